@@ -1,0 +1,1 @@
+"""tapedeck's cache: make these tracks be on disk, within these limits. Never imports `player`."""

@@ -1,0 +1,86 @@
+"""Media objects shared by every source, the store and the API (the `Track`/`Album` of api.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NewType
+
+ItemId = NewType("ItemId", str)
+AlbumId = NewType("AlbumId", str)
+
+
+class SourceKind(StrEnum):
+    LOCAL = "local"
+    JELLYFIN = "jellyfin"
+    SLSKD = "slskd"
+
+
+class Availability(StrEnum):
+    NONE = "none"
+    PARTIAL = "partial"
+    FULL = "full"
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One playable item. `size` is in bytes, `duration` in seconds."""
+
+    id: ItemId
+    title: str
+    album: str
+    album_id: AlbumId
+    artists: tuple[str, ...]
+    duration: float
+    track_number: int | None
+    disc_number: int | None
+    container: str
+    size: int
+    source: SourceKind
+    available_offline: bool = False
+    album_artist: str = ""
+    year: int | None = None
+    replaygain_track: float | None = None
+    replaygain_album: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "album": self.album,
+            "album_id": self.album_id,
+            "artists": list(self.artists),
+            "duration": self.duration,
+            "track_number": self.track_number,
+            "disc_number": self.disc_number,
+            "container": self.container,
+            "size": self.size,
+            "source": str(self.source),
+            "available_offline": self.available_offline,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Album:
+    id: AlbumId
+    title: str
+    artists: tuple[str, ...]
+    year: int | None
+    track_count: int
+    duration: float
+    available_offline: Availability = Availability.NONE
+    tracks: tuple[Track, ...] | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "artists": list(self.artists),
+            "year": self.year,
+            "track_count": self.track_count,
+            "duration": self.duration,
+            "available_offline": str(self.available_offline),
+        }
+        if self.tracks is not None:
+            body["tracks"] = [t.to_json() for t in self.tracks]
+        return body

@@ -1,0 +1,102 @@
+"""The cache database (`<state_dir>/cache.db`): catalogue, downloads and play history.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from cache.db import Migration
+
+V1_CATALOGUE_AND_DOWNLOADS = """
+CREATE TABLE albums (
+    id            TEXT PRIMARY KEY,
+    source        TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    artists       TEXT NOT NULL DEFAULT '[]',   -- JSON array of names
+    year          INTEGER,
+    image_tag     TEXT,                          -- the source's cover id, if any
+    sort_title    TEXT NOT NULL DEFAULT '',
+    seen_at       TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE tracks (
+    id            TEXT PRIMARY KEY,
+    source        TEXT NOT NULL,
+    album_id      TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    album         TEXT NOT NULL DEFAULT '',
+    artists       TEXT NOT NULL DEFAULT '[]',
+    album_artist  TEXT NOT NULL DEFAULT '',
+    duration      REAL NOT NULL DEFAULT 0,
+    track_number  INTEGER,
+    disc_number   INTEGER,
+    container     TEXT NOT NULL DEFAULT '',
+    size          INTEGER NOT NULL DEFAULT 0,
+    year          INTEGER,
+    rg_track      REAL,
+    rg_album      REAL,
+    local_path    TEXT,                          -- only for the local source: relative to music_dir
+    mtime_ns      INTEGER,                       -- local source: to skip unchanged files on rescan
+    seen_at       TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX idx_tracks_album ON tracks(album_id, disc_number, track_number, title);
+CREATE INDEX idx_tracks_source ON tracks(source);
+
+CREATE VIRTUAL TABLE tracks_fts USING fts5(
+    title, album, artists, content='tracks', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER tracks_ai AFTER INSERT ON tracks BEGIN
+    INSERT INTO tracks_fts(rowid, title, album, artists) VALUES (new.rowid, new.title, new.album, new.artists);
+END;
+CREATE TRIGGER tracks_ad AFTER DELETE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, album, artists)
+    VALUES ('delete', old.rowid, old.title, old.album, old.artists);
+END;
+CREATE TRIGGER tracks_au AFTER UPDATE ON tracks BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, album, artists)
+    VALUES ('delete', old.rowid, old.title, old.album, old.artists);
+    INSERT INTO tracks_fts(rowid, title, album, artists) VALUES (new.rowid, new.title, new.album, new.artists);
+END;
+
+-- The columns of design/download-manager.md, then what tapedeck adds.
+CREATE TABLE downloads (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id          TEXT NOT NULL,
+    user_id          TEXT NOT NULL DEFAULT '',
+    file_path        TEXT,             -- relative to cache_dir, derived from ids, never from a client
+    file_size        INTEGER,
+    mime_type        TEXT,
+    status           TEXT NOT NULL DEFAULT 'pending',
+    progress         REAL NOT NULL DEFAULT 0.0,
+    bytes_downloaded INTEGER NOT NULL DEFAULT 0,
+    priority         INTEGER NOT NULL DEFAULT 0,
+    error_message    TEXT,
+    retry_count      INTEGER NOT NULL DEFAULT 0,
+    queued_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    started_at       TEXT,
+    completed_at     TEXT,
+    source           TEXT NOT NULL DEFAULT 'jellyfin',
+    origin           TEXT NOT NULL DEFAULT 'user',      -- user (pinned) | auto (pre-cached)
+    title            TEXT NOT NULL DEFAULT '',
+    album            TEXT NOT NULL DEFAULT '',
+    album_id         TEXT NOT NULL DEFAULT '',
+    last_modified    TEXT,             -- the validator for If-Range on resume
+    last_access      TEXT,             -- for least-recently-used eviction
+    played_at        TEXT,             -- automatic copies that were played go first
+    remote_user      TEXT,             -- slskd: the peer
+    remote_filename  TEXT,             -- slskd: the peer's full path
+    remote_transfer  TEXT,             -- slskd: the transfer id
+    missing_polls    INTEGER NOT NULL DEFAULT 0,
+    CHECK (status IN ('pending', 'downloading', 'paused', 'completed', 'failed', 'cancelled')),
+    CHECK (origin IN ('user', 'auto'))
+);
+CREATE INDEX idx_downloads_queue ON downloads(status, priority DESC, queued_at ASC)
+    WHERE status IN ('pending', 'downloading');
+CREATE UNIQUE INDEX idx_downloads_item ON downloads(item_id) WHERE status != 'cancelled';
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[Migration] = [V1_CATALOGUE_AND_DOWNLOADS]
