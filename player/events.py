@@ -1,0 +1,86 @@
+"""One EventBus: cache and player events fan out to a bounded queue per WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+
+
+class Subscription:
+    """A client's bounded mailbox. When it overflows the client is cut off, never waited for."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
+        self.overflowed = False
+
+    def offer(self, text: str) -> None:
+        if self.overflowed:
+            return
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            self._drain_and_close()
+
+    def close(self) -> None:
+        self._drain_and_close()
+
+    def _drain_and_close(self) -> None:
+        # Drop what the slow client never read so the end marker always fits.
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
+
+    async def next(self) -> str | None:
+        """The next message, or None when the subscription ended."""
+        return await self._queue.get()
+
+
+class EventBus:
+    """Publishes JSON messages to every subscriber without ever blocking the publisher."""
+
+    def __init__(self, client_queue_size: int = 256) -> None:
+        self._subs: set[Subscription] = set()
+        self._size = client_queue_size
+        self._listeners: list[Callable[[Message], None]] = []
+
+    def subscribe(self) -> Subscription:
+        sub = Subscription(self._size)
+        self._subs.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subs.discard(sub)
+
+    def add_listener(self, listener: Callable[[Message], None]) -> None:
+        """In-process consumers (the status line, the checkpointer) see every message."""
+        self._listeners.append(listener)
+
+    def publish(self, message: Message) -> None:
+        text = json.dumps(message, separators=(",", ":"))
+        for sub in list(self._subs):
+            sub.offer(text)
+            if sub.overflowed:
+                log.info("an events client fell behind; disconnecting it")
+                self._subs.discard(sub)
+        for listener in self._listeners:
+            try:
+                listener(message)
+            except Exception:
+                log.exception("event listener failed")
+
+    def close(self) -> None:
+        for sub in list(self._subs):
+            sub.close()
+        self._subs.clear()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subs)

@@ -1,0 +1,162 @@
+"""The play queue as pure data: no I/O, no asyncio, owned by the PlayerController."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NewType
+
+from cache.models import Track
+
+EntryId = NewType("EntryId", str)
+
+
+class Repeat(StrEnum):
+    OFF = "off"
+    ALL = "all"
+    ONE = "one"
+
+
+class QueueError(LookupError):
+    """A queue operation named an entry or index that is not there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    entry_id: EntryId
+    item: Track
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entry_id": self.entry_id, "item": self.item.to_json()}
+
+
+class PlayQueue:
+    """Entries, the current index and a version that increments on every change."""
+
+    def __init__(self, rng: random.Random | None = None, first_entry: int = 1) -> None:
+        self.entries: list[Entry] = []
+        self.index: int | None = None
+        self.version = 0
+        self._ids = itertools.count(first_entry)
+        self._rng = rng or random.Random()
+        self._unshuffled: list[EntryId] | None = None
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def current(self) -> Entry | None:
+        return self.entries[self.index] if self.index is not None else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entries": [e.to_json() for e in self.entries],
+            "index": self.index,
+            "version": self.version,
+        }
+
+    def position_of(self, entry_id: str) -> int:
+        for i, entry in enumerate(self.entries):
+            if entry.entry_id == entry_id:
+                return i
+        raise QueueError(f"no queue entry {entry_id!r}")
+
+    def following(self, repeat: Repeat) -> int | None:
+        """The index that plays after the current one ends by itself."""
+        if self.index is None:
+            return None
+        if repeat is Repeat.ONE:
+            return self.index
+        if self.index + 1 < len(self.entries):
+            return self.index + 1
+        return 0 if repeat is Repeat.ALL and self.entries else None
+
+    # -- changing ---------------------------------------------------------------------------
+    def _new(self, tracks: Iterable[Track]) -> list[Entry]:
+        return [Entry(EntryId(f"e{next(self._ids)}"), t) for t in tracks]
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def replace(self, tracks: Sequence[Track], start_index: int = 0) -> None:
+        if tracks and not 0 <= start_index < len(tracks):
+            raise QueueError(f"start_index {start_index} is outside 0..{len(tracks) - 1}")
+        self.entries = self._new(tracks)
+        self.index = start_index if tracks else None
+        self._unshuffled = None
+        self._changed()
+
+    def append(self, tracks: Sequence[Track]) -> None:
+        self.entries.extend(self._new(tracks))
+        if self.index is None and self.entries:
+            self.index = 0
+        self._changed()
+
+    def insert_next(self, tracks: Sequence[Track]) -> None:
+        at = 0 if self.index is None else self.index + 1
+        self.entries[at:at] = self._new(tracks)
+        if self.index is None and self.entries:
+            self.index = 0
+        self._changed()
+
+    def remove(self, entry_id: str) -> bool:
+        """Remove an entry; True when it was the current one."""
+        pos = self.position_of(entry_id)
+        del self.entries[pos]
+        was_current = pos == self.index
+        if self.index is not None:
+            if not self.entries:
+                self.index = None
+            elif pos < self.index or (was_current and self.index >= len(self.entries)):
+                self.index -= 1
+        self._changed()
+        return was_current
+
+    def move(self, entry_id: str, to: int) -> None:
+        if not 0 <= to < len(self.entries):
+            raise QueueError(f"'to' {to} is outside 0..{len(self.entries) - 1}")
+        pos = self.position_of(entry_id)
+        current = self.current
+        entry = self.entries.pop(pos)
+        self.entries.insert(to, entry)
+        if current is not None:
+            self.index = self.entries.index(current)
+        self._changed()
+
+    def jump(self, index: int) -> None:
+        if not 0 <= index < len(self.entries):
+            raise QueueError(f"index {index} is outside 0..{len(self.entries) - 1}")
+        self.index = index
+        self._changed()
+
+    def clear(self) -> None:
+        self.entries = []
+        self.index = None
+        self._unshuffled = None
+        self._changed()
+
+    def set_shuffle(self, on: bool) -> None:
+        """Shuffle what comes after the current entry; turning it off restores the earlier order."""
+        start = 0 if self.index is None else self.index + 1
+        if on:
+            self._unshuffled = [e.entry_id for e in self.entries]
+            upcoming = self.entries[start:]
+            self._rng.shuffle(upcoming)
+            self.entries[start:] = upcoming
+        elif self._unshuffled is not None:
+            rank = {eid: i for i, eid in enumerate(self._unshuffled)}
+            current = self.current
+            self.entries.sort(key=lambda e: rank.get(e.entry_id, len(rank)))
+            if current is not None:
+                self.index = self.entries.index(current)
+            self._unshuffled = None
+        self._changed()
+
+    def restore(self, entries: Sequence[Entry], index: int | None, version: int) -> None:
+        """Put back a checkpointed queue; new entry ids continue after the restored ones."""
+        self.entries = list(entries)
+        self.index = index if index is None or 0 <= index < len(entries) else None
+        self.version = version
+        numbers = [int(e.entry_id[1:]) for e in entries if e.entry_id[1:].isdigit()]
+        self._ids = itertools.count(max(numbers, default=0) + 1)
