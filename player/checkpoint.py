@@ -1,0 +1,97 @@
+"""Checkpointing the session so a power cut loses at most a few seconds, and resuming after one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from cache.models import Track
+from player import commands as c
+from player.commands import PlayState
+from player.config import PlayerConfig
+from player.controller import PlayerController
+from player.queue import Repeat
+from player.state_store import SavedSession, SessionState, StateStore
+
+log = logging.getLogger(__name__)
+
+
+class Checkpointer:
+    """Saves on every change (coalesced) and every `interval` seconds while playing."""
+
+    def __init__(self, controller: PlayerController, store: StateStore, interval: float) -> None:
+        self._controller = controller
+        self._store = store
+        self._interval = interval
+        self._dirty = asyncio.Event()
+        self._saved_version = -1
+        self._saved: SessionState | None = None
+        controller.add_listener(self._on_change)
+
+    def _on_change(self, what: str) -> None:
+        self._dirty.set()
+
+    def _state(self) -> SessionState:
+        ctl = self._controller
+        position = ctl.engine.position() if ctl.state is PlayState.PLAYING else None
+        return SessionState(
+            queue_version=ctl.queue.version, queue_index=ctl.queue.index,
+            position=round(position if position is not None else ctl.position, 2),
+            state=str(ctl.state), volume=ctl.volume, muted=ctl.muted, repeat=str(ctl.repeat),
+            shuffle=ctl.shuffle,
+        )  # fmt: skip
+
+    async def save_now(self) -> None:
+        state = self._state()
+        if state == self._saved:
+            return
+        entries = None
+        if state.queue_version != self._saved_version:
+            entries = [(e.entry_id, e.item.id) for e in self._controller.queue.entries]
+        await self._store.save(state, entries)
+        self._saved, self._saved_version = state, state.queue_version
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), self._interval)
+            self._dirty.clear()
+            # Position ticks alone do not justify a write; the timer covers them while playing.
+            await self.save_now()
+            await asyncio.sleep(0.2)  # coalesce bursts of changes into one transaction
+
+
+def resume_command(
+    saved: SavedSession, tracks: Sequence[Track], config: PlayerConfig
+) -> c.Restore | None:
+    """The Restore command for a saved session, given the tracks that still exist."""
+    by_id: dict[str, Track] = {t.id: t for t in tracks}
+    kept = [(eid, by_id[iid]) for eid, iid in saved.entries if iid in by_id]
+    if not kept:
+        return None
+    st = saved.state
+    index = st.queue_index
+    if index is not None and (index >= len(saved.entries) or saved.entries[index][1] not in by_id):
+        index, position = 0, 0.0
+    else:
+        index = None if index is None else _shifted(saved.entries, by_id, index)
+        position = max(0.0, st.position - config.resume_rewind)
+    start = _start_state(st.state, config.resume)
+    return c.Restore(
+        entries=tuple(kept), index=index, version=st.queue_version + 1, position=position,
+        start=start, volume=min(st.volume, config.startup_volume_max), muted=st.muted,
+        repeat=Repeat(st.repeat), shuffle=st.shuffle,
+    )  # fmt: skip
+
+
+def _shifted(entries: Sequence[tuple[str, str]], by_id: dict[str, Track], index: int) -> int:
+    # Entries whose tracks vanished are dropped, so the current index moves up by that many.
+    return sum(1 for _, iid in entries[:index] if iid in by_id)
+
+
+def _start_state(saved_state: str, resume: str) -> PlayState:
+    if saved_state == "stopped" or resume == "off":
+        return PlayState.STOPPED
+    return PlayState.PLAYING if resume == "playing" else PlayState.PAUSED

@@ -1,0 +1,64 @@
+"""The `tapedeck` command: `serve`, `simulate`, and small clients of the running service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from player.config import config_path_from, load_config
+from player.confload import ConfigError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tapedeck", description="An offline-first music appliance."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the service")
+    serve.add_argument("--config", help="the TOML config file (default: $TAPEDECK_CONFIG or none)")
+    serve.add_argument("--log-level", default=os.environ.get("TAPEDECK_LOG", "INFO"))
+    sim = sub.add_parser("simulate", help="replay a listening trace against a pre-cache policy")
+    sim.add_argument("trace")
+    sim.add_argument("--policy", default="smart")
+    sim.add_argument("--config")
+    from player.remote import add_client_commands
+
+    add_client_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "simulate":
+        from cache.simulate import main as simulate_main
+
+        sim_argv = [args.trace, "--policy", args.policy] + (
+            ["--config", args.config] if args.config else []
+        )
+        return simulate_main(sim_argv)
+    from player.remote import run_client
+
+    return run_client(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        if sys.stderr.isatty()
+        else "%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(config_path_from(args.config, os.environ))
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 2
+    from player.service import serve
+
+    return asyncio.run(serve(config))

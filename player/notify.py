@@ -1,0 +1,58 @@
+"""systemd notifications: READY, STATUS, STOPPING and the watchdog, sent from the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+
+import sdnotify
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Talks to $NOTIFY_SOCKET when systemd gave one; does nothing otherwise."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self.enabled = bool(env.get("NOTIFY_SOCKET"))
+        self._notifier = sdnotify.SystemdNotifier() if self.enabled else None
+        self.watchdog_interval = _watchdog_interval(env)
+        self._last_status = ""
+
+    def send(self, line: str) -> None:
+        if self._notifier is not None:
+            self._notifier.notify(line)
+
+    def ready(self) -> None:
+        self.send("READY=1")
+
+    def stopping(self) -> None:
+        self.send("STOPPING=1")
+
+    def status(self, text: str) -> None:
+        if text != self._last_status:
+            self._last_status = text
+            self.send(f"STATUS={text}")
+
+    async def watchdog(self) -> None:
+        """Ping at half the interval. Pings come from the loop, so a blocked loop stops them."""
+        if self.watchdog_interval is None:
+            return
+        while True:
+            self.send("WATCHDOG=1")
+            await asyncio.sleep(self.watchdog_interval / 2)
+
+
+def _watchdog_interval(env: Mapping[str, str]) -> float | None:
+    usec = env.get("WATCHDOG_USEC")
+    pid = env.get("WATCHDOG_PID")
+    if not usec or (pid and pid != str(os.getpid())):
+        return None
+    try:
+        return int(usec) / 1_000_000
+    except ValueError:
+        log.warning("ignoring WATCHDOG_USEC=%r: not a number", usec)
+        return None

@@ -1,0 +1,54 @@
+"""The live parts of one running service, filled in by the app factory's contexts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from player.config import Config
+from player.controller import PlayerController
+from player.events import EventBus
+from player.library import Library
+from player.notify import Notifier
+from player.tasks import TaskSupervisor
+from player.web.spec import RouteSpec
+
+UNKNOWN_NETWORK: dict[str, Any] = {
+    "kind": "unknown",
+    "interface": None,
+    "metered": False,
+    "ssid": None,
+    "server_reachable": False,
+    "downloads_allowed": False,
+    "reason": "no media server configured",
+}
+
+
+@dataclass
+class Services:
+    config: Config
+    notifier: Notifier
+    bus: EventBus = field(default_factory=EventBus)
+    supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
+    route_specs: list[RouteSpec] = field(default_factory=list)
+    # Set by the app factory's contexts, in order:
+    library: Library = field(init=False)
+    controller: PlayerController = field(init=False)
+
+    async def snapshot(self) -> dict[str, Any]:
+        """The first message every events client gets."""
+        return {
+            "type": "snapshot",
+            "player": self.controller.player_json(),
+            "queue": self.controller.queue.to_json(),
+            "downloads": {"active_count": 0, "queued_count": 0},
+            "network": UNKNOWN_NETWORK,
+            "cache": {},
+        }
+
+    def publish_change(self, what: str) -> None:
+        """Controller listener: player and queue changes go out on the bus."""
+        if what == "queue":
+            self.bus.publish({"type": "queue", "queue": self.controller.queue.to_json()})
+        else:
+            self.bus.publish({"type": "player", "player": self.controller.player_json()})

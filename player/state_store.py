@@ -1,0 +1,111 @@
+"""The player's own database (`<state_dir>/player.db`): the checkpointed queue and position.
+
+Writes are few and small (an SD card lives in there): the queue only when its version changed,
+the position at most every few seconds while playing, each in one durable transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from cache.db import Migration, open_db
+
+MIGRATIONS: list[Migration] = [
+    """
+    CREATE TABLE queue_entries (
+        pos      INTEGER PRIMARY KEY,
+        entry_id TEXT NOT NULL,
+        item_id  TEXT NOT NULL
+    );
+    CREATE TABLE session (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        queue_version INTEGER NOT NULL,
+        queue_index   INTEGER,
+        position      REAL NOT NULL,
+        state         TEXT NOT NULL,
+        volume        INTEGER NOT NULL,
+        muted         INTEGER NOT NULL,
+        repeat        TEXT NOT NULL,
+        shuffle       INTEGER NOT NULL,
+        saved_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    queue_version: int
+    queue_index: int | None
+    position: float
+    state: str
+    volume: int
+    muted: bool
+    repeat: str
+    shuffle: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSession:
+    entries: list[tuple[str, str]]  # (entry_id, item_id) in queue order
+    state: SessionState
+
+
+class StateStore:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def open(cls, path: Path) -> StateStore:
+        return cls(await open_db(path, MIGRATIONS, durable=True))
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def save(self, state: SessionState, entries: Sequence[tuple[str, str]] | None) -> None:
+        """Save the session; the queue rows are rewritten only when `entries` is given."""
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            if entries is not None:
+                await self._conn.execute("DELETE FROM queue_entries")
+                await self._conn.executemany(
+                    "INSERT INTO queue_entries(pos, entry_id, item_id) VALUES (?, ?, ?)",
+                    [(i, eid, iid) for i, (eid, iid) in enumerate(entries)],
+                )
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO session(id, queue_version, queue_index, position, state,"
+                " volume, muted, repeat, shuffle) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    state.queue_version, state.queue_index, state.position, state.state,
+                    state.volume, int(state.muted), state.repeat, int(state.shuffle),
+                ),
+            )  # fmt: skip
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
+
+    async def load(self) -> SavedSession | None:
+        async with self._conn.execute("SELECT * FROM session WHERE id = 1") as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        async with self._conn.execute(
+            "SELECT entry_id, item_id FROM queue_entries ORDER BY pos"
+        ) as cur:
+            entries = [(r[0], r[1]) for r in await cur.fetchall()]
+        state = SessionState(
+            queue_version=row["queue_version"], queue_index=row["queue_index"], position=row["position"],
+            state=row["state"], volume=row["volume"], muted=bool(row["muted"]), repeat=row["repeat"],
+            shuffle=bool(row["shuffle"]),
+        )  # fmt: skip
+        return SavedSession(entries, state)
+
+    async def integrity_ok(self) -> bool:
+        async with self._conn.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return row is not None and row[0] == "ok"

@@ -1,0 +1,47 @@
+"""aiohttp middlewares: Host/Origin checks first, then errors turned into the API's error object."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from player.web.errors import ApiError, error_response
+from player.web.hosts import HostPolicy
+
+log = logging.getLogger(__name__)
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def host_middleware(policy: HostPolicy) -> web.middleware:  # type: ignore[valid-type]
+    @web.middleware
+    async def check_host(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not policy.allows_host(request.headers.get("Host")):
+            return error_response(403, "this device does not answer to that Host name")
+        origin = request.headers.get("Origin")
+        if origin is not None and _needs_origin_check(request) and not policy.allows_origin(origin):
+            return error_response(403, "requests from other sites are not allowed")
+        return await handler(request)
+
+    return check_host
+
+
+def _needs_origin_check(request: web.Request) -> bool:
+    return request.method in MUTATING or request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as err:
+        return error_response(err.status, err.message, err.code)
+    except web.HTTPException as err:
+        if err.status < 400:
+            raise
+        return error_response(err.status, err.reason or "error")
+    except Exception:
+        log.exception("unexpected error in %s %s", request.method, request.path)
+        return error_response(500, "something went wrong inside tapedeck", "internal")

@@ -1,0 +1,145 @@
+"""The OpenAPI 3.1 document, built from the RouteTable so the routes and the document cannot drift."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from player.web.spec import RouteSpec
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required or list(props)}
+
+
+S, INT, N, B = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+NULL_S = {"type": ["string", "null"]}
+NULL_I = {"type": ["integer", "null"]}
+NULL_N = {"type": ["number", "null"]}
+STRS = {"type": "array", "items": S}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+COMPONENTS: dict[str, Any] = {
+    "Error": _obj({"error": _obj({"code": S, "message": S})}),
+    "Health": _obj({"status": {"const": "ok"}, "version": S}),
+    "Track": _obj(
+        {
+            "id": S, "title": S, "album": S, "album_id": S, "artists": STRS, "duration": N,
+            "track_number": NULL_I, "disc_number": NULL_I, "container": S, "size": INT,
+            "source": {"enum": ["jellyfin", "local", "slskd"]}, "available_offline": B,
+        }
+    ),
+    "Album": _obj(
+        {
+            "id": S, "title": S, "artists": STRS, "year": NULL_I, "track_count": INT, "duration": N,
+            "available_offline": {"enum": ["none", "partial", "full"]},
+            "tracks": {"type": "array", "items": _ref("Track")},
+        },
+        ["id", "title", "artists", "year", "track_count", "duration", "available_offline"],
+    ),
+    "AlbumPage": _obj({"items": {"type": "array", "items": _ref("Album")}, "total": INT}),
+    "SearchResult": _obj(
+        {"tracks": {"type": "array", "items": _ref("Track")}, "albums": {"type": "array", "items": _ref("Album")}}
+    ),
+    "Player": _obj(
+        {
+            "state": {"enum": ["playing", "paused", "stopped"]},
+            "item": {"oneOf": [_ref("Track"), {"type": "null"}]},
+            "position": N, "duration": NULL_N, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+            "muted": B, "repeat": {"enum": ["off", "all", "one"]}, "shuffle": B, "queue_index": NULL_I,
+            "playing_from": {"enum": ["local", "stream", None]},
+        }
+    ),
+    "Entry": _obj({"entry_id": S, "item": _ref("Track")}),
+    "Queue": _obj({"entries": {"type": "array", "items": _ref("Entry")}, "index": NULL_I, "version": INT}),
+    "Download": _obj(
+        {
+            "id": INT, "item_id": S, "user_id": S, "source": S, "origin": {"enum": ["user", "auto"]},
+            "title": S, "album": S, "album_id": S,
+            "status": {"enum": ["pending", "downloading", "paused", "completed", "failed", "cancelled"]},
+            "progress": N, "bytes_downloaded": INT, "file_size": NULL_I, "priority": INT, "error_message": NULL_S,
+            "retry_count": INT, "queued_at": NULL_S, "started_at": NULL_S, "completed_at": NULL_S,
+            "wait_reason": NULL_S,
+        }
+    ),
+    "Network": _obj(
+        {
+            "kind": {"enum": ["ethernet", "wifi", "cellular", "offline", "unknown"]}, "interface": NULL_S,
+            "metered": B, "ssid": NULL_S, "server_reachable": B, "downloads_allowed": B, "reason": S,
+        }
+    ),
+}  # fmt: skip
+
+
+def _path_for(spec: RouteSpec) -> str:
+    return spec.path
+
+
+def _operation(spec: RouteSpec) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": spec.summary,
+        "tags": [spec.tag],
+        "operationId": re.sub(r"\W+", "_", f"{spec.method}_{spec.path}").strip("_").lower(),
+    }
+    params = [
+        {"name": p.name, "in": p.where, "required": p.where == "path", "schema": {"type": p.type}}
+        for p in spec.params
+    ]
+    if params:
+        op["parameters"] = params
+    if spec.body is not None:
+        props = {f.name: f.schema() for f in spec.body}
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": props,
+            "additionalProperties": False,
+        }
+        required = [f.name for f in spec.body if f.required]
+        if required:
+            schema["required"] = required
+        op["requestBody"] = {
+            "required": bool(required),
+            "content": {"application/json": {"schema": schema}},
+        }
+    op["responses"] = _responses(spec)
+    return op
+
+
+def _responses(spec: RouteSpec) -> dict[str, Any]:
+    error = {"content": {"application/json": {"schema": _ref("Error")}}, "description": "error"}
+    if spec.websocket:
+        ok: dict[str, Any] = {"description": "switching to the WebSocket protocol"}
+        return {"101": ok, "403": error}
+    if spec.response is None:
+        ok = {"description": "done"}
+    elif spec.response.startswith("binary:"):
+        ok = {"description": "bytes", "content": {spec.response[7:]: {}}}
+    else:
+        ok = {"description": "ok", "content": {"application/json": {"schema": _ref(spec.response)}}}
+    codes = {str(spec.status if not spec.websocket else 101): ok, "403": error, "404": error}
+    if spec.body is not None:
+        codes |= {"400": error, "415": error, "422": error}
+    return codes
+
+
+def build_openapi(
+    specs: list[RouteSpec], version: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        paths.setdefault(_path_for(spec), {})[spec.method.lower()] = _operation(spec)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "tapedeck",
+            "version": version,
+            "description": "Control a tapedeck speaker.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": COMPONENTS | (extra or {})},
+    }

@@ -1,0 +1,67 @@
+"""The events WebSocket: a snapshot on connect, then one message per change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from player.web.keys import services
+from player.web.spec import RouteTable
+
+log = logging.getLogger(__name__)
+routes = RouteTable()
+
+
+@routes.route(
+    "GET",
+    "/api/v1/events",
+    "Live events (WebSocket): snapshot, then changes",
+    "events",
+    websocket=True,
+)
+async def events(request: web.Request) -> web.WebSocketResponse:
+    svc = services(request)
+    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
+    await ws.prepare(request)
+    sub = svc.bus.subscribe()  # before the snapshot, so nothing between the two is lost
+    try:
+        await ws.send_json(await svc.snapshot())
+        reader = asyncio.create_task(_drain_incoming(ws))
+        try:
+            while (text := await _next_or_closed(sub.next(), reader)) is not None:
+                await ws.send_str(text)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        svc.bus.unsubscribe(sub)
+        await ws.close()
+    return ws
+
+
+async def _next_or_closed(
+    next_message: Coroutine[Any, Any, str | None], reader: asyncio.Task[None]
+) -> str | None:
+    """The next bus message, or None when the client went away or the subscription ended."""
+    getter = asyncio.ensure_future(next_message)
+    done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if getter in done:
+        result: str | None = getter.result()
+        return result
+    getter.cancel()
+    return None
+
+
+async def _drain_incoming(ws: web.WebSocketResponse) -> None:
+    # Clients only listen; reading keeps pings/pongs and the close handshake flowing.
+    async for msg in ws:
+        if msg.type == WSMsgType.ERROR:
+            break

@@ -1,0 +1,123 @@
+"""Queue routes: read, add (replace/append/next), remove, move, jump, clear."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cache.models import Track
+from player import commands as c
+from player.queue import QueueError
+from player.web.errors import ApiError, not_found, unprocessable
+from player.web.keys import services
+from player.web.spec import Field, Param, RouteTable, read_body
+
+routes = RouteTable()
+TAG = "queue"
+ENTRY = (Param("entry_id", "path"),)
+
+
+async def _run(request: web.Request, command: c.Command) -> None:
+    try:
+        await services(request).controller.submit(command)
+    except QueueError as err:
+        raise ApiError(404 if "no queue entry" in str(err) else 422, str(err)) from err
+
+
+def _queue(request: web.Request) -> web.Response:
+    return web.json_response(services(request).controller.queue.to_json())
+
+
+@routes.route("GET", "/api/v1/queue", "The play queue", TAG, response="Queue")
+async def get_queue(request: web.Request) -> web.Response:
+    return _queue(request)
+
+
+ADD_FIELDS = (
+    Field("item_ids", "array", items="string"),
+    Field("album_id", "string"),
+    Field("mode", "string", required=True, enum=tuple(m.value for m in c.QueueMode)),
+    Field("start_index", "integer", minimum=0),
+    Field("play", "boolean"),
+)
+
+
+@routes.route(
+    "POST", "/api/v1/queue", "Add tracks or an album", TAG, body=ADD_FIELDS, response="Queue"
+)
+async def add(request: web.Request) -> web.Response:
+    body = await read_body(request, ADD_FIELDS)
+    tracks = await _tracks_for(request, body.get("item_ids"), body.get("album_id"))
+    start = body.get("start_index") or 0
+    if tracks and start >= len(tracks):
+        raise unprocessable(f"start_index {start} is outside 0..{len(tracks) - 1}")
+    command = c.QueueAdd(tuple(tracks), c.QueueMode(body["mode"]), start, bool(body.get("play")))
+    await _run(request, command)
+    return _queue(request)
+
+
+async def _tracks_for(
+    request: web.Request, item_ids: list[str] | None, album_id: str | None
+) -> list[Track]:
+    if (item_ids is None) == (album_id is None):
+        raise unprocessable("send exactly one of 'item_ids' or 'album_id'")
+    library = services(request).library
+    if album_id is not None:
+        album = await library.album(album_id)
+        if album is None:
+            raise not_found(f"no album {album_id!r}")
+        return list(album.tracks or ())
+    assert item_ids is not None
+    tracks = await library.tracks(item_ids)
+    missing = sorted(set(item_ids) - {t.id for t in tracks})
+    if missing:
+        raise not_found(f"no track(s) {', '.join(missing)}")
+    return tracks
+
+
+@routes.route("DELETE", "/api/v1/queue", "Clear the queue", TAG, response="Queue")
+async def clear(request: web.Request) -> web.Response:
+    await _run(request, c.QueueClear())
+    return _queue(request)
+
+
+@routes.route(
+    "DELETE", "/api/v1/queue/{entry_id}", "Remove an entry", TAG, params=ENTRY, response="Queue"
+)
+async def remove(request: web.Request) -> web.Response:
+    await _run(request, c.QueueRemove(request.match_info["entry_id"]))
+    return _queue(request)
+
+
+MOVE_FIELDS = (Field("to", "integer", required=True, minimum=0),)
+
+
+@routes.route(
+    "POST",
+    "/api/v1/queue/{entry_id}/move",
+    "Move an entry to another index",
+    TAG,
+    params=ENTRY,
+    body=MOVE_FIELDS,
+    response="Queue",
+)
+async def move(request: web.Request) -> web.Response:
+    body = await read_body(request, MOVE_FIELDS)
+    await _run(request, c.QueueMove(request.match_info["entry_id"], body["to"]))
+    return _queue(request)
+
+
+JUMP_FIELDS = (Field("index", "integer", required=True, minimum=0),)
+
+
+@routes.route(
+    "POST",
+    "/api/v1/queue/jump",
+    "Play the entry at an index",
+    TAG,
+    body=JUMP_FIELDS,
+    response="Player",
+)
+async def jump(request: web.Request) -> web.Response:
+    body = await read_body(request, JUMP_FIELDS)
+    await _run(request, c.QueueJump(body["index"]))
+    return web.json_response(services(request).controller.player_json())

@@ -1,0 +1,38 @@
+"""Health, the OpenAPI document and the phone page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from player import __version__
+from player.web.keys import services
+from player.web.openapi import build_openapi
+from player.web.spec import RouteTable
+
+routes = RouteTable()
+TAG = "system"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@routes.route("GET", "/api/v1/health", "Is the service up", TAG, response="Health")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__})
+
+
+@routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")
+async def openapi(request: web.Request) -> web.Response:
+    svc = services(request)
+    doc = build_openapi(svc.route_specs, __version__, {"OpenAPI": {"type": "object"}})
+    return web.json_response(doc)
+
+
+@routes.route("GET", "/", "The phone control page", TAG, response="binary:text/html")
+async def index(request: web.Request) -> web.StreamResponse:
+    page = STATIC_DIR / "index.html"
+    if not page.exists():
+        return web.Response(
+            text="tapedeck is running; the page is not installed.", content_type="text/plain"
+        )
+    return web.FileResponse(page, headers={"Cache-Control": "no-cache"})

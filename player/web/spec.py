@@ -1,0 +1,158 @@
+"""Routes declared once, with their bodies: the same declaration validates requests and writes OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from player.web.errors import ApiError, bad_request, unprocessable
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
+MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One body field, in JSON-Schema terms."""
+
+    name: str
+    type: str  # string | integer | number | boolean | array | object
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    items: str | None = None  # element type of an array
+    description: str = ""
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        if self.items:
+            out["items"] = {"type": self.items}
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A path or query parameter."""
+
+    name: str
+    where: str = "query"  # query | path
+    type: str = "string"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: tuple[Field, ...] | None = None
+    params: tuple[Param, ...] = ()
+    response: str | None = None  # a component schema name, or None for no JSON body
+    status: int = 200
+    websocket: bool = False
+
+
+@dataclass
+class RouteTable:
+    """Collects RouteSpecs with decorators; `install` hands them to aiohttp."""
+
+    specs: list[RouteSpec] = field(default_factory=list)
+
+    def route(
+        self, method: str, path: str, summary: str, tag: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.specs.append(RouteSpec(method, path, handler, summary, tag, **kw))
+            return handler
+
+        return register
+
+    def install(self, app: web.Application) -> None:
+        for spec in self.specs:
+            app.router.add_route(spec.method, spec.path, spec.handler)
+
+
+async def read_body(request: web.Request, fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Parse and validate a JSON object body against `fields` (415/400/413/422 on failure)."""
+    if not request.body_exists:
+        raw: Any = {}
+    else:
+        if request.content_type != "application/json":
+            raise ApiError(415, "the body must be JSON (Content-Type: application/json)")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise ApiError(413, f"the body is larger than {MAX_BODY} bytes")
+        text = await request.text()
+        try:
+            raw = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as err:
+            raise bad_request(
+                f"malformed JSON: {err.msg} at line {err.lineno} column {err.colno}"
+            ) from err
+    if not isinstance(raw, dict):
+        raise unprocessable("the body must be a JSON object")
+    return validate(raw, fields)
+
+
+def validate(raw: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
+    known = {f.name: f for f in fields}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise unprocessable(f"unknown field(s): {', '.join(unknown)}; expected {', '.join(known)}")
+    for f in fields:
+        if f.required and f.name not in raw:
+            raise unprocessable(f"'{f.name}' is required")
+    for name, value in raw.items():
+        _check_value(known[name], value)
+    return dict(raw)
+
+
+def _check_value(f: Field, value: Any) -> None:
+    if value is None and not f.required:
+        return
+    if not _is_type(f.type, value):
+        raise unprocessable(f"'{f.name}' must be of type {f.type}")
+    if f.enum and value not in f.enum:
+        raise unprocessable(f"'{f.name}' must be one of {', '.join(f.enum)}")
+    if f.minimum is not None and value < f.minimum:
+        raise unprocessable(f"'{f.name}' must be at least {f.minimum:g}")
+    if f.maximum is not None and value > f.maximum:
+        raise unprocessable(f"'{f.name}' must be at most {f.maximum:g}")
+    if f.items and not all(_is_type(f.items, v) for v in value):
+        raise unprocessable(f"every element of '{f.name}' must be of type {f.items}")
+
+
+def _is_type(kind: str, value: Any) -> bool:
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, JSON_TYPES[kind])
+
+
+def query_int(request: web.Request, name: str, default: int, lo: int = 0, hi: int = 10_000) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as err:
+        raise bad_request(f"query parameter '{name}' must be an integer") from err
+    if not lo <= value <= hi:
+        raise bad_request(f"query parameter '{name}' must be from {lo} to {hi}")
+    return value
