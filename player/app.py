@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+
 from cache.catalogue import Catalogue
+from cache.db import open_db
 from cache.local.demo import ensure_demo_library
 from cache.local.scanner import Scanner
-
-from cache.db import open_db
 from cache.schema import MIGRATIONS
 from player.checkpoint import Checkpointer, resume_command
 from player.config import Config
 from player.controller import PlayerController
 from player.engine import create_engine
-from player.engine.audio import AudioSettings
+from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
 from player.notify import Notifier
 from player.services import Services
@@ -60,24 +61,33 @@ async def _library_ctx(app: web.Application) -> AsyncIterator[None]:
     catalogue = Catalogue(conn)
     library = LocalLibrary(catalogue, config.music_dir)
     svc.library = library
-    svc.supervisor.spawn("library-scan", _scan(config, catalogue), critical=False)
+    svc.scanner = Scanner(catalogue, config.music_dir)
+    svc.supervisor.spawn("library-scan", _scan(svc, catalogue), critical=False)
     yield
     await conn.close()
 
 
-async def _scan(config: Config, catalogue: Catalogue) -> None:
-    if config.library.demo and ensure_demo_library(config.music_dir):
-        log.info("the music folder %s was empty: made a demo library to play", config.music_dir)
-    if config.library.scan_on_start:
-        summary = await Scanner(catalogue, config.music_dir).scan()
-        log.info("library scan: %s", summary)
+async def _scan(svc: Services, catalogue: Catalogue) -> None:
+    config = svc.config
+    try:
+        if config.library.demo and await asyncio.to_thread(ensure_demo_library, config.music_dir):
+            log.info("the music folder %s was empty: made a demo library to play", config.music_dir)
+        if config.library.scan_on_start:
+            summary = await svc.scanner.scan()
+            log.info("library scan: %s", summary)
+    finally:
+        svc.library_scanned.set()
 
 
 def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
     async def playback_ctx(app: web.Application) -> AsyncIterator[None]:
         svc = app[SERVICES]
         config = svc.config
-        settings = AudioSettings.from_config(config.audio)
+        settings = AudioSettings(
+            output=config.audio.output,
+            replaygain=ReplayGainMode(config.audio.replaygain),
+            demuxer_max_bytes=config.audio.demuxer_max_bytes,
+        )
         player_engine = engine or create_engine(settings)
         library = svc.library
         assert isinstance(library, LocalLibrary)

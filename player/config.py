@@ -37,7 +37,7 @@ class AudioConfig:
     output: str = "auto"
     replaygain: Literal["off", "track", "album"] = "off"
     volume: int = 70  # volume on the very first start
-    demuxer_max_bytes: int = 4 * 1024 * 1024
+    demuxer_max_bytes: int = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 from collections.abc import Mapping
 
 import sdnotify
@@ -17,8 +18,9 @@ class Notifier:
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         env = os.environ if env is None else env
-        self.enabled = bool(env.get("NOTIFY_SOCKET"))
-        self._notifier = sdnotify.SystemdNotifier() if self.enabled else None
+        address = env.get("NOTIFY_SOCKET")
+        self.enabled = bool(address)
+        self._notifier = _SocketNotifier(address) if address else None
         self.watchdog_interval = _watchdog_interval(env)
         self._last_status = ""
 
@@ -44,6 +46,18 @@ class Notifier:
         while True:
             self.send("WATCHDOG=1")
             await asyncio.sleep(self.watchdog_interval / 2)
+
+
+class _SocketNotifier(sdnotify.SystemdNotifier):  # type: ignore[misc]
+    """sdnotify's sender, pointed at the socket we were given rather than the process environment."""
+
+    def __init__(self, address: str) -> None:
+        self.debug = False
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            self.socket.connect("\0" + address[1:] if address.startswith("@") else address)
+        except OSError as err:
+            log.warning("cannot reach systemd's notify socket %s: %s", address, err)
 
 
 def _watchdog_interval(env: Mapping[str, str]) -> float | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from cache.local.scanner import Scanner
 from player.config import Config
 from player.controller import PlayerController
 from player.events import EventBus
@@ -31,8 +33,10 @@ class Services:
     bus: EventBus = field(default_factory=EventBus)
     supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
     route_specs: list[RouteSpec] = field(default_factory=list)
+    library_scanned: asyncio.Event = field(default_factory=asyncio.Event)
     # Set by the app factory's contexts, in order:
     library: Library = field(init=False)
+    scanner: Scanner = field(init=False)
     controller: PlayerController = field(init=False)
 
     async def snapshot(self) -> dict[str, Any]:

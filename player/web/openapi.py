@@ -76,7 +76,8 @@ COMPONENTS: dict[str, Any] = {
 
 
 def _path_for(spec: RouteSpec) -> str:
-    return spec.path
+    # OpenAPI templates are plain names; aiohttp's "{name:regex}" keeps its regex to itself.
+    return re.sub(r"\{(\w+):[^}]+\}", r"{\1}", spec.path)
 
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:

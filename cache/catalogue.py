@@ -1,0 +1,393 @@
+"""The offline catalogue: albums and tracks of every source in cache.db, browsed and searched.
+
+The connection is shared with other parts of `cache` (downloads, the Jellyfin sync), so no write here
+opens an explicit transaction that other coroutines' statements could fall into. Instead each batch is
+one statement over a JSON array (`json_each`), which SQLite runs as one atomic transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from cache.models import Album, AlbumId, Availability, ItemId, SourceKind, Track
+
+OfflineIds = Callable[[Sequence[ItemId]], Awaitable[set[ItemId]]]
+"""Given ids of non-local tracks, returns those complete on disk (the download manager knows)."""
+
+_TRACK_FIELDS = (
+    "id, source, album_id, title, album, artists, album_artist, duration, track_number,"
+    " disc_number, container, size, year, rg_track, rg_album"
+)
+_TRACK_COLS = ", ".join(f"t.{name.strip()}" for name in _TRACK_FIELDS.split(","))
+_UPSERT_TRACKS = f"""
+INSERT INTO tracks ({_TRACK_FIELDS}, local_path, mtime_ns, seen_at)
+SELECT {", ".join(f"json_extract(value, '$[{i}]')" for i in range(17))},
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(?) WHERE true
+ON CONFLICT(id) DO UPDATE SET
+    {", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _TRACK_FIELDS.split(",")[1:])},
+    local_path = excluded.local_path, mtime_ns = excluded.mtime_ns, seen_at = excluded.seen_at
+"""
+_UPSERT_ALBUMS = """
+INSERT INTO albums (id, source, title, artists, year, image_tag, sort_title, seen_at)
+SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+       json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+       json_extract(value, '$[6]'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(?) WHERE true
+ON CONFLICT(id) DO UPDATE SET source = excluded.source, title = excluded.title,
+    artists = excluded.artists, year = excluded.year, image_tag = excluded.image_tag,
+    sort_title = excluded.sort_title, seen_at = excluded.seen_at
+"""
+_ALBUM_SELECT = """
+SELECT a.id, a.title, a.artists, a.year, count(t.id) AS track_count,
+       coalesce(sum(t.duration), 0.0) AS duration
+FROM albums a LEFT JOIN tracks t ON t.album_id = a.id
+"""
+_ALBUM_ORDER = (
+    "json_extract(a.artists, '$[0]') COLLATE NOCASE, a.sort_title COLLATE NOCASE,"
+    " a.title COLLATE NOCASE, a.id"
+)
+# A missing disc number is disc 1; a missing track number sorts after the numbered ones.
+_TRACK_ORDER = (
+    "coalesce(t.disc_number, 1), coalesce(t.track_number, 1000000), t.title COLLATE NOCASE, t.id"
+)
+_IDS = "(SELECT value FROM json_each(?))"
+_MAX_WORDS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumRecord:
+    """An album row as a source writes it (the `Album` of the API lacks source and cover id)."""
+
+    id: AlbumId
+    source: SourceKind
+    title: str
+    artists: tuple[str, ...]
+    year: int | None = None
+    image_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """A track row; `local_path` (relative to music_dir) and `mtime_ns` only for local files."""
+
+    track: Track
+    local_path: str | None = None
+    mtime_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEntry:
+    """What the catalogue remembers of one local file, to skip it when unchanged."""
+
+    item_id: ItemId
+    size: int
+    mtime_ns: int | None
+
+
+def fts_words(q: str) -> list[str]:
+    """The searchable words of a user's query: runs of letters and digits, as FTS5 splits them."""
+    return re.findall(r"[^\W_]+", q)[:_MAX_WORDS]
+
+
+def fts_query(words: Sequence[str], columns: Sequence[str] = ()) -> str:
+    """An FTS5 expression matching every word as a prefix; words hold no quotes or operators."""
+    expr = " ".join(f'"{word}"*' for word in words)
+    return f"{{{' '.join(columns)}}} : ({expr})" if columns else expr
+
+
+def _dump(names: Iterable[str]) -> str:
+    # Non-ASCII kept as is: the FTS index reads this text, and "\u00f6" would split a name in two.
+    return json.dumps(list(names), ensure_ascii=False)
+
+
+def _load_names(text: str | None) -> tuple[str, ...]:
+    try:
+        names = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(n) for n in names) if isinstance(names, list) else ()
+
+
+def _track_row(r: TrackRecord) -> list[Any]:
+    t = r.track
+    return [
+        *(t.id, str(t.source), t.album_id, t.title, t.album, _dump(t.artists), t.album_artist),
+        *(t.duration, t.track_number, t.disc_number, t.container, t.size, t.year),
+        *(t.replaygain_track, t.replaygain_album, r.local_path, r.mtime_ns),
+    ]
+
+
+def _album_row(a: AlbumRecord) -> list[Any]:
+    sort_title = a.title.casefold()
+    return [a.id, str(a.source), a.title, _dump(a.artists), a.year, a.image_tag, sort_title]
+
+
+def _to_track(row: aiosqlite.Row, offline: bool) -> Track:
+    return Track(
+        id=ItemId(row["id"]),
+        title=row["title"],
+        album=row["album"],
+        album_id=AlbumId(row["album_id"]),
+        artists=_load_names(row["artists"]),
+        duration=float(row["duration"] or 0.0),
+        track_number=row["track_number"],
+        disc_number=row["disc_number"],
+        container=row["container"],
+        size=int(row["size"] or 0),
+        source=SourceKind(row["source"]),
+        available_offline=offline,
+        album_artist=row["album_artist"],
+        year=row["year"],
+        replaygain_track=row["rg_track"],
+        replaygain_album=row["rg_album"],
+    )
+
+
+def _availability(track_ids: Collection[ItemId], offline: Collection[ItemId]) -> Availability:
+    have = sum(1 for i in track_ids if i in offline)
+    if not track_ids or have == 0:
+        return Availability.NONE
+    return Availability.FULL if have == len(track_ids) else Availability.PARTIAL
+
+
+class Catalogue:
+    """Albums and tracks of every source: upserts, pruning, paging, search and offline flags."""
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        offline_ids: OfflineIds | Collection[ItemId] | None = None,
+        *,
+        search_limit: int = 50,
+    ) -> None:
+        self._conn = conn
+        self._offline: OfflineIds | None = None
+        self.set_offline_ids(offline_ids)
+        self._search_limit = search_limit
+        self.scan_lock = asyncio.Lock()
+        """Serialises local-folder rescans, whichever scanner object runs them."""
+
+    def set_offline_ids(self, offline_ids: OfflineIds | Collection[ItemId] | None) -> None:
+        """Tell the catalogue which non-local tracks are on disk (a lookup or a fixed set)."""
+        if offline_ids is None or callable(offline_ids):
+            self._offline = offline_ids
+            return
+        fixed = frozenset(offline_ids)
+
+        async def lookup(ids: Sequence[ItemId]) -> set[ItemId]:
+            return {i for i in ids if i in fixed}
+
+        self._offline = lookup
+
+    # ---- writes ----
+
+    async def upsert(self, albums: Sequence[AlbumRecord], tracks: Sequence[TrackRecord]) -> None:
+        """Insert or update albums, then tracks (each batch atomic; albums first, so no track
+        ever points at a missing album)."""
+        if albums:
+            await self._conn.execute(_UPSERT_ALBUMS, (json.dumps([_album_row(a) for a in albums]),))
+        if tracks:
+            await self._conn.execute(_UPSERT_TRACKS, (json.dumps([_track_row(t) for t in tracks]),))
+
+    async def remove_tracks(self, ids: Collection[ItemId]) -> int:
+        """Delete these tracks; returns how many rows went."""
+        if not ids:
+            return 0
+        cur = await self._conn.execute(
+            f"DELETE FROM tracks WHERE id IN {_IDS}", (json.dumps(list(ids)),)
+        )
+        return cur.rowcount
+
+    async def remove_unseen(
+        self,
+        source: SourceKind,
+        track_ids: Collection[ItemId],
+        album_ids: Collection[AlbumId] | None = None,
+    ) -> int:
+        """After a full sync: delete the source's tracks not in `track_ids`, and its albums not in
+        `album_ids` (when given) or left without tracks. Returns the number of tracks removed."""
+        cur = await self._conn.execute(
+            f"DELETE FROM tracks WHERE source = ? AND id NOT IN {_IDS}",
+            (str(source), json.dumps(list(track_ids))),
+        )
+        if album_ids is not None:
+            await self._conn.execute(
+                f"DELETE FROM albums WHERE source = ? AND id NOT IN {_IDS}",
+                (str(source), json.dumps(list(album_ids))),
+            )
+        await self.prune_albums(source)
+        return cur.rowcount
+
+    async def prune_albums(self, source: SourceKind) -> int:
+        """Delete the source's albums that no track points at any more."""
+        cur = await self._conn.execute(
+            "DELETE FROM albums WHERE source = ? AND id NOT IN (SELECT album_id FROM tracks)",
+            (str(source),),
+        )
+        return cur.rowcount
+
+    # ---- reads ----
+
+    async def albums(
+        self, q: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[list[Album], int]:
+        """A page of albums by album artist then title, filtered by `q` when it has words."""
+        where, params = _album_filter(fts_words(q))
+        async with self._conn.execute(
+            f"SELECT count(*) FROM albums a WHERE {where}", params
+        ) as cur:
+            row = await cur.fetchone()
+        total = int(row[0]) if row else 0
+        rows = await self._fetch(
+            f"{_ALBUM_SELECT} WHERE {where} GROUP BY a.id ORDER BY {_ALBUM_ORDER} LIMIT ? OFFSET ?",
+            (*params, max(0, limit), max(0, offset)),
+        )
+        return await self._albums(rows), total
+
+    async def album(self, album_id: str) -> Album | None:
+        """One album with its tracks in disc, track, title order; None when unknown."""
+        rows = await self._fetch(f"{_ALBUM_SELECT} WHERE a.id = ? GROUP BY a.id", (album_id,))
+        if not rows:
+            return None
+        tracks = await self._tracks_where(f"t.album_id = ? ORDER BY {_TRACK_ORDER}", (album_id,))
+        offline = [t.id for t in tracks if t.available_offline]
+        r = rows[0]
+        return Album(
+            id=AlbumId(r["id"]),
+            title=r["title"],
+            artists=_load_names(r["artists"]),
+            year=r["year"],
+            track_count=len(tracks),
+            duration=sum(t.duration for t in tracks),
+            available_offline=_availability([t.id for t in tracks], offline),
+            tracks=tuple(tracks),
+        )
+
+    async def track(self, item_id: str) -> Track | None:
+        """One track, or None."""
+        found = await self._tracks_where("t.id = ?", (item_id,))
+        return found[0] if found else None
+
+    async def tracks(self, ids: Sequence[str]) -> list[Track]:
+        """The known tracks among `ids`, in the order (and with the repeats) asked for."""
+        if not ids:
+            return []
+        found = await self._tracks_where(f"t.id IN {_IDS}", (json.dumps(list(ids)),))
+        by_id = {t.id: t for t in found}
+        return [by_id[ItemId(i)] for i in ids if i in by_id]
+
+    async def search(self, q: str) -> tuple[list[Track], list[Album]]:
+        """Tracks (best match first) and albums whose words start with the query's words."""
+        words = fts_words(q)
+        if not words:
+            return [], []
+        tracks = await self._tracks_from(
+            "FROM tracks_fts JOIN tracks t ON t.rowid = tracks_fts.rowid WHERE tracks_fts MATCH ?"
+            " ORDER BY bm25(tracks_fts, 4.0, 2.0, 2.0), t.title COLLATE NOCASE LIMIT ?",
+            (fts_query(words), self._search_limit),
+        )
+        where, params = _album_filter(words)
+        rows = await self._fetch(
+            f"{_ALBUM_SELECT} WHERE {where} GROUP BY a.id ORDER BY {_ALBUM_ORDER} LIMIT ?",
+            (*params, self._search_limit),
+        )
+        return tracks, await self._albums(rows)
+
+    async def local_path(self, item_id: str) -> str | None:
+        """The stored path (relative to music_dir) of a local track, or None."""
+        async with self._conn.execute(
+            "SELECT local_path FROM tracks WHERE id = ? AND source = ?",
+            (item_id, str(SourceKind.LOCAL)),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    async def local_index(self) -> dict[str, LocalEntry]:
+        """Every local track by its relative path, with the size and mtime it was read at."""
+        rows = await self._fetch(
+            "SELECT id, local_path, size, mtime_ns FROM tracks"
+            " WHERE source = ? AND local_path IS NOT NULL",
+            (str(SourceKind.LOCAL),),
+        )
+        return {
+            r["local_path"]: LocalEntry(ItemId(r["id"]), int(r["size"]), r["mtime_ns"])
+            for r in rows
+        }
+
+    # ---- helpers ----
+
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _offline_ids(self, rows: Iterable[tuple[str, str]]) -> set[ItemId]:
+        """Of (id, source) pairs, the ids playable without the network."""
+        local, remote = set[ItemId](), list[ItemId]()
+        for item_id, source in rows:
+            if source == SourceKind.LOCAL:
+                local.add(ItemId(item_id))
+            else:
+                remote.append(ItemId(item_id))
+        if remote and self._offline is not None:
+            local |= await self._offline(remote)
+        return local
+
+    async def _tracks_where(self, clause: str, params: Sequence[Any]) -> list[Track]:
+        return await self._tracks_from(f"FROM tracks t WHERE {clause}", params)
+
+    async def _tracks_from(self, tail: str, params: Sequence[Any]) -> list[Track]:
+        rows = await self._fetch(f"SELECT {_TRACK_COLS} {tail}", params)
+        offline = await self._offline_ids((r["id"], r["source"]) for r in rows)
+        return [_to_track(r, ItemId(r["id"]) in offline) for r in rows]
+
+    async def _albums(self, rows: Sequence[aiosqlite.Row]) -> list[Album]:
+        ids = [r["id"] for r in rows]
+        members = await self._fetch(
+            f"SELECT id, album_id, source FROM tracks WHERE album_id IN {_IDS}", (json.dumps(ids),)
+        )
+        offline = await self._offline_ids((m["id"], m["source"]) for m in members)
+        by_album: dict[str, list[ItemId]] = {}
+        for m in members:
+            by_album.setdefault(m["album_id"], []).append(ItemId(m["id"]))
+        return [
+            Album(
+                id=AlbumId(r["id"]),
+                title=r["title"],
+                artists=_load_names(r["artists"]),
+                year=r["year"],
+                track_count=int(r["track_count"]),
+                duration=float(r["duration"]),
+                available_offline=_availability(by_album.get(r["id"], []), offline),
+            )
+            for r in rows
+        ]
+
+
+def _album_filter(words: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+    """A WHERE clause over `albums a`: album title or artists match every word.
+
+    Tracks' album/artist text goes through FTS; the album row itself through LIKE, so albums
+    whose tracks are not in the catalogue (yet) are still found.
+    """
+    if not words:
+        return "1", ()
+    likes = " AND ".join(
+        "(a.title LIKE ? ESCAPE '\\' OR a.artists LIKE ? ESCAPE '\\')" for _ in words
+    )
+    patterns: list[str] = []
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        patterns += [pattern, pattern]
+    fts = (
+        "a.id IN (SELECT t2.album_id FROM tracks t2 WHERE t2.rowid IN"
+        " (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ?))"
+    )
+    return f"({fts} OR ({likes}))", (fts_query(words, ("album", "artists")), *patterns)

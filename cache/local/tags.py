@@ -1,0 +1,209 @@
+"""Reading a music file's tags with mutagen, falling back to file and folder names.
+
+Every container's tags are first flattened into one lowercase-key view (`title`, `album`, `artist`,
+`albumartist`, `tracknumber`, `discnumber`, `date`, `genre`, `replaygain_*_gain`), so the parsing
+below does not care whether they came from ID3 frames, MP4 atoms or Vorbis comments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import mutagen
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
+
+from cache.local.errors import UnreadableFileError
+
+AUDIO_SUFFIXES = frozenset(
+    {".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".wav", ".aif", ".aiff"}
+    | {".wma", ".ape", ".wv", ".mpc"}
+)
+UNKNOWN_ARTIST = "Unknown Artist"
+UNKNOWN_ALBUM = "Unknown Album"
+
+_ID3_KEYS = {
+    "TIT2": "title",
+    "TALB": "album",
+    "TPE1": "artist",
+    "TPE2": "albumartist",
+    "TRCK": "tracknumber",
+    "TPOS": "discnumber",
+    "TDRC": "date",
+    "TCON": "genre",
+}
+_MP4_KEYS = {
+    "©nam": "title",
+    "©alb": "album",
+    "©ART": "artist",
+    "aART": "albumartist",
+    "trkn": "tracknumber",
+    "disk": "discnumber",
+    "©day": "date",
+    "©gen": "genre",
+}
+# APEv2 and ASF spellings of the same fields (Vorbis comments already use the canonical names).
+_ALIASES = {
+    "album artist": "albumartist",
+    "track": "tracknumber",
+    "disc": "discnumber",
+    "year": "date",
+    "author": "artist",
+    "wm/albumtitle": "album",
+    "wm/albumartist": "albumartist",
+    "wm/tracknumber": "tracknumber",
+    "wm/partofset": "discnumber",
+    "wm/year": "date",
+    "wm/genre": "genre",
+}
+_NUMBERED_NAME = re.compile(r"^\s*(?:(\d{1,2})[-.])?(\d{1,3})\s*(?:[-._]\s*|\s+)(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """What tapedeck keeps of a file's tags (already with the name-based fallbacks)."""
+
+    title: str
+    album: str
+    artists: tuple[str, ...]
+    album_artist: str
+    track_number: int | None
+    disc_number: int | None
+    year: int | None
+    duration: float
+    genre: str = ""
+    replaygain_track: float | None = None
+    replaygain_album: float | None = None
+
+
+def read_tags(path: Path, relpath: PurePosixPath) -> TagInfo:
+    """Tags of the file at `path`; `relpath` (relative to music_dir) feeds the fallbacks.
+
+    Raises UnreadableFileError when mutagen does not recognise the file or fails to parse it.
+    """
+    try:
+        audio = mutagen.File(path)
+    # mutagen's parsers meet arbitrary bytes here and raise more than MutagenError
+    # (struct.error, ValueError, ...); any of them means "this file is not usable audio".
+    except Exception as err:
+        raise UnreadableFileError(f"cannot read {relpath}: {err}") from err
+    if audio is None or getattr(audio, "info", None) is None:
+        raise UnreadableFileError(f"{relpath} is not a recognised audio file")
+    return _build(_flatten(audio.tags), float(getattr(audio.info, "length", 0.0) or 0.0), relpath)
+
+
+def _flatten(tags: Any) -> dict[str, list[str]]:
+    if tags is None:
+        return {}
+    if isinstance(tags, ID3):
+        return _flatten_id3(tags)
+    if isinstance(tags, MP4Tags):
+        return _flatten_mp4(tags)
+    view: dict[str, list[str]] = {}
+    for key in tags.keys():  # noqa: SIM118 - VComment is a list of pairs; keys() dedupes
+        values = tags[key]
+        name = str(key).lower()
+        view[_ALIASES.get(name, name)] = [
+            str(v) for v in (values if isinstance(values, list) else [values])
+        ]
+    return view
+
+
+def _flatten_id3(tags: Any) -> dict[str, list[str]]:
+    view: dict[str, list[str]] = {}
+    for frame in tags.values():
+        if frame.FrameID == "TXXX":
+            view[str(frame.desc).lower()] = [str(t) for t in frame.text]
+        elif frame.FrameID in _ID3_KEYS:
+            view[_ID3_KEYS[frame.FrameID]] = [str(t) for t in frame.text]
+    return view
+
+
+def _flatten_mp4(tags: Any) -> dict[str, list[str]]:
+    view: dict[str, list[str]] = {}
+    for key, values in tags.items():
+        if key in ("trkn", "disk"):
+            view[_MP4_KEYS[key]] = [f"{n}/{total}" for n, total in values]
+        elif key in _MP4_KEYS:
+            view[_MP4_KEYS[key]] = [str(v) for v in values]
+        elif key.startswith("----:com.apple.iTunes:"):
+            name = key.rsplit(":", 1)[1].lower()
+            view[name] = [bytes(v).decode("utf-8", "replace") for v in values]
+    return view
+
+
+def _first(view: Mapping[str, list[str]], key: str) -> str:
+    for value in view.get(key, []):
+        if value.strip():
+            return value.strip()
+    return ""
+
+
+def _leading_int(text: str) -> int | None:
+    match = re.match(r"\s*(\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def _year(text: str) -> int | None:
+    match = re.search(r"\b(\d{4})\b", text)
+    return int(match.group(1)) if match else None
+
+
+def _gain(text: str) -> float | None:
+    match = re.match(r"\s*([+-]?\d+(?:\.\d+)?)", text)
+    return float(match.group(1)) if match else None
+
+
+def _artists(view: Mapping[str, list[str]]) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in view.get("artist", []):
+        name = value.strip()
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _build(view: Mapping[str, list[str]], duration: float, relpath: PurePosixPath) -> TagInfo:
+    guess = guess_from_path(relpath)
+    artists = _artists(view) or (_first(view, "albumartist") or guess.album_artist,)
+    track = _leading_int(_first(view, "tracknumber"))
+    disc = _leading_int(_first(view, "discnumber"))
+    return TagInfo(
+        title=_first(view, "title") or guess.title,
+        album=_first(view, "album") or guess.album,
+        artists=artists,
+        album_artist=_first(view, "albumartist"),
+        track_number=track if track is not None else guess.track_number,
+        disc_number=disc if disc is not None else guess.disc_number,
+        year=_year(_first(view, "date")),
+        duration=max(0.0, duration),
+        genre=_first(view, "genre"),
+        replaygain_track=_gain(_first(view, "replaygain_track_gain")),
+        replaygain_album=_gain(_first(view, "replaygain_album_gain")),
+    )
+
+
+def guess_from_path(relpath: PurePosixPath) -> TagInfo:
+    """Tags guessed from "Artist/Album/[disc-]NN - Title.ext" for files that carry none."""
+    parents = relpath.parts[:-1]
+    album = parents[-1] if parents else UNKNOWN_ALBUM
+    artist = parents[-2] if len(parents) >= 2 else UNKNOWN_ARTIST
+    title, track, disc = relpath.stem, None, None
+    match = _NUMBERED_NAME.match(relpath.stem)
+    if match:
+        disc = int(match.group(1)) if match.group(1) else None
+        track, title = int(match.group(2)), match.group(3).strip()
+    return TagInfo(
+        title=title or relpath.stem,
+        album=album,
+        artists=(artist,),
+        album_artist=artist,
+        track_number=track,
+        disc_number=disc,
+        year=None,
+        duration=0.0,
+    )
