@@ -1,0 +1,154 @@
+"""`SlskdDownloadStore` over cache.db's `downloads` table (rows with source = 'slskd')."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import aiosqlite
+
+from cache.slskd.store import (
+    Change,
+    DownloadId,
+    DownloadStatus,
+    NewDownload,
+    TrackedDownload,
+)
+from cache.slskd.wire import TransferId
+
+# The table has no column for "slskd finished, waiting for Jellyfin"; until it does, a negative
+# missing_polls (which a real count never is) marks it.
+AWAITING_LIBRARY = -1
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+class SqliteStore:
+    """Reads and writes slskd downloads in cache.db; every update is one atomic statement."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def followed(self) -> list[TrackedDownload]:
+        sql = (
+            "SELECT * FROM downloads WHERE source = 'slskd' AND status IN ('pending', 'downloading')"
+            " AND missing_polls >= 0 ORDER BY id"
+        )
+        async with self._conn.execute(sql) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def get(self, download_id: DownloadId) -> TrackedDownload | None:
+        sql = "SELECT * FROM downloads WHERE id = ? AND source = 'slskd'"
+        async with self._conn.execute(sql, (download_id,)) as cur:
+            row = await cur.fetchone()
+        return _row(row) if row is not None else None
+
+    async def add(self, new: NewDownload) -> TrackedDownload:
+        existing = await self._live(new.item_id)
+        if existing is not None:
+            return await self._reuse(existing, new)
+        sql = (
+            "INSERT INTO downloads (item_id, user_id, source, origin, title, album, status,"
+            " file_size, remote_user, remote_filename, remote_transfer)"
+            " VALUES (?, ?, 'slskd', ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *"
+        )
+        args = (
+            new.item_id, new.user_id, new.origin, new.title, new.album, new.file_size,
+            new.remote_user, new.remote_filename, new.remote_transfer,
+        )  # fmt: skip
+        try:
+            async with self._conn.execute(sql, args) as cur:
+                row = await cur.fetchone()
+        except sqlite3.IntegrityError:
+            # Someone recorded the same file between our look and our insert: use theirs.
+            raced = await self._live(new.item_id)
+            if raced is None:
+                raise
+            return raced
+        assert row is not None
+        return _row(row)
+
+    async def _live(self, item_id: str) -> TrackedDownload | None:
+        sql = "SELECT * FROM downloads WHERE item_id = ? AND status != 'cancelled' LIMIT 1"
+        async with self._conn.execute(sql, (item_id,)) as cur:
+            row = await cur.fetchone()
+        return _row(row) if row is not None else None
+
+    async def _reuse(self, row: TrackedDownload, new: NewDownload) -> TrackedDownload:
+        if row.status != DownloadStatus.FAILED:
+            return row
+        change = Change(
+            status=DownloadStatus.PENDING, remote_transfer=new.remote_transfer, file_size=new.file_size,
+            bytes_downloaded=0, progress=0.0, missing_polls=0, retry_count=0, error_message="",
+        )  # fmt: skip
+        updated = await self.update(row.id, DownloadStatus.FAILED, change)
+        return updated if updated is not None else row
+
+    async def update(
+        self, download_id: DownloadId, expected: DownloadStatus, change: Change
+    ) -> TrackedDownload | None:
+        sets, args = _set_clause(change)
+        if not sets:
+            current = await self.get(download_id)
+            return current if current is not None and current.status == expected else None
+        sql = (
+            f"UPDATE downloads SET {', '.join(sets)}"
+            " WHERE id = ? AND status = ? AND source = 'slskd' RETURNING *"
+        )
+        async with self._conn.execute(sql, (*args, download_id, str(expected))) as cur:
+            row = await cur.fetchone()
+        return _row(row) if row is not None else None
+
+
+def _set_clause(change: Change) -> tuple[list[str], list[Any]]:
+    plain = {
+        "progress": change.progress,
+        "bytes_downloaded": change.bytes_downloaded,
+        "file_size": change.file_size,
+        "missing_polls": change.missing_polls,
+        "retry_count": change.retry_count,
+        "file_path": change.file_path,
+    }
+    sets = [f"{col} = ?" for col, value in plain.items() if value is not None]
+    args: list[Any] = [value for value in plain.values() if value is not None]
+    for col, text in (
+        ("error_message", change.error_message),
+        ("remote_transfer", change.remote_transfer),
+    ):
+        if text is not None:  # "" clears the column
+            sets.append(f"{col} = ?")
+            args.append(text or None)
+    if change.awaiting_library is not None and change.missing_polls is None:
+        sets.append("missing_polls = ?")
+        args.append(AWAITING_LIBRARY if change.awaiting_library else 0)
+    if change.status is not None:
+        sets.append("status = ?")
+        args.append(str(change.status))
+        if change.status == DownloadStatus.DOWNLOADING:
+            sets.append(f"started_at = COALESCE(started_at, {_NOW})")
+        if change.status == DownloadStatus.COMPLETED:
+            sets.append(f"completed_at = {_NOW}")
+    return sets, args
+
+
+def _row(row: Any) -> TrackedDownload:
+    transfer = row["remote_transfer"]
+    missing = int(row["missing_polls"])
+    return TrackedDownload(
+        id=DownloadId(int(row["id"])),
+        item_id=str(row["item_id"]),
+        remote_user=str(row["remote_user"] or ""),
+        remote_filename=str(row["remote_filename"] or ""),
+        remote_transfer=TransferId(transfer) if transfer else None,
+        status=DownloadStatus(row["status"]),
+        file_size=row["file_size"],
+        bytes_downloaded=int(row["bytes_downloaded"]),
+        progress=float(row["progress"]),
+        missing_polls=max(0, missing),
+        retry_count=int(row["retry_count"]),
+        error_message=row["error_message"],
+        file_path=row["file_path"],
+        awaiting_library=missing == AWAITING_LIBRARY,
+        title=str(row["title"]),
+        album=str(row["album"]),
+        origin=str(row["origin"]),
+    )
