@@ -99,4 +99,11 @@ CREATE TABLE meta (
 );
 """
 
-MIGRATIONS: list[Migration] = [V1_CATALOGUE_AND_DOWNLOADS]
+# clear-completed hides a row but keeps it (the row is what vouches for the file, and files without
+# rows are removed at start); wait_reason keeps "disk full" across a restart.
+V2_DOWNLOADS_CLEARED_AND_WAIT_REASON = """
+ALTER TABLE downloads ADD COLUMN cleared_at TEXT;
+ALTER TABLE downloads ADD COLUMN wait_reason TEXT;
+"""
+
+MIGRATIONS: list[Migration] = [V1_CATALOGUE_AND_DOWNLOADS, V2_DOWNLOADS_CLEARED_AND_WAIT_REASON]

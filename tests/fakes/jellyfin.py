@@ -1,0 +1,727 @@
+"""A faithful fake Jellyfin (12.0 defaults) built from shared/reference/servers.md, with fault knobs.
+
+What it reproduces: the `Authorization: MediaBrowser ...` header rules (400 without Client/Device/
+DeviceId/Version at login, 401 on bad credentials or tokens, a new login with the same DeviceId
+revoking the old token, legacy `X-Emby-Token`/`api_key` ignored unless `legacy_auth`, `?ApiKey=`
+accepted), PascalCase JSON with nulls left out and 32-hex ids, `/Items` queries, images, and
+`/Items/{id}/Download` with ASP.NET's range handling (206 + Content-Range, 416 `bytes */len`,
+multi-range answered 200 in full, If-Range compared with Last-Modified, no ETag, Content-Disposition),
+403 without download permission.
+
+Content is generated from (seed, offset), so a 1 GiB file costs ~2 MiB of memory.
+
+Fault knobs (`fake.add_fault(Fault(...))`), each used by the next `times` download requests:
+truncate after N bytes, ignore Range, change the file after N bytes, an HTTP status (5xx, 429 with
+Retry-After), stall after N bytes, connection reset after N bytes, wrong Content-Length.
+Every download request is recorded (`fake.downloads`) with its Range/If-Range and the bytes sent.
+
+Run standalone (the benchmark does, so the server has a process of its own):
+    python -m tests.fakes.jellyfin --size BYTES   # prints one JSON line: url, item_id, token
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import re
+import socket
+import struct
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+from aiohttp import web
+
+SERVER_ID = "97a9003303d7461395074680d9046935"
+PERIOD = 1_048_583  # a prime just above 1 MiB: offset errors show up as wrong bytes
+CHUNK = 512 * 1024
+TICKS = 10_000_000
+MIME = {"flac": "audio/flac", "mp3": "audio/mpeg", "aac": "audio/aac", "ogg": "audio/ogg"}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000105fe02fea70000000049454e44ae426082"
+)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class _Patterns:
+    """Deterministic bytes per seed: a random block of PERIOD bytes, stored twice for wrap-around."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, bytes] = {}
+
+    def block(self, seed: int) -> bytes:
+        if seed not in self._cache:
+            one = random.Random(seed).randbytes(PERIOD)
+            self._cache[seed] = one + one
+        return self._cache[seed]
+
+
+_PATTERNS = _Patterns()
+
+
+def content(seed: int, offset: int, length: int) -> bytes:
+    """`length` bytes of the file with `seed`, from `offset`."""
+    block = _PATTERNS.block(seed)
+    out = bytearray()
+    while length > 0:
+        start = offset % PERIOD
+        take = min(length, PERIOD)
+        out += block[start : start + take]
+        offset, length = offset + take, length - take
+    return bytes(out)
+
+
+def chunks(seed: int, start: int, end: int, size: int = CHUNK) -> Iterator[memoryview]:
+    """The bytes [start, end) as views into the pattern (no copying)."""
+    view = memoryview(_PATTERNS.block(seed))
+    while start < end:
+        pos = start % PERIOD
+        take = min(size, end - start, PERIOD)
+        yield view[pos : pos + take]
+        start += take
+
+
+@dataclass
+class FakeUser:
+    name: str
+    password: str
+    id: str = field(default_factory=new_id)
+    can_download: bool = True
+
+
+@dataclass
+class FakeAlbum:
+    id: str
+    name: str
+    artists: tuple[str, ...]
+    year: int | None
+
+
+@dataclass
+class FakeTrack:
+    id: str
+    name: str
+    album_id: str
+    index: int | None
+    disc: int | None
+    size: int
+    container: str = "flac"
+    artists: tuple[str, ...] = ("Fake Artist",)
+    seed: int = 1
+    mtime: int = 1_700_000_000  # whole seconds, like ASP.NET's Last-Modified
+    runtime_seconds: float = 180.0
+
+    def data(self, offset: int = 0, length: int | None = None) -> bytes:
+        """The file's bytes (for assertions)."""
+        return content(self.seed, offset, self.size - offset if length is None else length)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.index or 0:02d} - {self.name}.{self.container}"
+
+
+class FaultKind(StrEnum):
+    TRUNCATE = "truncate"  # send `after` bytes, then close the connection cleanly
+    IGNORE_RANGE = "ignore_range"  # answer 200 with the whole file whatever Range says
+    CHANGE = "change"  # send `after` bytes, then the file changes (new bytes, Last-Modified)
+    STATUS = "status"  # answer `status` (with Retry-After if set) instead of the file
+    STALL = "stall"  # send `after` bytes, then send nothing more until the client gives up
+    RESET = "reset"  # send `after` bytes, then reset the connection (RST)
+    WRONG_LENGTH = "wrong_length"  # Content-Length off by `delta`, then close after the body
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    after: int = 0
+    times: int = 1
+    status: int = 503
+    retry_after: str | None = None
+    delta: int = 0
+    new_size: int | None = None  # CHANGE: the file's size after the change
+
+
+@dataclass
+class DownloadRecord:
+    """One file request, recorded when it arrives and updated as bytes go out."""
+
+    item_id: str
+    range: str | None
+    if_range: str | None
+    fault: FaultKind | None
+    status: int = 0
+    bytes_sent: int = 0
+
+
+class FakeJellyfin:
+    """The server's state and its aiohttp app; `start()` serves it on 127.0.0.1."""
+
+    def __init__(self, *, legacy_auth: bool = False) -> None:
+        self.legacy_auth = legacy_auth
+        self.users: dict[str, FakeUser] = {}
+        self.api_keys: set[str] = set()
+        self.sessions: dict[str, tuple[str, str]] = {}  # token -> (user id, device id)
+        self.albums: dict[str, FakeAlbum] = {}
+        self.tracks: dict[str, FakeTrack] = {}
+        self.faults: list[Fault] = []
+        self.downloads: list[DownloadRecord] = []
+        self.logins: list[dict[str, str]] = []
+        self.reports: list[tuple[str, Any]] = []  # (path, JSON body) of playback reports
+        self.played: list[tuple[str, str | None]] = []  # (item id, datePlayed)
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every request
+        self._release = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # --- knobs ----------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str, *, can_download: bool = True) -> FakeUser:
+        user = FakeUser(name, password, can_download=can_download)
+        self.users[user.id] = user
+        return user
+
+    def add_album(
+        self,
+        name: str,
+        sizes: list[int] | None = None,
+        *,
+        artists: tuple[str, ...] = ("Fake Artist",),
+        year: int | None = 2020,
+        discs: list[int] | None = None,
+        container: str = "flac",
+    ) -> tuple[FakeAlbum, list[FakeTrack]]:
+        """An album with one track per size (track numbers 1.., disc 1 unless `discs` says)."""
+        album = FakeAlbum(new_id(), name, artists, year)
+        self.albums[album.id] = album
+        tracks = []
+        for number, size in enumerate(sizes or [], start=1):
+            disc = discs[number - 1] if discs else 1
+            tracks.append(
+                self.add_track(
+                    f"Song {number}",
+                    album.id,
+                    size,
+                    index=number,
+                    disc=disc,
+                    container=container,
+                    artists=artists,
+                )
+            )
+        return album, tracks
+
+    def add_track(
+        self,
+        name: str,
+        album_id: str,
+        size: int,
+        *,
+        index: int | None = None,
+        disc: int | None = 1,
+        container: str = "flac",
+        artists: tuple[str, ...] = ("Fake Artist",),
+    ) -> FakeTrack:
+        track = FakeTrack(
+            new_id(),
+            name,
+            album_id,
+            index,
+            disc,
+            size,
+            container,
+            artists,
+            seed=random.Random(name + album_id).randrange(1 << 30),
+        )
+        self.tracks[track.id] = track
+        return track
+
+    def change_file(self, item_id: str, new_size: int | None = None) -> FakeTrack:
+        """The file on the server is replaced: new bytes, a later Last-Modified, maybe a new size."""
+        track = self.tracks[item_id]
+        track.seed += 1
+        track.mtime += 60
+        if new_size is not None:
+            track.size = new_size
+        return track
+
+    def add_fault(self, fault: Fault) -> None:
+        self.faults.append(fault)
+
+    def _take_fault(self) -> Fault | None:
+        for fault in self.faults:
+            if fault.times > 0:
+                fault.times -= 1
+                return fault
+        return None
+
+    # --- serving ----------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.middlewares.append(self._record)
+        r = app.router
+        r.add_get("/System/Info/Public", self._info)
+        r.add_post("/Users/AuthenticateByName", self._authenticate)
+        r.add_get("/Items", self._items)
+        r.add_get("/Items/{id}/Images/{kind}", self._image)
+        r.add_get("/Items/{id}/Download", self._download)
+        r.add_get("/Audio/{id}/universal", self._stream)
+        r.add_get("/Audio/{id}/stream", self._stream)
+        r.add_post("/Sessions/Playing", self._report)
+        r.add_post("/Sessions/Playing/Progress", self._report)
+        r.add_post("/Sessions/Playing/Stopped", self._report)
+        r.add_post("/UserPlayedItems/{id}", self._mark_played)
+        return app
+
+    async def start(self) -> str:
+        """Serve on 127.0.0.1 (a free port); returns the base URL."""
+        self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def close(self) -> None:
+        self._release.set()  # let stalled handlers finish
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append((request.method, request.path))
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    # --- authentication ------------------------------------------------------------------------
+
+    def _auth_fields(self, request: web.Request) -> dict[str, str]:
+        header = request.headers.get("Authorization", "")
+        if not header and self.legacy_auth:
+            header = request.headers.get("X-Emby-Authorization", "")
+        scheme, _, rest = header.partition(" ")
+        allowed = {"mediabrowser"} | ({"emby"} if self.legacy_auth else set())
+        if scheme.lower() not in allowed:
+            return {}
+        pairs = re.findall(r'(\w+)=(?:"([^"]*)"|([^,]*))', rest)
+        return {k: unquote_plus(q or b).strip() for k, q, b in pairs}
+
+    def _token(self, request: web.Request) -> str:
+        token = self._auth_fields(request).get("Token", "")
+        query = {k.lower(): v for k, v in request.query.items()}
+        if not token and self.legacy_auth:
+            token = request.headers.get("X-Emby-Token", "") or request.headers.get(
+                "X-MediaBrowser-Token", ""
+            )
+        if not token:
+            token = query.get("apikey", "")
+        if not token and self.legacy_auth:
+            token = query.get("api_key", "")
+        return token
+
+    def _user(self, request: web.Request) -> FakeUser | None:
+        """The caller's user; None for an API key. Raises 401 when unauthenticated."""
+        token = self._token(request)
+        if token in self.api_keys:
+            return None
+        session = self.sessions.get(token)
+        if not token or session is None:
+            raise web.HTTPUnauthorized()
+        return self.users[session[0]]
+
+    async def _info(self, request: web.Request) -> web.Response:
+        return _json(
+            {
+                "LocalAddress": self.url,
+                "ServerName": "fake",
+                "Version": "12.0.0",
+                "ProductName": "Jellyfin Server",
+                "Id": SERVER_ID,
+                "StartupWizardCompleted": True,
+            }
+        )
+
+    async def _authenticate(self, request: web.Request) -> web.Response:
+        fields = self._auth_fields(request)
+        for key in ("Client", "Device", "DeviceId", "Version"):
+            if not fields.get(key):
+                return web.Response(status=400, text=f"Value cannot be null or empty. ({key})")
+        body = {k.lower(): v for k, v in (await request.json()).items()}
+        user = next((u for u in self.users.values() if u.name == body.get("username")), None)
+        if user is None or user.password != body.get("pw"):
+            return web.Response(status=401, text="Invalid username or password entered.")
+        device = fields["DeviceId"]
+        # A login from the same device revokes that device's earlier tokens.
+        for token, (uid, dev) in list(self.sessions.items()):
+            if uid == user.id and dev == device:
+                del self.sessions[token]
+        token = new_id()
+        self.sessions[token] = (user.id, device)
+        self.logins.append(fields)
+        return _json(
+            {
+                "User": {
+                    "Name": user.name,
+                    "ServerId": SERVER_ID,
+                    "Id": user.id,
+                    "HasPassword": True,
+                    "Policy": {
+                        "IsAdministrator": False,
+                        "EnableContentDownloading": user.can_download,
+                    },
+                },
+                "SessionInfo": {
+                    "Id": new_id(),
+                    "UserId": user.id,
+                    "UserName": user.name,
+                    "Client": fields["Client"],
+                    "DeviceName": fields["Device"],
+                    "DeviceId": device,
+                    "ApplicationVersion": fields["Version"],
+                },
+                "AccessToken": token,
+                "ServerId": SERVER_ID,
+            }
+        )
+
+    # --- items -------------------------------------------------------------------------------
+
+    def _track_dto(self, track: FakeTrack, fields: set[str]) -> dict[str, Any]:
+        album = self.albums.get(track.album_id)
+        dto: dict[str, Any] = {
+            "Name": track.name,
+            "ServerId": SERVER_ID,
+            "Id": track.id,
+            "Type": "Audio",
+            "MediaType": "Audio",
+            "IsFolder": False,
+            "Container": track.container,
+            "RunTimeTicks": int(track.runtime_seconds * TICKS),
+            "IndexNumber": track.index,
+            "ParentIndexNumber": track.disc,
+            "Artists": list(track.artists),
+            "ArtistItems": [{"Name": a, "Id": new_id()} for a in track.artists],
+            "Album": album.name if album else None,
+            "AlbumId": track.album_id,
+            "AlbumArtist": track.artists[0] if track.artists else None,
+            "ProductionYear": album.year if album else None,
+            "LocationType": "FileSystem",
+        }
+        if "mediasources" in fields:
+            dto["MediaSources"] = [
+                {
+                    "Protocol": "File",
+                    "Id": track.id,
+                    "Type": "Default",
+                    "Path": f"/data/music/{track.file_name}",
+                    "Container": track.container,
+                    "Size": track.size,
+                    "Name": track.name,
+                    "IsRemote": False,
+                    "RunTimeTicks": int(track.runtime_seconds * TICKS),
+                    "SupportsDirectPlay": True,
+                    "SupportsDirectStream": True,
+                    "SupportsTranscoding": True,
+                }
+            ]
+        if "sortname" in fields:
+            dto["SortName"] = track.name.lower()
+        return {k: v for k, v in dto.items() if v is not None}
+
+    def _album_dto(self, album: FakeAlbum, fields: set[str]) -> dict[str, Any]:
+        tracks = [t for t in self.tracks.values() if t.album_id == album.id]
+        dto: dict[str, Any] = {
+            "Name": album.name,
+            "ServerId": SERVER_ID,
+            "Id": album.id,
+            "Type": "MusicAlbum",
+            "IsFolder": True,
+            "ProductionYear": album.year,
+            "Artists": list(album.artists),
+            "AlbumArtists": [{"Name": a, "Id": new_id()} for a in album.artists],
+            "RunTimeTicks": sum(int(t.runtime_seconds * TICKS) for t in tracks),
+        }
+        if "childcount" in fields:
+            dto["ChildCount"] = len(tracks)
+        return {k: v for k, v in dto.items() if v is not None}
+
+    async def _items(self, request: web.Request) -> web.Response:
+        self._user(request)
+        q = {k.lower(): v for k, v in request.query.items()}
+        fields = {f.strip().lower() for f in q.get("fields", "").split(",") if f.strip()}
+        kinds = {k.strip() for k in q.get("includeitemtypes", "Audio,MusicAlbum").split(",")}
+        found: list[tuple[str, Any]] = []
+        if "MusicAlbum" in kinds:
+            found += [("album", a) for a in self.albums.values()]
+        if "Audio" in kinds:
+            found += [("track", t) for t in self.tracks.values()]
+        found = [f for f in found if self._matches(f, q)]
+        found.sort(key=_sort_key(q.get("sortby", "SortName")))
+        total = len(found)
+        start = int(q.get("startindex", "0"))
+        limit = int(q["limit"]) if "limit" in q else total
+        page = found[start : start + limit]
+        items = [
+            self._album_dto(o, fields) if kind == "album" else self._track_dto(o, fields)
+            for kind, o in page
+        ]
+        return _json({"Items": items, "TotalRecordCount": total, "StartIndex": start})
+
+    def _matches(self, found: tuple[str, Any], q: dict[str, str]) -> bool:
+        kind, obj = found
+        ids = {i.replace("-", "") for i in q.get("ids", "").split(",") if i}
+        if ids and obj.id not in ids:
+            return False
+        parent = q.get("parentid", "").replace("-", "")
+        if parent and not (kind == "track" and obj.album_id == parent):
+            return False
+        term = q.get("searchterm", "").lower()
+        return not term or term in obj.name.lower()
+
+    async def _image(self, request: web.Request) -> web.Response:
+        item = request.match_info["id"]
+        if item not in self.albums and item not in self.tracks:
+            return web.Response(status=404)
+        return web.Response(body=PNG, content_type="image/png")
+
+    # --- files ----------------------------------------------------------------------------------
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        user = self._user(request)
+        if user is not None and not user.can_download:
+            return web.Response(status=403)
+        track = self.tracks.get(request.match_info["id"])
+        if track is None:
+            return web.Response(status=404)
+        return await self._serve_file(request, track, attachment=True)
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        self._user(request)
+        track = self.tracks.get(request.match_info["id"])
+        if track is None:
+            return web.Response(status=404)
+        return await self._serve_file(request, track, attachment=False)
+
+    async def _serve_file(
+        self, request: web.Request, track: FakeTrack, *, attachment: bool
+    ) -> web.StreamResponse:
+        fault = self._take_fault()
+        record = DownloadRecord(
+            track.id,
+            request.headers.get("Range"),
+            request.headers.get("If-Range"),
+            fault.kind if fault else None,
+        )
+        self.downloads.append(record)
+        return await self._respond(request, track, attachment, fault, record)
+
+    async def _respond(
+        self,
+        request: web.Request,
+        track: FakeTrack,
+        attachment: bool,
+        fault: Fault | None,
+        record: DownloadRecord,
+    ) -> web.StreamResponse:
+        if fault is not None and fault.kind == FaultKind.STATUS:
+            record.status = fault.status
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return web.Response(status=fault.status, headers=headers)
+        size, seed = track.size, track.seed
+        last_modified = datetime.fromtimestamp(track.mtime, UTC)
+        ignore = fault is not None and fault.kind == FaultKind.IGNORE_RANGE
+        byte_range = None if ignore else _requested_range(request, size, last_modified)
+        headers = {
+            "Accept-Ranges": "bytes",
+            "Last-Modified": format_datetime(last_modified, True),
+            "Content-Type": MIME.get(track.container, "application/octet-stream"),
+        }
+        if attachment:
+            headers["Content-Disposition"] = _content_disposition(track.file_name)
+        if byte_range == "unsatisfiable":
+            record.status = 416
+            headers["Content-Range"] = f"bytes */{size}"
+            return web.Response(status=416, headers=headers)
+        start, end = byte_range if isinstance(byte_range, tuple) else (0, size)
+        resp = web.StreamResponse(status=206 if isinstance(byte_range, tuple) else 200)
+        resp.headers.update(headers)
+        if isinstance(byte_range, tuple):
+            resp.headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+        length = end - start
+        if fault is not None and fault.kind == FaultKind.WRONG_LENGTH:
+            length += fault.delta
+        resp.content_length = length
+        record.status = resp.status
+        await resp.prepare(request)
+        await self._send_body(request, resp, track, seed, start, end, fault, record)
+        return resp
+
+    async def _send_body(
+        self,
+        request: web.Request,
+        resp: web.StreamResponse,
+        track: FakeTrack,
+        seed: int,
+        start: int,
+        end: int,
+        fault: Fault | None,
+        record: DownloadRecord,
+    ) -> None:
+        cut = end
+        if fault is not None and fault.kind in _CUTTING:
+            cut = min(end, start + fault.after)
+        for chunk in chunks(seed, start, cut):
+            await resp.write(chunk)
+            record.bytes_sent += len(chunk)
+        if fault is None or fault.kind == FaultKind.IGNORE_RANGE:
+            await resp.write_eof()
+            return
+        if fault.kind == FaultKind.CHANGE:
+            self.change_file(track.id, fault.new_size)
+        elif fault.kind == FaultKind.STALL:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._release.wait(), timeout=60)
+        _drop_connection(request, reset=fault.kind == FaultKind.RESET)
+
+    # --- playback reports -------------------------------------------------------------------------
+
+    async def _report(self, request: web.Request) -> web.Response:
+        self._user(request)
+        self.reports.append((request.path, await request.json()))
+        return web.Response(status=204)
+
+    async def _mark_played(self, request: web.Request) -> web.Response:
+        self._user(request)
+        item = request.match_info["id"]
+        if item not in self.tracks:
+            return web.Response(status=404)
+        self.played.append((item, request.query.get("datePlayed")))
+        return _json(
+            {
+                "PlaybackPositionTicks": 0,
+                "PlayCount": 1,
+                "IsFavorite": False,
+                "Played": True,
+                "Key": item,
+                "ItemId": item,
+            }
+        )
+
+
+_CUTTING = {
+    FaultKind.TRUNCATE,
+    FaultKind.CHANGE,
+    FaultKind.STALL,
+    FaultKind.RESET,
+    FaultKind.WRONG_LENGTH,
+}
+
+
+def _json(body: Any) -> web.Response:
+    return web.Response(text=json.dumps(body), content_type="application/json")
+
+
+def _sort_key(sort_by: str) -> Any:
+    keys = [k.strip() for k in sort_by.split(",") if k.strip()]
+
+    def key(found: tuple[str, Any]) -> tuple[Any, ...]:
+        _kind, obj = found
+        values: list[Any] = []
+        for name in keys:
+            if name == "ParentIndexNumber":
+                values.append(getattr(obj, "disc", None) or 0)
+            elif name == "IndexNumber":
+                values.append(getattr(obj, "index", None) or 0)
+            else:
+                values.append(obj.name.lower())
+        return tuple(values)
+
+    return key
+
+
+def _requested_range(
+    request: web.Request, size: int, last_modified: datetime
+) -> tuple[int, int] | str | None:
+    """ASP.NET's rules: one range or none; If-Range (a date) must not be older than the file."""
+    header = request.headers.get("Range")
+    if not header or size == 0:
+        return None
+    if_range = request.headers.get("If-Range")
+    if if_range is not None:
+        try:
+            if parsedate_to_datetime(if_range) < last_modified:
+                return None
+        except (TypeError, ValueError):
+            return None  # an entity tag: we never send one, so it cannot match
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if not match or match.group(1) == match.group(2) == "":
+        return None  # multi-range or malformed: ignored, the whole file comes back
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        return (max(0, size - int(last)), size)
+    start = int(first)
+    end = min(int(last) + 1, size) if last else size
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return (start, end)
+
+
+def _content_disposition(name: str) -> str:
+    clean = name.replace('"', "")
+    ascii_name = "".join(c if 32 <= ord(c) < 127 else "_" for c in clean)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def _drop_connection(request: web.Request, *, reset: bool) -> None:
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if reset and sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+
+
+async def _serve_forever(size: int) -> None:
+    fake = FakeJellyfin()
+    fake.add_user("bench", "bench")
+    _album, (track,) = fake.add_album("Bench", [size])
+    url = await fake.start()
+    token = new_id()
+    fake.api_keys.add(token)
+    print(
+        json.dumps({"url": url, "item_id": track.id, "token": token, "seed": track.seed}),
+        flush=True,
+    )
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        await fake.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="serve one generated file from a fake Jellyfin")
+    parser.add_argument("--size", type=int, required=True)
+    asyncio.run(_serve_forever(parser.parse_args().size))
+
+
+if __name__ == "__main__":
+    main()
