@@ -1,7 +1,7 @@
 """The Jellyfin media source: client, BaseItemDto conversion and the offline catalogue."""
 
 from cache.jellyfin.auth import ClientIdentity, JellyfinState, SavedSession, auth_header
-from cache.jellyfin.catalogue import SyncResult, sync_catalogue, upsert_albums, upsert_tracks
+from cache.jellyfin.catalogue import SyncResult, sync_catalogue
 from cache.jellyfin.client import JellyfinClient, JellyfinConfig
 from cache.jellyfin.convert import album_from_dto, track_from_dto
 
@@ -16,6 +16,4 @@ __all__ = [
     "auth_header",
     "sync_catalogue",
     "track_from_dto",
-    "upsert_albums",
-    "upsert_tracks",
 ]
