@@ -1,0 +1,314 @@
+"""The Engine on libmpv (python-mpv).
+
+mpv's playlist is kept as [current, next]: `play` replaces it, `set_next` replaces what follows
+the current entry, so the next local file is in mpv's playlist (and prefetched) before the current
+one ends, and mpv joins them without a gap. Entries are mapped to tokens by the playlist entry id
+that `loadfile` returns and that start-file / end-file events carry.
+
+Threads: python-mpv's event thread only copies each event into an immutable record and posts it
+to the loop (`EventBridge` in mpv_events); everything else, every mpv call included, runs on the loop thread.
+Calling mpv from inside its own event callback deadlocks, so that never happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import mpv
+
+from player.engine import EngineError
+from player.engine.audio import AudioSettings, mpv_options
+from player.engine.base import (
+    DurationKnown,
+    EndReason,
+    EngineEvent,
+    EngineFailed,
+    EventSink,
+    Finished,
+    MediaRef,
+    PauseChanged,
+    PositionChanged,
+    Started,
+)
+from player.engine.mpv_events import (
+    EventBridge,
+    RawEnd,
+    RawEvent,
+    RawLoaded,
+    RawProperty,
+    RawShutdown,
+    RawStart,
+    end_reason,
+    error_text,
+)
+
+log = logging.getLogger(__name__)
+
+# What python-mpv raises when libmpv refuses a call (ShutdownError is a SystemError).
+_MPV_ERRORS = (SystemError, RuntimeError, ValueError, AttributeError, TypeError, OSError)
+_RESTARTED = 1  # libmpv's deprecated end-file reason for a file being reloaded: not an end
+
+
+class MpvEngine:
+    """Plays through libmpv; see the module docstring for the playlist and thread rules."""
+
+    def __init__(self, settings: AudioSettings, *, probe_root: Path = Path("/")) -> None:
+        self._settings = settings
+        self._probe_root = probe_root  # where /proc/asound and /dev/snd are looked for
+        self._player: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sink: EventSink | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._closing = False
+        self._dead = False
+        self._refs: dict[int, MediaRef] = {}  # live mpv playlist entry ids
+        self._current: int | None = None
+        self._next: int | None = None
+        self._loading: int | None = None  # the entry of the last start-file, if it is ours
+        self._loaded = False  # the current entry has started (file-loaded seen)
+        self._duration: float | None = None
+        self._paused = False  # as last reported by mpv
+        self._position: float | None = None
+        self._pending_seek: float | None = None
+
+    # -- Engine ---------------------------------------------------------------------------------
+    async def start(self, sink: EventSink) -> None:
+        """Create libmpv with the audio settings; raises EngineError when it will not start."""
+        if self._player is not None or self._closing:
+            raise EngineError("engine already started")
+        self._loop, self._sink = asyncio.get_running_loop(), sink
+        options = mpv_options(self._settings, probe_root=self._probe_root)
+        bridge = EventBridge(self._loop, self._on_raw)
+        try:
+            player = mpv.MPV(log_handler=bridge.log_threadsafe, loglevel="warn", **options)
+        except _MPV_ERRORS as err:
+            raise EngineError(f"libmpv would not start: {err}") from err
+        self._player = player
+        player.register_event_callback(bridge.event_threadsafe)
+        for name in ("pause", "duration"):
+            player.observe_property(name, bridge.property_threadsafe)
+        self._poller = asyncio.create_task(self._poll_position(), name="mpv-position")
+
+    async def shutdown(self) -> None:
+        """Terminate libmpv (it stops within milliseconds); safe to call twice."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        player, self._player = self._player, None
+        self._refs.clear()
+        self._current = self._next = None
+        if player is not None:
+            player.terminate()
+
+    async def play(
+        self,
+        current: MediaRef,
+        next_ref: MediaRef | None,
+        *,
+        start: float = 0.0,
+        paused: bool = False,
+    ) -> None:
+        """Replace the playlist; the replaced item gets no Finished (the caller chose to leave it)."""
+        player = self._require()
+        self._refs.clear()  # events of replaced entries are dropped from here on
+        self._set(player, "pause", paused)
+        self._current = self._load(player, current, "replace", start=start)
+        # append-play: should `current` fail (or end) before this line, mpv has gone idle and
+        # a plain append would leave the next item sitting unplayed.
+        self._next = self._load(player, next_ref, "append-play") if next_ref else None
+        self._loading, self._loaded, self._duration = None, False, None
+        self._position, self._pending_seek = max(0.0, start), None
+
+    async def set_next(self, next_ref: MediaRef | None) -> None:
+        """Replace whatever follows mpv's current entry (and drop entries already played)."""
+        player = self._require()
+        if self._current is None:
+            self._next = None  # nothing plays, so nothing can follow
+            return
+        kept = self._clear_all_but_current(player)
+        if self._next is not None and self._next not in kept:
+            self._refs.pop(self._next, None)
+        # If mpv already advanced to the old next, that entry stays ours: its events still come.
+        # append-play starts the new next at once should mpv have gone idle meanwhile.
+        self._next = self._load(player, next_ref, "append-play") if next_ref else None
+
+    async def set_paused(self, paused: bool) -> None:
+        """Pause or resume; PauseChanged follows when mpv reports the change."""
+        self._set(self._require(), "pause", paused)
+
+    async def stop(self) -> None:
+        """Stop and empty mpv's playlist; no Finished is emitted."""
+        player = self._require()
+        self._refs.clear()
+        self._current = self._next = self._loading = None
+        self._loaded, self._position, self._pending_seek = False, None, None
+        self._command(player, "stop")
+
+    async def seek(self, position: float) -> None:
+        """Seek the current item; before it has loaded, the seek waits for it."""
+        player = self._require()
+        if self._current is None:
+            return
+        position = max(0.0, position)
+        if self._loaded:
+            self._seek_now(player, position)
+        else:
+            self._pending_seek = position
+        self._position = position
+        self._emit_soon(PositionChanged(position))
+
+    async def set_volume(self, volume: int) -> None:
+        """Software volume, clamped to 0..volume_max."""
+        self._set(self._require(), "volume", max(0, min(volume, self._settings.volume_max)))
+
+    async def set_muted(self, muted: bool) -> None:
+        self._set(self._require(), "mute", muted)
+
+    def position(self) -> float | None:
+        """The last polled position (cached; updated every `position_interval`)."""
+        return self._position if self._current is not None else None
+
+    # -- mpv calls (loop thread only) ----------------------------------------------------------
+    def _require(self) -> Any:
+        if self._player is None or self._closing:
+            raise EngineError("engine is not running")
+        if self._dead:
+            raise EngineError("libmpv has shut down")
+        return self._player
+
+    def _command(self, player: Any, *args: str) -> Any:
+        try:
+            return player.command(*args)
+        except _MPV_ERRORS as err:
+            raise EngineError(f"mpv {args[0]} failed: {err}") from err
+
+    def _set(self, player: Any, name: str, value: bool | int) -> None:
+        text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        self._command(player, "set", name, text)
+
+    def _load(self, player: Any, ref: MediaRef, mode: str, *, start: float = 0.0) -> int:
+        options = []
+        if start > 0:
+            options.append(f"start={start:.3f}")
+        if ref.gain_db is not None:
+            # Used by mpv only when the file has no ReplayGain tags and a mode is on.
+            options.append(f"replaygain-fallback={ref.gain_db:.2f}")
+        result = self._command(player, "loadfile", ref.url, mode, ",".join(options))
+        entry_id = int(result["playlist_entry_id"])
+        self._refs[entry_id] = ref
+        return entry_id
+
+    def _clear_all_but_current(self, player: Any) -> set[int]:
+        # playlist-clear keeps exactly mpv's current entry, atomically, even mid-transition.
+        self._command(player, "playlist-clear")
+        try:
+            return {int(entry["id"]) for entry in player.playlist}
+        except _MPV_ERRORS as err:
+            raise EngineError(f"mpv playlist unreadable: {err}") from err
+
+    def _drop_played_entries(self, player: Any) -> None:
+        # Entries before playlist-pos are done; mpv can only move forward meanwhile, so index 0
+        # stays a played entry while we remove.
+        try:
+            for _ in range(int(player.playlist_pos)):
+                player.command("playlist-remove", "0")
+        except _MPV_ERRORS as err:
+            log.debug("could not drop played entries: %s", err)
+
+    def _seek_now(self, player: Any, position: float) -> None:
+        try:
+            player.command("seek", f"{position:.3f}", "absolute+exact")
+        except _MPV_ERRORS as err:
+            log.info("seek to %.1f s refused: %s", position, err)
+
+    async def _poll_position(self) -> None:
+        # Polling is cheaper than observing time-pos, which changes on every audio frame.
+        while True:
+            await asyncio.sleep(self._settings.position_interval)
+            if not self._loaded or self._paused or self._dead:
+                continue
+            try:
+                value = self._player.time_pos
+            except _MPV_ERRORS:
+                continue
+            if isinstance(value, float) and value != self._position:
+                self._position = value
+                self._emit(PositionChanged(value))
+
+    # -- back on the loop thread ---------------------------------------------------------------
+    def _on_raw(self, raw: RawEvent) -> None:
+        if self._closing:
+            return
+        if isinstance(raw, RawStart):
+            self._on_start(raw.entry_id)
+        elif isinstance(raw, RawLoaded):
+            self._on_loaded()
+        elif isinstance(raw, RawEnd):
+            self._on_end(raw)
+        elif isinstance(raw, RawProperty):
+            self._on_property(raw)
+        elif isinstance(raw, RawShutdown):
+            self._dead = True
+            self._emit(EngineFailed("libmpv shut down unexpectedly"))
+
+    def _on_start(self, entry_id: int) -> None:
+        if entry_id not in self._refs:
+            self._loading = None  # a replaced or stopped entry
+            return
+        if entry_id == self._next:
+            self._next, self._position = None, 0.0
+        self._current = self._loading = entry_id
+        self._loaded, self._duration = False, None
+
+    def _on_loaded(self) -> None:
+        ref = self._refs.get(self._loading) if self._loading is not None else None
+        if ref is None or self._loading != self._current or self._loaded:
+            return
+        self._loaded = True
+        self._emit(Started(ref.token, ref.duration_hint))
+        if self._duration is not None:
+            self._emit(DurationKnown(ref.token, self._duration))
+        self._drop_played_entries(self._player)
+        if self._pending_seek is not None:
+            self._seek_now(self._player, self._pending_seek)
+            self._pending_seek = None
+
+    def _on_end(self, raw: RawEnd) -> None:
+        if raw.reason == _RESTARTED:
+            return
+        ref = self._refs.pop(raw.entry_id, None)
+        if ref is None:
+            return
+        if raw.entry_id == self._current:
+            self._current, self._loaded, self._position = None, False, None
+            self._pending_seek = None
+        reason = end_reason(raw.reason)
+        error = error_text(raw.error) if reason is EndReason.ERROR else None
+        self._emit(Finished(ref.token, reason, error))
+
+    def _on_property(self, raw: RawProperty) -> None:
+        if raw.name == "pause" and isinstance(raw.value, bool) and raw.value != self._paused:
+            self._paused = raw.value
+            self._emit(PauseChanged(raw.value))
+        elif raw.name == "duration" and isinstance(raw.value, int | float):
+            self._duration = float(raw.value)
+            ref = self._refs.get(self._current) if self._current is not None else None
+            if ref is not None and self._loaded:
+                self._emit(DurationKnown(ref.token, self._duration))
+
+    def _emit(self, event: EngineEvent) -> None:
+        if self._sink is not None and not self._closing:
+            self._sink(event)
+
+    def _emit_soon(self, event: EngineEvent) -> None:
+        # Events from a method call reach the sink after the call, as mpv's own events do.
+        if self._loop is not None:
+            self._loop.call_soon(self._emit, event)

@@ -1,0 +1,89 @@
+"""MpvEngine behaviour beyond the shared contract, on a real libmpv."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from player.engine.audio import AudioSettings
+from player.engine.base import EngineEvent, EngineFailed, Finished, MediaRef, Started
+from player.engine.mpv import MpvEngine
+
+from .conftest import Harness, eventually
+
+pytestmark = pytest.mark.mpv
+
+
+async def running(tmp_path: Path, settings: AudioSettings, **kwargs: Path) -> Harness:
+    engine = MpvEngine(settings, **kwargs)
+    h = Harness(kind="mpv", engine=engine, tmp=tmp_path)
+    await engine.start(h.sink)
+    return h
+
+
+def started(token: str) -> Callable[[EngineEvent], bool]:
+    return lambda e: isinstance(e, Started) and e.token == token
+
+
+async def test_core_dying_is_engine_failed(tmp_path: Path) -> None:
+    h = await running(tmp_path, AudioSettings(output="null", untimed=True))
+    try:
+        h.engine._player.command("quit")  # what a crashed or killed core looks like to us
+        await h.wait_for(lambda e: isinstance(e, EngineFailed))
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_playlist_never_grows(tmp_path: Path) -> None:
+    # Real time (null output, timed) so each set_next lands while its predecessor plays.
+    h = await running(tmp_path, AudioSettings(output="null", position_interval=0.05))
+    try:
+        refs = [h.media(f"t{i}", 0.25) for i in range(4)]
+        await h.engine.play(refs[0], refs[1])
+        for i in range(1, 4):
+            await h.wait_for(started(refs[i].token))
+            await h.engine.set_next(refs[i + 1] if i + 1 < len(refs) else None)
+            assert len(h.engine._player.playlist) <= 2
+        await h.wait_for(lambda e: isinstance(e, Finished) and e.token == "t3")
+        assert [e.token for e in h.of_type(Started)] == ["t0", "t1", "t2", "t3"]
+        assert all(e.reason == "eof" for e in h.of_type(Finished))
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_seek_before_load_is_applied_once_loaded(tmp_path: Path) -> None:
+    h = await running(tmp_path, AudioSettings(output="null", untimed=True))
+    try:
+        await h.engine.play(h.media("a", 1.0), None, paused=True)
+        await h.engine.seek(0.7)  # very likely before mpv has opened the file
+        await h.wait_for(lambda e: isinstance(e, Started))
+        await eventually(lambda: abs((h.engine._player.time_pos or 0.0) - 0.7) < 0.01)
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_auto_output_without_sound_card(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="player.engine"):
+        h = await running(tmp_path, AudioSettings(output="auto", untimed=True), probe_root=tmp_path)
+    try:
+        assert [r.getMessage() for r in caplog.records if "sound card" in r.getMessage()]
+        await h.engine.play(h.media("a", 0.2), None, paused=True)
+        await h.wait_for(lambda e: isinstance(e, Started))
+        await eventually(lambda: h.engine._player.current_ao == "null")
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_gain_option_is_accepted(tmp_path: Path) -> None:
+    h = await running(tmp_path, AudioSettings(output="null", untimed=True, replaygain="track"))  # type: ignore[arg-type]
+    try:
+        ref = h.media("a", 0.2)
+        await h.engine.play(MediaRef(ref.token, ref.url, ref.duration_hint, gain_db=-6.5), None)
+        await h.wait_for(lambda e: isinstance(e, Finished) and e.reason == "eof")
+    finally:
+        await h.engine.shutdown()
