@@ -1,0 +1,59 @@
+"""A clairvoyant policy for comparison: it knows every future play and keeps on disk what is played
+soonest (Belady's rule), within the same network and storage rules as any other policy."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from cache.models import ItemId
+from cache.planner.config import CacheConfig
+from cache.planner.packing import Want, network_wait, pack, storage_budget
+from cache.planner.plan import Plan, Reason
+from cache.planner.snapshot import Item, Origin, Snapshot
+
+HORIZON = 400  # future plays considered at each step
+
+
+class OraclePolicy:
+    """Not a real policy (it reads the future); an upper bound for the bench."""
+
+    name = "oracle"
+
+    def __init__(self, config: CacheConfig, plays: Sequence[tuple[float, Item]]) -> None:
+        self.config = config
+        self._times = [t for t, _ in plays]
+        self._items = [i for _, i in plays]
+
+    def plan(self, snap: Snapshot) -> Plan:
+        """Fetch what is played soonest; evict what is played latest (or never)."""
+        done = bisect.bisect_right(self._times, snap.history[-1].at) if snap.history else 0
+        upcoming: dict[ItemId, tuple[int, Item]] = {}
+        for n, item in enumerate(self._items[done : done + HORIZON]):
+            upcoming.setdefault(item.id, (n, item))
+        keep = self._keep(snap, [item for _, item in upcoming.values()])
+        pins = [Want(p, Reason.PIN, Origin.USER) for p in snap.pins]
+        wants = pins + [Want(i, Reason.QUEUE) for i in keep]
+        keep_ids = {i.id for i in keep} | {p.id for p in snap.pins} | {snap.current}
+        victims = sorted(
+            (f for f in snap.files.values() if f.item_id not in keep_ids),
+            key=lambda f: (-upcoming.get(f.item_id, (HORIZON, None))[0], f.item_id),
+        )
+        budget = storage_budget(snap, self.config, keep_free=0)
+        return pack(
+            snap,
+            wants,
+            victims,
+            budget,
+            lambda w: network_wait(snap.network, self.config, w.origin),
+        )
+
+    def _keep(self, snap: Snapshot, soonest_first: list[Item]) -> list[Item]:
+        room = self.config.storage_limit - sum(p.size for p in snap.pins)
+        keep: list[Item] = []
+        for item in soonest_first:
+            if item.size > room:
+                break
+            room -= item.size
+            keep.append(item)
+        return keep
