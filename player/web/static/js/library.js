@@ -1,0 +1,120 @@
+// The library: an albums grid with covers, and search over albums and tracks.
+
+import { enc, get } from './api.js';
+import { cover } from './cover.js';
+import { albumButton } from './dlbutton.js';
+import { $, debounce, fill, h } from './dom.js';
+import * as fmt from './format.js';
+import { icon } from './icons.js';
+import { currentItemId } from './state.js';
+import { enqueue, trackRow } from './tracks.js';
+import { empty, run, toast } from './ui.js';
+
+const PAGE = 60;
+let results;
+let input;
+let loaded = false;
+let albums = [];
+let total = 0;
+let query = '';
+
+export function albumCard(album) {
+  return h('a', { class: 'card', href: '#/album/' + enc(album.id), dataset: { albumId: album.id } },
+    cover(album.id, album.title, 'md'),
+    h('span', { class: 'card-row' },
+      h('span', { class: 'card-text' },
+        h('span', { class: 'card-title', text: album.title }),
+        h('span', { class: 'card-sub', text: fmt.artists(album.artists) })),
+      albumButton(album, null, 'sm')));
+}
+
+function grid(list) {
+  return h('div', { class: 'grid', id: 'album-grid' }, list.map(albumCard));
+}
+
+async function loadAlbums(more = false) {
+  const offset = more ? albums.length : 0;
+  const page = await run(null, () => get(`/library/albums?offset=${offset}&limit=${PAGE}`));
+  if (!page) {
+    if (!more) fill(results, empty('alert', 'The library could not be loaded', 'Check that the speaker is on and try again.', { href: '#/library', label: 'Try again' }));
+    return;
+  }
+  albums = more ? albums.concat(page.items) : page.items;
+  total = page.total ?? albums.length;
+  loaded = true;
+  if (!query) renderAlbums();
+}
+
+function renderAlbums() {
+  if (!albums.length) {
+    fill(results, empty('library', 'No music yet', 'Put music files in the speaker’s music folder, or connect a Jellyfin server in its settings file.'));
+    return;
+  }
+  const more = albums.length < total
+    ? h('button', { class: 'btn ghost wide', type: 'button', text: 'Show more albums', onclick: () => loadAlbums(true) })
+    : null;
+  fill(results, h('p', { class: 'section-label', text: fmt.plural(total, 'album') }), grid(albums), more);
+}
+
+const search = debounce(async (q) => {
+  if (q !== query) return;
+  const res = await run(null, () => get('/library/search?q=' + enc(q)));
+  if (!res || q !== query) return;
+  const tracks = res.tracks || [];
+  const found = res.albums || [];
+  if (!tracks.length && !found.length) {
+    fill(results, empty('search', 'Nothing found', `No album or track matches “${q}”. Try fewer words.`));
+    return;
+  }
+  const playing = currentItemId();
+  fill(results,
+    found.length ? [h('p', { class: 'section-label', text: 'Albums' }), grid(found)] : null,
+    tracks.length ? [h('p', { class: 'section-label', text: 'Tracks' }),
+      h('ul', { class: 't-list' }, tracks.map((t) => trackRow(t, {
+        play: (c) => enqueue(c, { item_ids: [t.id] }, 'replace'),
+        lead: cover(t.album_id, t.album, 'sm'),
+        sub: fmt.artists(t.artists) + ' · ' + t.album,
+        current: t.id === playing,
+      })))] : null);
+}, 250);
+
+function onInput() {
+  query = input.value.trim();
+  if (!query) {
+    if (loaded) renderAlbums();
+    return;
+  }
+  search(query);
+}
+
+export function init() {
+  const root = $('#view-library');
+  input = h('input', { id: 'search', class: 'search-input', type: 'search', placeholder: 'Albums, artists, tracks', 'aria-label': 'Search the library', autocomplete: 'off', enterkeyhint: 'search' });
+  input.addEventListener('input', onInput);
+  results = h('div', { id: 'library-results' });
+  fill(root,
+    h('header', { class: 'view-head' }, h('h2', { text: 'Library' })),
+    h('label', { class: 'search' }, icon('search'), input),
+    results);
+}
+
+export function show() {
+  if (!loaded) {
+    fill(results, h('div', { class: 'grid skeleton' }, Array.from({ length: 4 }, () => h('div', { class: 'card' }, h('div', { class: 'cover cover-md' })))));
+    loadAlbums();
+  }
+}
+
+/** After a download finished or was deleted: refresh that album's availability in the grid. */
+export const albumChanged = debounce(async (albumId) => {
+  const i = albums.findIndex((a) => a.id === albumId);
+  if (i < 0) return;
+  try {
+    const fresh = await get('/library/albums/' + enc(albumId));
+    albums[i] = { ...fresh, tracks: undefined };
+    const old = results.querySelector(`.card[data-album-id="${CSS.escape(albumId)}"]`);
+    if (old) old.replaceWith(albumCard(albums[i]));
+  } catch (err) {
+    if (!err.missing) toast(err.message);
+  }
+}, 400);

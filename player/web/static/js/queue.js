@@ -1,0 +1,158 @@
+// The queue screen: the current entry marked; jump, remove, and reorder by dragging a handle
+// (pointer events) or with the up/down buttons.
+
+import { del, post } from './api.js';
+import { cover } from './cover.js';
+import { $, fill, h } from './dom.js';
+import * as fmt from './format.js';
+import { icon } from './icons.js';
+import { on, set, state } from './state.js';
+import { empty, run, sheet } from './ui.js';
+
+let list;
+let summary;
+let clearBtn;
+let dragging = null;
+let pending = null; // a queue that arrived during a drag, applied after the drop
+
+function row(entry, i, current) {
+  const t = entry.item;
+  const jump = (e) => jumpTo(e.currentTarget, i);
+  const li = h('li', { class: 'q-row' + (current ? ' current' : ''), dataset: { entryId: entry.entry_id }, 'aria-current': current ? 'true' : null },
+    h('span', { class: 'q-handle', 'aria-hidden': 'true', title: 'Drag to reorder' }, icon('grip')),
+    h('button', { class: 'q-main', type: 'button', onclick: jump, 'aria-label': `Play ${t.title}` },
+      h('span', { class: 'q-art' }, cover(t.album_id, t.album, 'sm'), current ? h('span', { class: 'eq', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')) : null),
+      h('span', { class: 'q-text' },
+        h('span', { class: 'q-title', text: t.title }),
+        h('span', { class: 'q-sub', text: fmt.artists(t.artists) + ' · ' + fmt.clock(t.duration) }))),
+    h('button', { class: 'icon-btn sm q-up', type: 'button', 'aria-label': `Move ${t.title} up`, disabled: i === 0, onclick: (e) => move(e.currentTarget, i, i - 1) }, icon('up')),
+    h('button', { class: 'icon-btn sm q-down', type: 'button', 'aria-label': `Move ${t.title} down`, disabled: i === state.queue.entries.length - 1, onclick: (e) => move(e.currentTarget, i, i + 1) }, icon('down')),
+    h('button', { class: 'icon-btn sm q-remove', type: 'button', 'aria-label': `Remove ${t.title} from the queue`, onclick: (e) => remove(e.currentTarget, entry) }, icon('close')));
+  li.querySelector('.q-handle').addEventListener('pointerdown', (e) => startDrag(e, li, i));
+  return li;
+}
+
+function render(queue) {
+  if (dragging) {
+    pending = queue;
+    return;
+  }
+  const entries = (queue && queue.entries) || [];
+  clearBtn.hidden = !entries.length;
+  if (!entries.length) {
+    summary.textContent = '';
+    fill(list, empty('queue', 'The queue is empty', 'Play an album from the Library, or use “Add to queue” on any track.', { href: '#/library', label: 'Open Library' }));
+    return;
+  }
+  const total = entries.reduce((s, e) => s + (e.item.duration || 0), 0);
+  summary.textContent = fmt.plural(entries.length, 'track') + ' · ' + fmt.length(total);
+  fill(list, entries.map((e, i) => row(e, i, i === queue.index)));
+}
+
+async function jumpTo(control, index) {
+  const res = await run(control, () => post('/queue/jump', { index }));
+  if (res) set('player', res);
+}
+
+async function remove(control, entry) {
+  const before = state.queue;
+  control.closest('.q-row')?.classList.add('leaving');
+  const res = await run(control, () => del('/queue/' + encodeURIComponent(entry.entry_id)), { onError: () => render(before) });
+  if (res) set('queue', res);
+}
+
+/** Move optimistically: the list shows the new order at once and reverts if the speaker refuses. */
+async function move(control, from, to) {
+  const before = state.queue;
+  if (!before || to < 0 || to >= before.entries.length || from === to) return;
+  const entries = before.entries.slice();
+  const [entry] = entries.splice(from, 1);
+  entries.splice(to, 0, entry);
+  const current = before.index == null ? null : before.entries[before.index].entry_id;
+  const index = current == null ? null : entries.findIndex((e) => e.entry_id === current);
+  state.queue = { ...before, entries, index };
+  render(state.queue);
+  const res = await run(control, () => post('/queue/' + encodeURIComponent(entry.entry_id) + '/move', { to }), {
+    onError: () => set('queue', before),
+  });
+  if (res && (!state.queue || res.version >= (state.queue.version || 0))) set('queue', res);
+  const moved = list.querySelector(`[data-entry-id="${CSS.escape(entry.entry_id)}"] .${control.classList.contains('q-up') ? 'q-up' : 'q-down'}`);
+  if (moved && !moved.disabled && control.classList.contains('icon-btn')) moved.focus({ preventScroll: true });
+}
+
+function startDrag(e, li, from) {
+  if (e.button > 0) return;
+  e.preventDefault();
+  const handle = e.currentTarget;
+  handle.setPointerCapture(e.pointerId);
+  const rows = [...list.children];
+  const height = li.getBoundingClientRect().height;
+  const y0 = e.clientY;
+  dragging = { to: from };
+  li.classList.add('dragging');
+  const onMove = (ev) => {
+    const dy = ev.clientY - y0;
+    li.style.transform = `translateY(${dy}px)`;
+    const to = Math.max(0, Math.min(rows.length - 1, from + Math.round(dy / height)));
+    dragging.to = to;
+    rows.forEach((r, i) => {
+      if (r === li) return;
+      const shift = from < to && i > from && i <= to ? -height : from > to && i >= to && i < from ? height : 0;
+      r.style.transform = shift ? `translateY(${shift}px)` : '';
+    });
+    autoScroll(ev.clientY);
+  };
+  const onUp = () => {
+    handle.removeEventListener('pointermove', onMove);
+    handle.removeEventListener('pointerup', onUp);
+    handle.removeEventListener('pointercancel', onUp);
+    const to = dragging.to;
+    dragging = null;
+    for (const r of rows) r.style.transform = '';
+    li.classList.remove('dragging');
+    if (pending) {
+      state.queue = pending;
+      pending = null;
+    }
+    if (to !== from) move(handle, from, to);
+    else render(state.queue);
+  };
+  handle.addEventListener('pointermove', onMove);
+  handle.addEventListener('pointerup', onUp);
+  handle.addEventListener('pointercancel', onUp);
+}
+
+function autoScroll(y) {
+  const edge = 72;
+  if (y < edge) window.scrollBy(0, -8);
+  else if (y > window.innerHeight - edge - 120) window.scrollBy(0, 8);
+}
+
+function confirmClear() {
+  sheet('Clear the queue?', 'Playback stops and every entry is removed.', [
+    { label: 'Clear queue', icon: 'trash', danger: true, run: async () => {
+      const res = await run(clearBtn, () => del('/queue'));
+      if (res) set('queue', res);
+    } },
+  ]);
+}
+
+export function init() {
+  const root = $('#view-queue');
+  summary = h('p', { class: 'view-sub', id: 'queue-summary' });
+  clearBtn = h('button', { class: 'btn ghost sm', type: 'button', onclick: confirmClear, text: 'Clear' });
+  list = h('ol', { id: 'queue-list', class: 'q-list' });
+  fill(root, h('header', { class: 'view-head' }, h('div', {}, h('h2', { text: 'Queue' }), summary), clearBtn), list);
+  on('queue', render);
+  // The current mark follows the player even when only the index moved (a track ended).
+  on('player', (p) => {
+    const q = state.queue;
+    if (q && p && p.queue_index !== q.index) {
+      state.queue = { ...q, index: p.queue_index };
+      render(state.queue);
+    }
+  });
+  render(null);
+}
+
+export function show() {}
