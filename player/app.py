@@ -8,11 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from cache.catalogue import Catalogue
-from cache.db import open_db
-from cache.local.demo import ensure_demo_library
-from cache.local.scanner import Scanner
-from cache.schema import MIGRATIONS
+from cache.media import MediaCache
 from player.checkpoint import Checkpointer, resume_command
 from player.config import Config
 from player.controller import PlayerController
@@ -21,12 +17,14 @@ from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
 from player.notify import Notifier
 from player.services import Services
-from player.sources import LocalLibrary
+from player.sources import MediaLibrary, media_settings
 from player.state_store import StateStore
+from player.web.auth import auth_middleware
 from player.web.hosts import HostPolicy
 from player.web.keys import SERVICES
 from player.web.middleware import error_middleware, host_middleware
 from player.web.routes import ALL_ROUTES, STATIC_DIR
+from player.web.routes.pairing import pairing_ctx
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,8 @@ def create_app(
     """Build the service. `engine` replaces the real mpv engine in tests."""
     policy = HostPolicy(config.security.allowed_hosts)
     app = web.Application(
-        middlewares=[host_middleware(policy), error_middleware], client_max_size=256 * 1024
+        middlewares=[host_middleware(policy), auth_middleware, error_middleware],
+        client_max_size=256 * 1024,
     )
     svc = Services(config=config, notifier=notifier or Notifier({}))
     app[SERVICES] = svc
@@ -46,37 +45,29 @@ def create_app(
         svc.route_specs.extend(table.specs)
     if STATIC_DIR.is_dir():
         app.router.add_static("/static", STATIC_DIR)
-    app.cleanup_ctx.append(_library_ctx)
+    app.cleanup_ctx.append(pairing_ctx)
+    app.cleanup_ctx.append(_media_ctx)
     app.cleanup_ctx.append(_make_playback_ctx(engine))
     app.cleanup_ctx.append(_tasks_ctx)
     return app
 
 
-async def _library_ctx(app: web.Application) -> AsyncIterator[None]:
+async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     svc = app[SERVICES]
-    config = svc.config
-    for folder in (config.state_dir, config.cache_dir, config.music_dir):
-        folder.mkdir(parents=True, exist_ok=True)
-    conn = await open_db(config.state_dir / "cache.db", MIGRATIONS)
-    catalogue = Catalogue(conn)
-    library = LocalLibrary(catalogue, config.music_dir)
-    svc.library = library
-    svc.scanner = Scanner(catalogue, config.music_dir)
-    svc.supervisor.spawn("library-scan", _scan(svc, catalogue), critical=False)
+    media = MediaCache(media_settings(svc.config), on_event=svc.bus.publish)
+    await media.start()
+    svc.media = media
+    svc.library = MediaLibrary(media)
+    svc.supervisor.spawn("media", _media_upkeep(svc, media))
     yield
-    await conn.close()
+    await media.stop()
 
 
-async def _scan(svc: Services, catalogue: Catalogue) -> None:
-    config = svc.config
-    try:
-        if config.library.demo and await asyncio.to_thread(ensure_demo_library, config.music_dir):
-            log.info("the music folder %s was empty: made a demo library to play", config.music_dir)
-        if config.library.scan_on_start:
-            summary = await svc.scanner.scan()
-            log.info("library scan: %s", summary)
-    finally:
-        svc.library_scanned.set()
+async def _media_upkeep(svc: Services, media: MediaCache) -> None:
+    scanned = asyncio.create_task(media.scanned.wait())
+    scanned.add_done_callback(lambda _: svc.library_scanned.set())
+    await media.run()
+    await asyncio.Event().wait()  # the work is done; stay alive so the supervisor sees no death
 
 
 def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
@@ -90,7 +81,7 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         )
         player_engine = engine or create_engine(settings)
         library = svc.library
-        assert isinstance(library, LocalLibrary)
+        assert isinstance(library, MediaLibrary)
         controller = PlayerController(
             player_engine,
             library,
@@ -114,7 +105,7 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
     return playback_ctx
 
 
-async def _resume(svc: Services, store: StateStore, library: LocalLibrary) -> None:
+async def _resume(svc: Services, store: StateStore, library: MediaLibrary) -> None:
     saved = await store.load()
     if saved is None:
         return

@@ -59,6 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
+    from player.memory import limit_malloc_arenas
     from player.service import serve
 
+    limit_malloc_arenas()
     return asyncio.run(serve(config))

@@ -6,12 +6,13 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from cache.local.scanner import Scanner
+from cache.media import MediaCache
 from player.config import Config
 from player.controller import PlayerController
 from player.events import EventBus
 from player.library import Library
 from player.notify import Notifier
+from player.pairing import Pairing
 from player.tasks import TaskSupervisor
 from player.web.spec import RouteSpec
 
@@ -34,9 +35,10 @@ class Services:
     supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
     route_specs: list[RouteSpec] = field(default_factory=list)
     library_scanned: asyncio.Event = field(default_factory=asyncio.Event)
+    pairing: Pairing | None = None  # set by pairing_ctx when security.pairing is on
     # Set by the app factory's contexts, in order:
     library: Library = field(init=False)
-    scanner: Scanner = field(init=False)
+    media: MediaCache = field(init=False)
     controller: PlayerController = field(init=False)
 
     async def snapshot(self) -> dict[str, Any]:
@@ -45,10 +47,14 @@ class Services:
             "type": "snapshot",
             "player": self.controller.player_json(),
             "queue": self.controller.queue.to_json(),
-            "downloads": {"active_count": 0, "queued_count": 0},
+            "downloads": await self._download_counts(),
             "network": UNKNOWN_NETWORK,
             "cache": {},
         }
+
+    async def _download_counts(self) -> dict[str, int]:
+        page = await self.media.downloads.list_downloads(limit=1)
+        return {"active_count": page.active_count, "queued_count": page.queued_count}
 
     def publish_change(self, what: str) -> None:
         """Controller listener: player and queue changes go out on the bus."""

@@ -1,69 +1,78 @@
-"""The local music folder as the player's Library and Resolver (the embedded default source)."""
+"""The player's view of cache/: the MediaCache as the Library the API browses and the Resolver
+the controller plays from."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from cache.catalogue import Catalogue
-
-from cache.models import Album, SourceKind, Track
+from cache.downloads import DownloadConfig
+from cache.jellyfin import JellyfinConfig
+from cache.media import MediaCache, MediaSettings
+from cache.models import Album, Track
+from player import __version__
+from player.config import Config
 from player.library import Cover
 from player.resolve import PlayingFrom, Resolved
 
 
-class LocalLibrary:
-    """Library routes served from the catalogue; covers from a folder image next to the files."""
+class MediaLibrary:
+    """Implements `Library` and `Resolver` over a MediaCache."""
 
-    def __init__(self, catalogue: Catalogue, music_dir: Path) -> None:
-        self.catalogue = catalogue
-        self.music_dir = music_dir
+    def __init__(self, media: MediaCache) -> None:
+        self.media = media
 
     async def albums(self, q: str, offset: int, limit: int) -> tuple[list[Album], int]:
-        return await self.catalogue.albums(q, offset, limit)
+        return await self.media.albums(q, offset, limit)
 
     async def album(self, album_id: str) -> Album | None:
-        return await self.catalogue.album(album_id)
+        return await self.media.album(album_id)
 
     async def track(self, item_id: str) -> Track | None:
-        return await self.catalogue.track(item_id)
+        return await self.media.track(item_id)
 
     async def tracks(self, item_ids: Sequence[str]) -> list[Track]:
-        return await self.catalogue.tracks(item_ids)
+        return await self.media.tracks(item_ids)
 
     async def search(self, q: str) -> tuple[list[Track], list[Album]]:
-        return await self.catalogue.search(q)
+        return await self.media.search(q)
 
     async def cover(self, album_id: str) -> Cover | None:
-        album = await self.catalogue.album(album_id)
-        if not album or not album.tracks:
-            return None
-        path = await self.local_file(album.tracks[0])
-        return _folder_image(path.parent) if path else None
-
-    async def local_file(self, track: Track) -> Path | None:
-        """The file of a local track, refusing anything that would point outside music_dir."""
-        if track.source is not SourceKind.LOCAL:
-            return None
-        rel = await self.catalogue.local_path(track.id)
-        if rel is None:
-            return None
-        root = self.music_dir.resolve()
-        path = (root / rel).resolve()
-        return path if path.is_relative_to(root) and path.is_file() else None
+        image = await self.media.cover(album_id)
+        return Cover(image.data, image.content_type) if image else None
 
     async def resolve(self, track: Track) -> Resolved | None:
-        path = await self.local_file(track)
-        return Resolved(str(path), PlayingFrom.LOCAL) if path else None
+        where = await self.media.locate(track)
+        if where is None:
+            return None
+        return Resolved(where.url, PlayingFrom.LOCAL if where.local else PlayingFrom.STREAM)
 
 
-COVER_NAMES = ("cover.jpg", "folder.jpg", "cover.png", "front.jpg", "folder.png")
+def media_settings(config: Config) -> MediaSettings:
+    """Translate the service's config into cache/'s settings."""
+    d = config.downloads
+    return MediaSettings(
+        state_dir=config.state_dir,
+        cache_dir=config.cache_dir,
+        music_dir=config.music_dir,
+        demo=config.library.demo,
+        scan_on_start=config.library.scan_on_start,
+        jellyfin=jellyfin_config(config),
+        downloads=DownloadConfig(
+            concurrency=d.concurrency, retry_delays=d.retry_delays, max_retries=d.max_retries,
+            read_timeout=d.stall_timeout,
+        ),
+    )  # fmt: skip
 
 
-def _folder_image(folder: Path) -> Cover | None:
-    for name in COVER_NAMES:
-        image = folder / name
-        if image.is_file():
-            kind = "image/png" if name.endswith(".png") else "image/jpeg"
-            return Cover(image.read_bytes(), kind)
-    return None
+def jellyfin_config(config: Config) -> JellyfinConfig | None:
+    j = config.jellyfin
+    if not j.url:
+        return None
+    password = j.password
+    if j.password_file:
+        password = Path(j.password_file).read_text(encoding="utf-8").strip()
+    return JellyfinConfig(
+        url=j.url, username=j.username, password=password, api_key=j.api_key,
+        device_name=config.server.name, version=__version__,
+    )  # fmt: skip

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from cache.errors import CacheError
 from player.web.errors import ApiError, error_response
 from player.web.hosts import HostPolicy
 
@@ -38,6 +39,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as err:
         return error_response(err.status, err.message, err.code)
+    except CacheError as err:
+        if err.http_status >= 500:
+            log.warning("%s %s: %s", request.method, request.path, err)
+        return error_response(err.http_status, str(err), err.code)
     except web.HTTPException as err:
         if err.status < 400:
             raise

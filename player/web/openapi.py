@@ -25,7 +25,7 @@ def _ref(name: str) -> dict[str, str]:
 
 COMPONENTS: dict[str, Any] = {
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
-    "Health": _obj({"status": {"const": "ok"}, "version": S}),
+    "Health": _obj({"status": {"const": "ok"}, "version": S, "name": S}),
     "Track": _obj(
         {
             "id": S, "title": S, "album": S, "album_id": S, "artists": STRS, "duration": N,
@@ -66,6 +66,14 @@ COMPONENTS: dict[str, Any] = {
             "wait_reason": NULL_S,
         }
     ),
+    "DownloadBatch": _obj({"downloads": {"type": "array", "items": _ref("Download")}}),
+    "DownloadList": _obj(
+        {"downloads": {"type": "array", "items": _ref("Download")}, "active_count": INT, "queued_count": INT, "total": INT}
+    ),
+    "Affected": _obj({"affected": INT}),
+    "TrackPage": _obj({"items": {"type": "array", "items": _ref("Track")}, "total": INT}),
+    "TrackList": _obj({"items": {"type": "array", "items": _ref("Track")}}),
+    "Availability": _obj({"item_id": S, "available": B}),
     "Network": _obj(
         {
             "kind": {"enum": ["ethernet", "wifi", "cellular", "offline", "unknown"]}, "interface": NULL_S,

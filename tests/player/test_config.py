@@ -17,7 +17,9 @@ def test_defaults_need_no_file() -> None:
 
 
 def test_systemd_directories_win() -> None:
-    config = load_config(None, {"STATE_DIRECTORY": "/var/lib/tapedeck", "CACHE_DIRECTORY": "/var/cache/tapedeck"})
+    config = load_config(
+        None, {"STATE_DIRECTORY": "/var/lib/tapedeck", "CACHE_DIRECTORY": "/var/cache/tapedeck"}
+    )
     assert config.state_dir == Path("/var/lib/tapedeck")
     assert config.cache_dir == Path("/var/cache/tapedeck")
 

@@ -2,7 +2,9 @@ from player.web.hosts import HostPolicy, split_host
 
 
 def policy() -> HostPolicy:
-    return HostPolicy(["speaker.lan"], hostname="kitchen", addresses=lambda: {"192.168.1.20", "fe80::1"})
+    return HostPolicy(
+        ["speaker.lan"], hostname="kitchen", addresses=lambda: {"192.168.1.20", "fe80::1"}
+    )
 
 
 def test_split_host() -> None:
@@ -17,7 +19,13 @@ def test_allowed_hosts() -> None:
     for host in ["localhost:8080", "127.0.0.1", "[::1]:8080", "kitchen", "kitchen.local:80", "speaker.lan",
                  "192.168.1.20:8080", "[fe80::1]"]:  # fmt: skip
         assert p.allows_host(host), host
-    for host in ["evil.example", "192.168.1.99", "kitchen.evil.example", None, "localhost.evil.example"]:
+    for host in [
+        "evil.example",
+        "192.168.1.99",
+        "kitchen.evil.example",
+        None,
+        "localhost.evil.example",
+    ]:
         assert not p.allows_host(host), host
 
 

@@ -1,8 +1,16 @@
 """Every route table of the v1 API, in one list for the app factory and the OpenAPI document."""
 
-from player.web.routes import events, library, player, queue, system
+from player.web.routes import downloads, events, library, pairing, player, queue, system
 from player.web.routes.system import STATIC_DIR
 
-ALL_ROUTES = [system.routes, player.routes, queue.routes, library.routes, events.routes]
+ALL_ROUTES = [
+    system.routes,
+    player.routes,
+    queue.routes,
+    library.routes,
+    events.routes,
+    pairing.routes,
+    downloads.routes,
+]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]

@@ -18,7 +18,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 @routes.route("GET", "/api/v1/health", "Is the service up", TAG, response="Health")
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__})
+    name = services(request).config.server.name
+    return web.json_response({"status": "ok", "version": __version__, "name": name})
 
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")

@@ -1,0 +1,196 @@
+"""MediaCache: what the player needs from cache/, behind one object.
+
+The library is always read from the SQLite catalogue (local files plus the Jellyfin catalogue it
+keeps in step), so browsing works the same online and offline. Playing prefers a complete local
+file; a stream URL is the fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import aiosqlite
+
+from cache.catalogue import Catalogue
+from cache.covers import CoverStore, Image, folder_image
+from cache.db import open_db
+from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager
+from cache.errors import CacheError
+from cache.jellyfin import JellyfinClient, JellyfinConfig, sync_catalogue
+from cache.jellyfin.auth import JellyfinState
+from cache.local.demo import ensure_demo_library
+from cache.local.scanner import Scanner
+from cache.models import Album, ItemId, SourceKind, Track
+from cache.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+EventSink = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    state_dir: Path
+    cache_dir: Path
+    music_dir: Path
+    demo: bool = True
+    scan_on_start: bool = True
+    jellyfin: JellyfinConfig | None = None
+    downloads: DownloadConfig = field(default_factory=DownloadConfig)
+    sync_interval: float = 6 * 3600.0  # re-read the server's catalogue this often while online
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where to play a track from: a local file (`local`) or a stream URL."""
+
+    url: str
+    local: bool
+
+
+class MediaCache:
+    """Owns cache.db, the catalogue, the sources and the download manager."""
+
+    def __init__(self, settings: MediaSettings, on_event: EventSink | None = None) -> None:
+        self.settings = settings
+        self._on_event = on_event
+        self.scanned = asyncio.Event()
+        self._db: aiosqlite.Connection | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.jellyfin: JellyfinClient | None = None
+        self._covers = CoverStore(settings.cache_dir / "covers")
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        s = self.settings
+        for folder in (s.state_dir, s.cache_dir, s.music_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._db = await open_db(s.state_dir / "cache.db", MIGRATIONS)
+        self.catalogue = Catalogue(self._db)
+        self.scanner = Scanner(self.catalogue, s.music_dir)
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=None, connect=15), auto_decompress=False
+        )
+        sources: dict[str, Any] = {}
+        if s.jellyfin is not None:
+            state = JellyfinState(s.state_dir / "jellyfin")
+            self.jellyfin = JellyfinClient(s.jellyfin, state, self._session)
+            sources[SourceKind.JELLYFIN.value] = self.jellyfin
+        self.downloads = DownloadManager(
+            self._db, s.cache_dir, sources, session=self._session, config=s.downloads,
+            on_event=self._download_event,
+        )  # fmt: skip
+        self.catalogue.set_offline_ids(self._offline_ids)
+        await self.downloads.start()
+
+    async def stop(self) -> None:
+        with contextlib.suppress(AttributeError):
+            await self.downloads.stop()
+        if self._session is not None:
+            await self._session.close()
+        if self._db is not None:
+            await self._db.close()
+
+    async def run(self) -> None:
+        """Background upkeep for the life of the service: demo, scan, then Jellyfin sync."""
+        try:
+            await self._prepare_local()
+        finally:
+            self.scanned.set()
+        if self.jellyfin is None:
+            return
+        while True:
+            await self.sync_jellyfin()
+            await asyncio.sleep(self.settings.sync_interval)
+
+    async def _prepare_local(self) -> None:
+        s = self.settings
+        try:
+            if s.demo and await asyncio.to_thread(ensure_demo_library, s.music_dir):
+                log.info("the music folder %s was empty: made a demo library to play", s.music_dir)
+            if s.scan_on_start:
+                log.info("library scan: %s", await self.scanner.scan())
+        except OSError as err:
+            log.error("could not read the music folder %s: %s", s.music_dir, err)
+
+    async def sync_jellyfin(self) -> bool:
+        """Refresh the Jellyfin catalogue; False (and the old catalogue kept) when unreachable."""
+        if self.jellyfin is None or self._db is None:
+            return False
+        try:
+            await sync_catalogue(self.jellyfin, self._db)
+        except CacheError as err:
+            log.warning("Jellyfin catalogue not refreshed: %s", err)
+            return False
+        return True
+
+    # -- library ----------------------------------------------------------------------------
+    async def albums(self, q: str, offset: int, limit: int) -> tuple[list[Album], int]:
+        return await self.catalogue.albums(q, offset, limit)
+
+    async def album(self, album_id: str) -> Album | None:
+        return await self.catalogue.album(album_id)
+
+    async def track(self, item_id: str) -> Track | None:
+        return await self.catalogue.track(item_id)
+
+    async def tracks(self, item_ids: Sequence[str]) -> list[Track]:
+        return await self.catalogue.tracks(item_ids)
+
+    async def search(self, q: str) -> tuple[list[Track], list[Album]]:
+        return await self.catalogue.search(q)
+
+    async def cover(self, album_id: str) -> Image | None:
+        album = await self.catalogue.album(album_id)
+        if album is None or not album.tracks:
+            return None
+        first = album.tracks[0]
+        if first.source is SourceKind.LOCAL:
+            path = await self.local_file(first)
+            return await asyncio.to_thread(folder_image, path.parent) if path else None
+        if self.jellyfin is None:
+            return self._covers.cached(album_id)
+        client = self.jellyfin
+        try:
+            return await self._covers.get(album_id, lambda: client.image(album_id))
+        except CacheError:
+            return None
+
+    # -- playing ------------------------------------------------------------------------------
+    async def local_file(self, track: Track) -> Path | None:
+        """A local track's file, refusing anything that would point outside music_dir."""
+        rel = await self.catalogue.local_path(track.id)
+        if rel is None:
+            return None
+        root = self.settings.music_dir.resolve()
+        path = (root / rel).resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
+
+    async def locate(self, track: Track) -> Location | None:
+        """The complete local copy whenever there is one, else a stream; None: not playable now."""
+        if track.source is SourceKind.LOCAL:
+            path = await self.local_file(track)
+            return Location(str(path), True) if path else None
+        downloaded = await self.downloads.resolve(track.id)
+        if downloaded is not None:
+            return Location(str(downloaded), True)
+        if track.source is SourceKind.JELLYFIN and self.jellyfin is not None:
+            try:
+                return Location(await self.jellyfin.stream_url(ItemId(track.id)), False)
+            except CacheError as err:
+                log.info("no stream for %s: %s", track.title, err)
+        return None
+
+    # -- events -------------------------------------------------------------------------------
+    async def _offline_ids(self, ids: Sequence[ItemId]) -> set[ItemId]:
+        return {ItemId(i) for i in await self.downloads.offline.available_ids(ids)}
+
+    def _download_event(self, event: DownloadEvent) -> None:
+        if self._on_event is not None:
+            self._on_event(event.to_json())
