@@ -15,6 +15,7 @@ from player.controller import PlayerController
 from player.engine import create_engine
 from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
+from player.memory import trim_malloc
 from player.notify import Notifier
 from player.services import Services
 from player.sources import MediaLibrary, media_settings
@@ -67,6 +68,7 @@ async def _media_upkeep(svc: Services, media: MediaCache) -> None:
     scanned = asyncio.create_task(media.scanned.wait())
     scanned.add_done_callback(lambda _: svc.library_scanned.set())
     await media.run()
+    trim_malloc()
     await asyncio.Event().wait()  # the work is done; stay alive so the supervisor sees no death
 
 

@@ -26,3 +26,14 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
     except (OSError, AttributeError):
         log.debug("mallopt is not available; leaving malloc arenas as they are")
         return False
+
+
+def trim_malloc() -> None:
+    """Hand memory freed after start-up work (tag reading, scans) back to the system."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        log.debug("malloc_trim is not available")
