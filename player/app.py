@@ -12,6 +12,7 @@ from cache.media import MediaCache
 from player.checkpoint import Checkpointer, resume_command
 from player.config import Config
 from player.controller import PlayerController
+from player.device import buttons_ctx
 from player.engine import create_engine
 from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
@@ -49,6 +50,7 @@ def create_app(
     app.cleanup_ctx.append(pairing_ctx)
     app.cleanup_ctx.append(_media_ctx)
     app.cleanup_ctx.append(_make_playback_ctx(engine))
+    app.cleanup_ctx.append(buttons_ctx)
     app.cleanup_ctx.append(_tasks_ctx)
     return app
 

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from cache.planner import CacheConfig
+from cache.planner.config import ConfigError as CacheConfigError
+from player.buttons.config import GpioConfigError, parse_gpio_config
 from player.confload import ConfigError, ConfigProblem, build
 
 
@@ -148,7 +151,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = 
                 config = _with_raw_table(config, table, dict(data[table]))
             else:
                 problems.append(ConfigProblem(table, "expected a table"))
-    problems += _check_ranges(config)
+    problems += _check_ranges(config) + _check_owned_tables(config)
     if problems:
         raise ConfigError(problems, source)
     return replace(_fill_dirs(config, env), source=source)
@@ -182,6 +185,24 @@ def _check_ranges(config: Config) -> list[ConfigProblem]:
     return [ConfigProblem(path, message) for ok, path, message in checks if not ok]
 
 
+def _check_owned_tables(config: Config) -> list[ConfigProblem]:
+    """The tables whose owners validate them, checked now so every mistake shows at start."""
+    problems: list[ConfigProblem] = []
+    try:
+        CacheConfig.from_mapping(config.cache)
+    except CacheConfigError as err:
+        problems += [
+            ConfigProblem(f"cache.{name}", message) for name, message in err.errors.items()
+        ]
+    try:
+        parse_gpio_config(config.gpio)
+    except GpioConfigError as err:
+        for issue in err.issues:
+            path, _, message = issue.partition(": ")
+            problems.append(ConfigProblem(path, message))
+    return problems
+
+
 def _output_ok(output: str) -> bool:
     return bool(output) and (not output.startswith("pcm:") or len(output) > len("pcm:"))
 
@@ -210,6 +231,14 @@ def _first_dir(systemd_dir: str | None, xdg_dir: str | None, fallback: Path) -> 
 
 
 def config_path_from(arg: str | None, env: Mapping[str, str]) -> Path | None:
-    """`--config` wins; else `$TAPEDECK_CONFIG`; else no file (the embedded default)."""
+    """`--config` wins; else `$TAPEDECK_CONFIG`; else systemd's configuration directory's
+    `tapedeck.toml` when it exists; else no file (the embedded default)."""
     chosen = arg or env.get("TAPEDECK_CONFIG")
-    return Path(chosen) if chosen else None
+    if chosen:
+        return Path(chosen)
+    conf_dir = env.get("CONFIGURATION_DIRECTORY")
+    if conf_dir:
+        candidate = Path(conf_dir.split(":")[0]) / "tapedeck.toml"
+        if candidate.is_file():
+            return candidate
+    return None

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from player.app import create_app
 from player.config import Config
+from player.device import advertiser_for
 from player.notify import Notifier
 from player.web.keys import SERVICES
 
@@ -29,6 +30,10 @@ async def serve(config: Config, notifier: Notifier | None = None) -> int:
     notifier.ready()  # the socket listens: nothing else (mDNS, network, scans) is waited for
     _log_urls(config)
     svc = app[SERVICES]
+    advertiser = advertiser_for(svc, config.server.port)
+    if config.zeroconf.enabled:
+        notifier.status("Announcing on the local network")  # after READY=1, never before
+        advertiser.start()
     watchdog = asyncio.create_task(notifier.watchdog(), name="watchdog")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -42,6 +47,7 @@ async def serve(config: Config, notifier: Notifier | None = None) -> int:
     notifier.stopping()
     log.info("stopping%s", f" because {failed}" if failed else "")
     watchdog.cancel()
+    await advertiser.stop()
     try:
         await asyncio.wait_for(runner.cleanup(), STOP_TIMEOUT)
     except TimeoutError:

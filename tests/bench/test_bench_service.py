@@ -5,12 +5,9 @@ Prints figures; asserts only that each measurement happened. Run with `make benc
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,24 +15,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.integration.notify import NotifyListener, start_service
 from tests.integration.service import ServiceProcess
 
 pytestmark = pytest.mark.skipif(shutil.which("mpv") is None, reason="bare mpv is the reference")
 REPO = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
-
-
-def _notify_socket(path: Path) -> socket.socket:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(path))
-    sock.settimeout(15)
-    return sock
-
-
-def _wait_for(sock: socket.socket, line: str) -> float:
-    while True:
-        if line in sock.recv(4096).decode().splitlines():
-            return time.perf_counter()
 
 
 @pytest.fixture
@@ -50,18 +35,13 @@ def deck(tmp_path: Path) -> Iterator[ServiceProcess]:
 def _start_until_ready(
     deck: ServiceProcess, sock_path: Path
 ) -> tuple[subprocess.Popen[bytes], float]:
-    sock = _notify_socket(sock_path)
-    env = {**os.environ, "NOTIFY_SOCKET": str(sock_path)}
+    listener = NotifyListener(sock_path)
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "player", "--config", str(deck.config_path)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    proc = start_service(deck.config_path, sock_path)
     try:
-        ready = _wait_for(sock, "READY=1")
+        ready = listener.wait_for("READY=1")
     finally:
-        sock.close()
-        sock_path.unlink()
+        listener.close()
     return proc, ready - started
 
 

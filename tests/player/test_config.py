@@ -66,3 +66,21 @@ def test_config_path_order() -> None:
     assert config_path_from("a.toml", {"TAPEDECK_CONFIG": "b.toml"}) == Path("a.toml")
     assert config_path_from(None, {"TAPEDECK_CONFIG": "b.toml"}) == Path("b.toml")
     assert config_path_from(None, {}) is None
+
+
+def test_cache_and_gpio_tables_are_validated_with_the_rest() -> None:
+    data = {"cache": {"wifi_only": "yes", "storage_limt": 1}, "gpio": {"buttons": [{"pin": "x"}]}}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, ENV)
+    paths = {p.path for p in caught.value.problems}
+    assert {"cache.wifi_only", "cache.storage_limt"} <= paths
+    assert any(p.startswith("gpio.buttons[0]") for p in paths)
+
+
+def test_systemd_configuration_directory(tmp_path: Path) -> None:
+    assert config_path_from(None, {"CONFIGURATION_DIRECTORY": str(tmp_path)}) is None
+    (tmp_path / "tapedeck.toml").write_text("")
+    assert (
+        config_path_from(None, {"CONFIGURATION_DIRECTORY": str(tmp_path)})
+        == tmp_path / "tapedeck.toml"
+    )

@@ -78,6 +78,10 @@ function renderCounts(c) {
   const n = (c.active_count || 0) + (c.queued_count || 0);
   badge.textContent = n ? String(n) : '';
   badge.hidden = !n;
+  // The badge is only seen: the tab keeps its name "Downloads" and says the count as a description.
+  const tab = badge.closest('a');
+  if (n) tab.setAttribute('aria-description', `${n} in progress or queued`);
+  else tab.removeAttribute('aria-description');
 }
 
 function renderConn(conn) {
