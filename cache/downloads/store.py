@@ -104,7 +104,9 @@ class DownloadStore:
             columns = {row[1] for row in await cur.fetchall()}
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
-            raise RuntimeError(f"cache.db lacks downloads columns {missing}: open it with cache.schema.MIGRATIONS")
+            raise RuntimeError(
+                f"cache.db lacks downloads columns {missing}: open it with cache.schema.MIGRATIONS"
+            )
 
     async def _one(self, sql: str, params: Sequence[object] = ()) -> Download | None:
         async with self._db.execute(sql, params) as cur:
