@@ -22,8 +22,11 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+SHOTS ?= /tmp/tapedeck-shots
+
 unit: $(BIN)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	TAPEDECK_SHOTS=$(SHOTS) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "browser screenshots (light and dark, every screen): $(SHOTS)"
 
 bench: system-deps-test $(BIN)/.installed
 	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
