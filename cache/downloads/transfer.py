@@ -228,7 +228,7 @@ async def _copy(
 ) -> int:
     content = resp.content
     next_mark = done + config.progress_bytes
-    last_emit = clock()
+    last_emit = clock() - config.progress_interval  # the first 1 MiB mark is reported at once
     while chunk := await content.readany():
         try:
             writer.write(chunk)
