@@ -36,7 +36,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"browser screenshots: {SHOTS}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running in this thread while it
+# is open, and the async tests that follow cannot start their own loop until it is closed.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
@@ -82,11 +84,12 @@ class PageProblems:
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """open_page(url, scheme="light") -> a 390x844 page; fails the test on script errors/dialogs."""
+    """open_page(url, scheme="light", before=None) -> a 390x844 page; fails the test on script
+    errors/dialogs. `before(page)` runs ahead of the first load (to route requests, say)."""
     contexts: list[Any] = []
     problems = PageProblems()
 
-    def opener(url: str, scheme: str = "light") -> Any:
+    def opener(url: str, scheme: str = "light", before: Callable[[Any], None] | None = None) -> Any:
         context = browser.new_context(
             viewport=PHONE, color_scheme=scheme, device_scale_factor=2, has_touch=False
         )
@@ -100,6 +103,8 @@ def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
             dialog.dismiss()
 
         page.on("dialog", on_dialog)
+        if before is not None:
+            before(page)
         page.goto(url)
         page.wait_for_selector("body[data-connection=live]")
         return page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -184,18 +186,43 @@ def test_screens(service: ServiceProcess, open_page: OpenPage, shots: Path, sche
     service.api("POST", "/player/pause")
 
 
+NOT_FOUND = json.dumps({"error": {"code": "not_found", "message": "No such route."}})
+LACKING = re.compile(r"/api/v1/(downloads|cache)(/|\?|$)")
+
+
+# The page's own state (the same instance: modules are cached by URL). wait_for_function does not
+# await a promise, so the module is fetched once by evaluate and then polled synchronously.
+GRAB_STATE = "async () => { window.tdState = (await import('/static/js/state.js')).state; }"
+CACHE_MISSING = "() => window.tdState.features.cache === false"
+
+
+def lacking_features(page: Any) -> None:
+    """The page sees a speaker without downloads or a cache: those routes answer 404."""
+    page.route(
+        LACKING,
+        lambda route: route.fulfill(status=404, content_type="application/json", body=NOT_FOUND),
+    )
+
+
 def test_features_the_service_lacks_are_hidden(
     service: ServiceProcess, open_page: OpenPage
 ) -> None:
-    status, _ = service.request("GET", "/api/v1/downloads")
-    if status not in (404, 503):
-        pytest.skip("this service has downloads; the hiding is not observable here")
-    page = open_page(service.base_url + "/#/downloads")
+    page = open_page(service.base_url + "/#/downloads", before=lacking_features)
+    page.wait_for_function("() => !document.body.classList.contains('has-downloads')")
     assert not page.locator(".tabs a[data-tab=downloads]").is_visible()
     assert page.locator("#view-now").is_visible()  # the route fell back to Now Playing
     page.goto(service.base_url + "/#/library")
     page.wait_for_selector("#album-grid .card")
     assert page.locator(".dl:visible").count() == 0
+
+    with page.expect_response(lambda r: "/api/v1/cache" in r.url):
+        page.get_by_role("link", name="Settings", exact=True).click()
+    page.wait_for_selector("#set-device .kv")
+    page.evaluate(GRAB_STATE)
+    page.wait_for_function(CACHE_MISSING)  # the page has taken the 404 in
+    assert page.locator("#set-storage").is_hidden()
+    assert page.locator("#set-cache").is_hidden()
+    assert page.locator("#toasts .toast").count() == 0  # a missing feature is no error
 
 
 def test_reconnects_after_the_service_restarts(

@@ -47,7 +47,9 @@ function paint(btn, s) {
     btn.querySelector('.glyph').replaceChildren(icon(GLYPH[name]));
   }
   const pct = Math.round((name === 'completed' ? 1 : s.progress || 0) * 100);
-  btn.querySelector('.ring-fill').setAttribute('stroke-dasharray', `${pct} 100`);
+  // An inline style, since the stylesheet's stroke-dasharray would beat a presentation attribute;
+  // a pending ring keeps the stylesheet's spinning arc.
+  btn.querySelector('.ring-fill').style.strokeDasharray = name === 'pending' ? '' : `${pct} 100`;
   btn.style.setProperty('--p', String(pct));
   let label = LABELS[name];
   if (name === 'downloading') label = `Downloading ${pct}%, tap to pause`;
@@ -118,14 +120,16 @@ async function onTrack(btn, track, st) {
   }
   if (d && (st === 'downloading' || st === 'pending')) return act(btn, d, 'pause');
   if (d && (st === 'paused' || st === 'failed')) return act(btn, d, 'resume');
+  const since = dl.mark();
   const created = await run(btn, () => post('/downloads', { item_id: track.id }));
-  dl.put(created);
+  dl.put(created, since);
   refreshAll();
 }
 
 async function act(btn, d, verb) {
+  const since = dl.mark();
   const updated = await run(btn, () => post(`/downloads/${encodeURIComponent(d.id)}/${verb}`));
-  dl.put(updated);
+  dl.put(updated, since);
   refreshAll();
 }
 
@@ -147,8 +151,9 @@ async function onAlbum(btn, album, s) {
       { label: 'Remove downloads', icon: 'trash', danger: true, run: () => done.forEach((d) => removeDownload(btn, d)) },
     ]);
   }
+  const since = dl.mark();
   const res = await run(btn, () => post('/downloads/album', { album_id: album.id }));
-  for (const d of (res && res.downloads) || []) dl.put(d);
+  for (const d of (res && res.downloads) || []) dl.put(d, since);
   refreshAll();
 }
 

@@ -8,23 +8,47 @@ export const byId = new Map();
 const byItem = new Map();
 const speeds = new Map(); // id -> {bytes, t, bps}
 const ACTIVE = new Set(['pending', 'downloading', 'paused', 'failed']);
+// Command answers and list loads travel beside the WebSocket, so one can arrive after an event that
+// is newer than it. Events are counted; a row some event spoke about after a request was sent keeps
+// what the event said (the events are in order and always have the last word).
+let seq = 0;
+const heard = new Map(); // id -> seq of the last event about it
 
 export const isActive = (d) => ACTIVE.has(d.status);
 
-/** Load the whole list (after connecting, or when the feature appears). */
+/** The event count now: pass it to `put` for the answer of a request sent after this. */
+export const mark = () => seq;
+
+const newer = (id, since) => (heard.get(id) ?? -1) > since;
+
+/** Load the whole list (after connecting, or when the feature appears) and merge it. */
 export async function refresh() {
+  const since = seq;
   const data = await get('/downloads?limit=500');
-  byId.clear();
-  byItem.clear();
-  for (const d of data.downloads || []) remember(d);
-  state.counts = { active_count: data.active_count ?? 0, queued_count: data.queued_count ?? 0 };
+  const fresh = new Map((data.downloads || []).map((d) => [d.id, d]));
+  for (const d of [...byId.values()]) if (!fresh.has(d.id) && !newer(d.id, since)) forget(d);
+  for (const d of fresh.values()) if (!newer(d.id, since)) remember(d);
+  if (seq === since) {
+    state.counts = { active_count: data.active_count ?? 0, queued_count: data.queued_count ?? 0 };
+    emit('counts');
+  } else recount();
   emit('downloads');
-  emit('counts');
 }
 
 /** Apply one `download` event from the WebSocket. */
 export function apply(event, d) {
   if (!d) return;
+  heard.set(d.id, ++seq);
+  store(event, d);
+}
+
+/** Apply a Download a command answered with (immediate feedback; the event follows), unless an
+ * event about it arrived after `since` (from `mark()` before the request). */
+export function put(d, since) {
+  if (d && !newer(d.id, since)) store(d.status === 'cancelled' ? 'cancelled' : 'update', d);
+}
+
+function store(event, d) {
   if (event === 'deleted' || d.status === 'cancelled') {
     forget(d);
   } else {
@@ -33,11 +57,6 @@ export function apply(event, d) {
   }
   recount();
   emit('downloads');
-}
-
-/** Apply a Download a command answered with (the event will follow, but feedback is immediate). */
-export function put(d) {
-  if (d) apply(d.status === 'cancelled' ? 'cancelled' : 'update', d);
 }
 
 export function remove(d) {

@@ -44,8 +44,9 @@ async function act(control, id, verb) {
     if (ok !== undefined) dl.remove(d);
     return;
   }
+  const since = dl.mark();
   const res = await run(control, () => post(`/downloads/${enc(id)}/${verb}`));
-  if (res) dl.put(res);
+  if (res) dl.put(res, since);
 }
 
 function detail(d) {
