@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cache.models import Track
 from player import commands as c
@@ -16,6 +17,9 @@ from player.queue import Repeat
 from player.state_store import SavedSession, SessionState, StateStore
 
 log = logging.getLogger(__name__)
+
+# A position further than this from where playback alone would have carried it is a seek: save it now.
+SEEK_TOLERANCE = 0.5
 
 
 class Checkpointer:
@@ -28,6 +32,7 @@ class Checkpointer:
         self._dirty = asyncio.Event()
         self._saved_version = -1
         self._saved: SessionState | None = None
+        self._saved_at = 0.0  # loop time when the file last matched the session
         controller.add_listener(self._on_change)
 
     def _on_change(self, what: str) -> None:
@@ -43,23 +48,40 @@ class Checkpointer:
             shuffle=ctl.shuffle,
         )  # fmt: skip
 
-    async def save_now(self) -> None:
+    def _due(self, state: SessionState, now: float) -> bool:
+        """Any change is due at once, except playback moving on: that waits for the interval."""
+        saved = self._saved
+        if saved is None or now - self._saved_at >= self._interval:
+            return True
+        if replace(state, position=saved.position) != saved:
+            return True
+        moved = now - self._saved_at if saved.state == PlayState.PLAYING else 0.0
+        return abs(state.position - (saved.position + moved)) > SEEK_TOLERANCE
+
+    async def save_now(self, *, force: bool = True) -> None:
+        """Write the session if it changed; unless `force`, only when a write is due."""
+        now = asyncio.get_running_loop().time()
         state = self._state()
         if state == self._saved:
+            self._saved_at = now
+            return
+        if not force and not self._due(state, now):
             return
         entries = None
         if state.queue_version != self._saved_version:
             entries = [(e.entry_id, e.item.id) for e in self._controller.queue.entries]
         await self._store.save(state, entries)
-        self._saved, self._saved_version = state, state.queue_version
+        self._saved, self._saved_version, self._saved_at = state, state.queue_version, now
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            # Position ticks wake us every second; they are written only once the interval is up.
+            timeout = max(0.0, self._saved_at + self._interval - loop.time())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), self._interval)
+                await asyncio.wait_for(self._dirty.wait(), timeout)
             self._dirty.clear()
-            # Position ticks alone do not justify a write; the timer covers them while playing.
-            await self.save_now()
+            await self.save_now(force=False)
             await asyncio.sleep(0.2)  # coalesce bursts of changes into one transaction
 
 
