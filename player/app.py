@@ -102,9 +102,11 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         svc.supervisor.spawn("checkpoint", checkpointer.run())
         yield
         await svc.supervisor.stop()
-        await checkpointer.save_now()
-        await player_engine.shutdown()
-        await store.close()
+        try:
+            await checkpointer.save_now()
+        finally:
+            await player_engine.shutdown()
+            await store.close()
 
     return playback_ctx
 

@@ -6,6 +6,7 @@ the position at most every few seconds while playing, each in one durable transa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ class SavedSession:
 class StateStore:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> StateStore:
@@ -67,7 +69,22 @@ class StateStore:
         await self._conn.close()
 
     async def save(self, state: SessionState, entries: Sequence[tuple[str, str]] | None) -> None:
-        """Save the session; the queue rows are rewritten only when `entries` is given."""
+        """Save the session; the queue rows are rewritten only when `entries` is given.
+
+        Shielded and serialised: a cancellation (shutdown) must not leave a transaction open
+        on the shared connection, and two saves must not interleave their statements.
+        """
+        await asyncio.shield(self._save_locked(state, entries))
+
+    async def _save_locked(
+        self, state: SessionState, entries: Sequence[tuple[str, str]] | None
+    ) -> None:
+        async with self._lock:
+            await self._transaction(state, entries)
+
+    async def _transaction(
+        self, state: SessionState, entries: Sequence[tuple[str, str]] | None
+    ) -> None:
         await self._conn.execute("BEGIN IMMEDIATE")
         try:
             if entries is not None:
