@@ -257,7 +257,7 @@ class Catalogue:
         rows = await self._fetch(f"{_ALBUM_SELECT} WHERE a.id = ? GROUP BY a.id", (album_id,))
         if not rows:
             return None
-        tracks = await self._tracks_where(f"t.album_id = ? ORDER BY {_TRACK_ORDER}", (album_id,))
+        tracks = await self.album_tracks(album_id)
         offline = [t.id for t in tracks if t.available_offline]
         r = rows[0]
         return Album(
@@ -270,6 +270,10 @@ class Catalogue:
             available_offline=_availability([t.id for t in tracks], offline),
             tracks=tuple(tracks),
         )
+
+    async def album_tracks(self, album_id: str) -> list[Track]:
+        """An album's tracks in disc, track, title order (also when its album row is gone)."""
+        return await self._tracks_where(f"t.album_id = ? ORDER BY {_TRACK_ORDER}", (album_id,))
 
     async def track(self, item_id: str) -> Track | None:
         """One track, or None."""

@@ -25,6 +25,7 @@ from typing import Protocol
 import aiohttp
 import aiosqlite
 
+from cache.catalogue import Catalogue
 from cache.downloads.job import DownloadJob, JobContext, Sleep
 from cache.downloads.models import (
     Download,
@@ -42,7 +43,6 @@ from cache.downloads.paths import absolute, part_path, relative_media_path
 from cache.downloads.reconcile import ReconcileReport, reconcile
 from cache.downloads.source import MediaSource
 from cache.downloads.store import DownloadStore, NewDownload, now_iso
-from cache.downloads.tracks import catalogue_album_tracks, catalogue_track
 from cache.downloads.writer import WriterFactory, open_part
 from cache.errors import (
     InvalidStateError,
@@ -84,6 +84,7 @@ class DownloadManager:
         `session` is shared by every worker (the caller closes it); `sleep` is the retry timer."""
         self._db = db
         self._store = DownloadStore(db)
+        self._catalogue = Catalogue(db)  # what the server last said, for offline use
         self._cache_dir = cache_dir
         self._sources = dict(sources)
         self._config = config or DownloadConfig()
@@ -285,7 +286,7 @@ class DownloadManager:
         return row
 
     async def _describe(self, item_id: ItemId, source: str | None) -> Track:
-        track = await catalogue_track(self._db, item_id)
+        track = await self._catalogue.track(item_id)
         if track is not None:
             return track
         return await self._source(source).track(item_id)
@@ -295,7 +296,7 @@ class DownloadManager:
             return await self._source(source).album_tracks(album_id)
         except SourceUnavailableError:
             # Offline: the catalogue knows the album's tracks and their order too.
-            tracks = await catalogue_album_tracks(self._db, album_id)
+            tracks = await self._catalogue.album_tracks(album_id)
             if not tracks:
                 raise
             return tracks

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import aiosqlite
 
+from cache.catalogue import fts_query, fts_words
 from cache.downloads.paths import absolute
 from cache.downloads.store import now_iso
 from cache.models import AlbumId, ItemId, SourceKind, Track
@@ -29,7 +29,6 @@ _SEARCH = (
     "WHERE tracks_fts MATCH ? ORDER BY tracks_fts.rank LIMIT ?"
 )
 _ORDER = " ORDER BY COALESCE(t.album, d.album), t.disc_number, t.track_number, d.title"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _source(value: object) -> SourceKind:
@@ -62,11 +61,6 @@ def track_of(row: aiosqlite.Row) -> Track:
     )
 
 
-def fts_query(text: str) -> str:
-    """User text as an FTS5 query: every word must match as a prefix; no operators get through."""
-    return " ".join(f'"{word}"*' for word in _WORD.findall(text))
-
-
 class OfflineLibrary:
     """The offline commands: offline items, is-available, offline search, and `resolve` for play."""
 
@@ -86,7 +80,7 @@ class OfflineLibrary:
 
     async def search(self, query: str, limit: int = 50) -> list[Track]:
         """Downloaded tracks whose title, album or artists match every word (FTS5, best first)."""
-        match = fts_query(query)
+        match = fts_query(fts_words(query))
         if not match:
             return []
         async with self._db.execute(_SEARCH, (match, limit)) as cur:
