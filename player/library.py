@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from cache.covers import Image
 from cache.models import Album, Track
-
-
-@dataclass(frozen=True, slots=True)
-class Cover:
-    data: bytes
-    content_type: str
 
 
 class Library(Protocol):
@@ -28,4 +22,4 @@ class Library(Protocol):
 
     async def search(self, q: str) -> tuple[list[Track], list[Album]]: ...
 
-    async def cover(self, album_id: str) -> Cover | None: ...
+    async def cover(self, album_id: str) -> Image | None: ...

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from cache.covers import Image
 from cache.downloads import DownloadConfig
 from cache.jellyfin import JellyfinConfig
 from cache.media import MediaCache, MediaSettings
 from cache.models import Album, Track
 from player import __version__
 from player.config import Config
-from player.library import Cover
 from player.resolve import PlayingFrom, Resolved
 
 
@@ -37,9 +37,8 @@ class MediaLibrary:
     async def search(self, q: str) -> tuple[list[Track], list[Album]]:
         return await self.media.search(q)
 
-    async def cover(self, album_id: str) -> Cover | None:
-        image = await self.media.cover(album_id)
-        return Cover(image.data, image.content_type) if image else None
+    async def cover(self, album_id: str) -> Image | None:
+        return await self.media.cover(album_id)
 
     async def resolve(self, track: Track) -> Resolved | None:
         where = await self.media.locate(track)
