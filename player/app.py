@@ -61,17 +61,21 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     await media.start()
     svc.media = media
     svc.library = MediaLibrary(media)
-    svc.supervisor.spawn("media", _media_upkeep(svc, media))
+    svc.supervisor.spawn("media", _media_upkeep(media))
+    svc.supervisor.spawn("trim-after-scan", _trim_after_scan(media), critical=False)
     yield
     await media.stop()
 
 
-async def _media_upkeep(svc: Services, media: MediaCache) -> None:
-    scanned = asyncio.create_task(media.scanned.wait())
-    scanned.add_done_callback(lambda _: svc.library_scanned.set())
+async def _media_upkeep(media: MediaCache) -> None:
     await media.run()
-    trim_malloc()
     await asyncio.Event().wait()  # the work is done; stay alive so the supervisor sees no death
+
+
+async def _trim_after_scan(media: MediaCache) -> None:
+    # media.run() goes on syncing Jellyfin for good, so the trim waits on the scan itself.
+    await media.scanned.wait()
+    trim_malloc()
 
 
 def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,6 @@ class Services:
     bus: EventBus = field(default_factory=EventBus)
     supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
     route_specs: list[RouteSpec] = field(default_factory=list)
-    library_scanned: asyncio.Event = field(default_factory=asyncio.Event)
     pairing: Pairing | None = None  # set by pairing_ctx when security.pairing is on
     # Set by the app factory's contexts, in order:
     library: Library = field(init=False)

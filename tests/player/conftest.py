@@ -42,5 +42,5 @@ async def client(
 ) -> TestClient[Any, Any]:
     app = create_app(service_config(tmp_path), engine=engine)
     test_client = await aiohttp_client(app)
-    await asyncio.wait_for(app[SERVICES].library_scanned.wait(), 30)
+    await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
     return test_client

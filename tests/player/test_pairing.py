@@ -177,7 +177,7 @@ def test_loopback_addresses() -> None:
 async def paired(aiohttp_client: AiohttpClient, tmp_path: Path, engine: FakeEngine) -> Client:
     app = create_app(service_config(tmp_path, security={"pairing": True}), engine=engine)
     client = await aiohttp_client(app)
-    await asyncio.wait_for(app[SERVICES].library_scanned.wait(), 30)
+    await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
     return client
 
 
@@ -377,5 +377,5 @@ async def test_the_local_key_file_lives_only_while_the_service_runs(
     async with TestClient(TestServer(app)) as client:
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert key_file.read_text().strip() == local_key(client)[LOCAL_KEY_HEADER]
-        await asyncio.wait_for(app[SERVICES].library_scanned.wait(), 30)
+        await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
     assert not key_file.exists()

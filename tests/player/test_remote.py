@@ -251,7 +251,7 @@ async def test_an_api_error_is_printed_with_its_message(
 async def paired(aiohttp_client: AiohttpClient, tmp_path: Path, engine: FakeEngine) -> Client:
     app = create_app(service_config(tmp_path, security={"pairing": True}), engine=engine)
     client = await aiohttp_client(app)
-    await asyncio.wait_for(app[SERVICES].library_scanned.wait(), 30)
+    await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
     return client
 
 
