@@ -106,4 +106,25 @@ ALTER TABLE downloads ADD COLUMN cleared_at TEXT;
 ALTER TABLE downloads ADD COLUMN wait_reason TEXT;
 """
 
-MIGRATIONS: list[Migration] = [V1_CATALOGUE_AND_DOWNLOADS, V2_DOWNLOADS_CLEARED_AND_WAIT_REASON]
+# Every track start: the pre-cacher's history (album affinity, roaming) and the Jellyfin plays still
+# owed to the server. `reported` turns 1 once the server knows of the play, live or replayed, so a
+# replay happens once; the partial index keeps the "owed" lookup cheap as the table grows.
+V3_PLAYS = """
+CREATE TABLE plays (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id     TEXT NOT NULL,
+    album_id    TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,                  -- ISO-8601 UTC, the real time of the start
+    network     TEXT NOT NULL DEFAULT 'unknown', -- Network.kind when it started
+    from_local  INTEGER NOT NULL DEFAULT 0,      -- 1: played from a complete local copy
+    reported    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_plays_owed ON plays(id) WHERE reported = 0;
+"""
+
+MIGRATIONS: list[Migration] = [
+    V1_CATALOGUE_AND_DOWNLOADS,
+    V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
+    V3_PLAYS,
+]
