@@ -58,10 +58,14 @@ EventSink = Callable[[DownloadEvent], None]
 
 
 class DownloadGate(Protocol):
-    """Says whether downloads may run now (the pre-cacher's network policy sets one)."""
+    """Says whether downloads of one origin may run now (the pre-cacher's network and disk policy).
 
-    def wait_reason(self) -> str | None:
-        """None when downloads may run, else a short sentence ("waiting for Wi-Fi")."""
+    Per origin, because the limits differ: a user's explicit download may fill the cache past the
+    automatic storage limit, and may use a metered network when the config allows it.
+    """
+
+    def wait_reason(self, origin: Origin) -> str | None:
+        """None when downloads of `origin` may run, else a short sentence ("waiting for Wi-Fi")."""
         ...
 
 
@@ -93,6 +97,7 @@ class DownloadManager:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._jobs: dict[DownloadId, asyncio.Task[None]] = {}
+        self._job_origins: dict[DownloadId, Origin] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._scheduler: asyncio.Task[None] | None = None
         self.offline = OfflineLibrary(db, cache_dir)
@@ -127,6 +132,7 @@ class DownloadManager:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._jobs.clear()
+        self._job_origins.clear()
         self._scheduler = None
 
     def set_gate(self, gate: DownloadGate | None) -> None:
@@ -135,16 +141,17 @@ class DownloadManager:
         self._wake.set()
 
     async def gate_changed(self) -> None:
-        """Re-read the gate: start queued work, or put running downloads back in the queue."""
-        if self._gate_reason() is None:
-            self._wake.set()
-            return
+        """Re-read the gate: put running downloads it now blocks back in the queue (their part
+        files stay for a Range resume), and start whatever it allows."""
         async with self._lock:
-            for download_id in list(self._jobs):
+            for download_id, origin in list(self._job_origins.items()):
+                if self._gate_reason(origin) is None:
+                    continue
                 await self._stop_job(download_id)
                 row = await self._store.update(download_id, status=DownloadStatus.PENDING)
                 if row is not None:
                     self._announce(DownloadEventKind.PROGRESS, row)
+        self._wake.set()
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -363,8 +370,11 @@ class DownloadManager:
 
     # --- scheduling ---------------------------------------------------------------------------
 
-    def _gate_reason(self) -> str | None:
-        return self._gate.wait_reason() if self._gate is not None else None
+    def _gate_reason(self, origin: Origin) -> str | None:
+        return self._gate.wait_reason(origin) if self._gate is not None else None
+
+    def _open_origins(self) -> list[Origin]:
+        return [origin for origin in Origin if self._gate_reason(origin) is None]
 
     async def _run_scheduler(self) -> None:
         while True:
@@ -374,8 +384,9 @@ class DownloadManager:
                 await self._fill_slots()
 
     async def _fill_slots(self) -> None:
-        while self._gate_reason() is None and len(self._jobs) < self._config.concurrency:
-            row = await self._store.next_pending(self._jobs)
+        origins = self._open_origins()
+        while origins and len(self._jobs) < self._config.concurrency:
+            row = await self._store.next_pending(self._jobs, origins)
             if row is None:
                 return
             started = await self._store.update(
@@ -388,6 +399,7 @@ class DownloadManager:
                 continue
             task = asyncio.create_task(self._run_job(started), name=f"download-{row.id}")
             self._jobs[started.id] = task
+            self._job_origins[started.id] = started.origin
             task.add_done_callback(self._job_done)
             self._announce(DownloadEventKind.STARTED, started)
 
@@ -408,10 +420,12 @@ class DownloadManager:
         for download_id, job in list(self._jobs.items()):
             if job is task:
                 del self._jobs[download_id]
+                self._job_origins.pop(download_id, None)
         self._wake.set()
 
     async def _stop_job(self, download_id: int) -> None:
         task = self._jobs.pop(DownloadId(download_id), None)
+        self._job_origins.pop(DownloadId(download_id), None)
         if task is not None:
             task.cancel()
             await asyncio.wait([task])
@@ -435,7 +449,7 @@ class DownloadManager:
     def _view(self, row: Download) -> Download:
         """The row as clients see it: a queued row shows the gate's reason for waiting."""
         if row.status == DownloadStatus.PENDING and row.wait_reason is None:
-            reason = self._gate_reason()
+            reason = self._gate_reason(row.origin)
             if reason is not None:
                 return dataclasses.replace(row, wait_reason=reason)
         return row

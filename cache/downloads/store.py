@@ -164,13 +164,16 @@ class DownloadStore:
             values,
         )
 
-    async def next_pending(self, exclude: Iterable[int]) -> Download | None:
-        """The first pending row in queue order (status, priority DESC, queued_at ASC)."""
+    async def next_pending(
+        self, exclude: Iterable[int], origins: Iterable[Origin] = tuple(Origin)
+    ) -> Download | None:
+        """The first pending row of one of `origins` in queue order (priority DESC, queued_at ASC)."""
         skip = list(exclude)
+        kinds = [o.value for o in origins]
         return await self._one(
             f"SELECT * FROM downloads WHERE status = 'pending' AND id NOT IN ({_placeholders(skip)})"
-            f" ORDER BY {_QUEUE_ORDER} LIMIT 1",
-            skip,
+            f" AND origin IN ({_placeholders(kinds)}) ORDER BY {_QUEUE_ORDER} LIMIT 1",
+            [*skip, *kinds],
         )
 
     async def page(

@@ -104,9 +104,10 @@ async def test_bulk_pause_resume_and_clear_completed_keeps_files(env: Env) -> No
 class Gate:
     def __init__(self) -> None:
         self.reason: str | None = "waiting for Wi-Fi"
+        self.blocks: set[Origin] = {Origin.AUTO, Origin.USER}
 
-    def wait_reason(self) -> str | None:
-        return self.reason
+    def wait_reason(self, origin: Origin) -> str | None:
+        return self.reason if origin in self.blocks else None
 
 
 async def test_gate_holds_downloads_with_a_reason(env: Env) -> None:
@@ -121,6 +122,23 @@ async def test_gate_holds_downloads_with_a_reason(env: Env) -> None:
     gate.reason = None
     await manager.gate_changed()
     assert (await wait_ended(manager, row.id)).status == DownloadStatus.COMPLETED
+
+
+async def test_gate_blocks_only_the_origins_it_names(env: Env) -> None:
+    _album, (auto, user) = env.fake.add_album("Half gated", [1000, 1000])
+    manager = env.manager()
+    gate = Gate()
+    gate.blocks = {Origin.AUTO}
+    manager.set_gate(gate)
+    await manager.start()
+    held, _ = await manager.download_item(auto.id, origin=Origin.AUTO)
+    pinned, _ = await manager.download_item(user.id)
+    assert held.wait_reason == "waiting for Wi-Fi" and pinned.wait_reason is None
+    assert (await wait_ended(manager, pinned.id)).status == DownloadStatus.COMPLETED
+    assert (await manager.get(held.id)).status == DownloadStatus.PENDING
+    gate.blocks = set()
+    await manager.gate_changed()
+    assert (await wait_ended(manager, held.id)).status == DownloadStatus.COMPLETED
 
 
 async def test_priority_order(env: Env) -> None:
