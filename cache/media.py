@@ -28,7 +28,9 @@ from cache.jellyfin.auth import JellyfinState
 from cache.local.demo import ensure_demo_library
 from cache.local.scanner import Scanner
 from cache.models import Album, ItemId, SourceKind, Track
+from cache.plays import PlayLog
 from cache.schema import MIGRATIONS
+from cache.slskd.service import SlskdService, SlskdSettings
 
 log = logging.getLogger(__name__)
 EventSink = Callable[[dict[str, Any]], None]
@@ -44,6 +46,7 @@ class MediaSettings:
     jellyfin: JellyfinConfig | None = None
     downloads: DownloadConfig = field(default_factory=DownloadConfig)
     sync_interval: float = 6 * 3600.0  # re-read the server's catalogue this often while online
+    slskd: SlskdSettings | None = None  # None: no slskd acquisition
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,9 @@ class MediaCache:
         self._db: aiosqlite.Connection | None = None
         self._session: aiohttp.ClientSession | None = None
         self.jellyfin: JellyfinClient | None = None
+        self.slskd: SlskdService | None = None  # built by start() when slskd is configured
         self._covers = CoverStore(settings.cache_dir / "covers")
+        self._download_listeners: list[Callable[[DownloadEvent], None]] = []
 
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -73,6 +78,7 @@ class MediaCache:
             folder.mkdir(parents=True, exist_ok=True)
         self._db = await open_db(s.state_dir / "cache.db", MIGRATIONS)
         self.catalogue = Catalogue(self._db)
+        self.plays = PlayLog(self._db)
         self.scanner = Scanner(self.catalogue, s.music_dir)
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, connect=15), auto_decompress=False
@@ -88,8 +94,34 @@ class MediaCache:
         )  # fmt: skip
         self.catalogue.set_offline_ids(self._offline_ids)
         await self.downloads.start()
+        self._start_slskd()
+
+    def _start_slskd(self) -> None:
+        s = self.settings
+        if s.slskd is None or self._db is None or self._session is None:
+            return
+        queue_item = self.downloads.download_item if self.jellyfin is not None else None
+        self.slskd = SlskdService(
+            s.slskd, self._db, self.catalogue, s.cache_dir, self._session,
+            on_event=self._on_event, queue_item=queue_item,
+        )  # fmt: skip
+        self.slskd.start()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """cache.db, shared by everything in cache/ (one connection, one writer)."""
+        assert self._db is not None, "MediaCache.start() first"
+        return self._db
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session every request to a media server goes through."""
+        assert self._session is not None, "MediaCache.start() first"
+        return self._session
 
     async def stop(self) -> None:
+        if self.slskd is not None:
+            await self.slskd.stop()
         with contextlib.suppress(AttributeError):
             await self.downloads.stop()
         if self._session is not None:
@@ -128,6 +160,8 @@ class MediaCache:
         except CacheError as err:
             log.warning("Jellyfin catalogue not refreshed: %s", err)
             return False
+        if self.slskd is not None:
+            self.slskd.library_changed()  # files slskd finished may be in Jellyfin now
         return True
 
     # -- library ----------------------------------------------------------------------------
@@ -191,6 +225,12 @@ class MediaCache:
     async def _offline_ids(self, ids: Sequence[ItemId]) -> set[ItemId]:
         return {ItemId(i) for i in await self.downloads.offline.available_ids(ids)}
 
+    def add_download_listener(self, listener: Callable[[DownloadEvent], None]) -> None:
+        """Also hear every download event (the pre-cacher replans when one ends)."""
+        self._download_listeners.append(listener)
+
     def _download_event(self, event: DownloadEvent) -> None:
         if self._on_event is not None:
             self._on_event(event.to_json())
+        for listener in list(self._download_listeners):
+            listener(event)

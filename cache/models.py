@@ -16,6 +16,13 @@ class SourceKind(StrEnum):
     SLSKD = "slskd"
 
 
+class Origin(StrEnum):
+    """Why a file is in the cache (the downloads table's `origin`)."""
+
+    USER = "user"  # asked for by a person (pinned); never evicted automatically
+    AUTO = "auto"  # pre-cached by the policy
+
+
 class Availability(StrEnum):
     NONE = "none"
     PARTIAL = "partial"

@@ -18,6 +18,7 @@ from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
 from player.memory import trim_malloc
 from player.notify import Notifier
+from player.precache import precache_ctx
 from player.services import Services
 from player.sources import MediaLibrary, media_settings
 from player.state_store import StateStore
@@ -50,6 +51,7 @@ def create_app(
     app.cleanup_ctx.append(pairing_ctx)
     app.cleanup_ctx.append(_media_ctx)
     app.cleanup_ctx.append(_make_playback_ctx(engine))
+    app.cleanup_ctx.append(precache_ctx)
     app.cleanup_ctx.append(buttons_ctx)
     app.cleanup_ctx.append(_tasks_ctx)
     return app

@@ -56,6 +56,7 @@ class JellyfinConfig:
 class SlskdConfig:
     url: str = ""
     api_key: str = ""
+    api_key_file: str = ""  # keeps the key out of the config file when set
     downloads_dir: str = ""
     poll_active: float = 0.5
     poll_idle: float = 5.0
@@ -68,6 +69,19 @@ class DownloadsConfig:
     retry_delays: tuple[float, ...] = (5.0, 15.0, 45.0)
     max_retries: int = 3
     stall_timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    """How the network watcher classifies links; the defaults read the system as it is."""
+
+    metered_interfaces: tuple[str, ...] = ()  # e.g. ["usb0"] for a phone's USB tethering
+    metered_ssids: tuple[str, ...] = ()  # e.g. a phone's hotspot
+    unmetered_interfaces: tuple[str, ...] = ()  # e.g. a flat-rate LTE modem
+    use_networkmanager: bool = True  # read NetworkManager's metered flag when it runs
+    interval: float = 5.0  # seconds between looks at the system
+    debounce: float = 3.0  # a change that allows downloads must hold this long
+    sysfs_root: str = "/"  # where /sys and /proc are read (tests build a fake tree)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +114,7 @@ class Config:
     jellyfin: JellyfinConfig = field(default_factory=JellyfinConfig)
     slskd: SlskdConfig = field(default_factory=SlskdConfig)
     downloads: DownloadsConfig = field(default_factory=DownloadsConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
     player: PlayerConfig = field(default_factory=PlayerConfig)
     zeroconf: ZeroconfConfig = field(default_factory=ZeroconfConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cache.media import MediaCache
+from cache.net.watcher import UNKNOWN_NETWORK
+from cache.precache import PrecacheService
 from player.config import Config
 from player.controller import PlayerController
 from player.events import EventBus
@@ -14,16 +16,6 @@ from player.notify import Notifier
 from player.pairing import Pairing
 from player.tasks import TaskSupervisor
 from player.web.spec import RouteSpec
-
-UNKNOWN_NETWORK: dict[str, Any] = {
-    "kind": "unknown",
-    "interface": None,
-    "metered": False,
-    "ssid": None,
-    "server_reachable": False,
-    "downloads_allowed": False,
-    "reason": "no media server configured",
-}
 
 
 @dataclass
@@ -34,6 +26,7 @@ class Services:
     supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
     route_specs: list[RouteSpec] = field(default_factory=list)
     pairing: Pairing | None = None  # set by pairing_ctx when security.pairing is on
+    precache: PrecacheService | None = None  # set by precache_ctx
     # Set by the app factory's contexts, in order:
     library: Library = field(init=False)
     media: MediaCache = field(init=False)
@@ -46,9 +39,14 @@ class Services:
             "player": self.controller.player_json(),
             "queue": self.controller.queue.to_json(),
             "downloads": await self._download_counts(),
-            "network": UNKNOWN_NETWORK,
-            "cache": {},
+            "network": self.network_json(),
+            "cache": await self.precache.cache_json() if self.precache is not None else {},
         }
+
+    def network_json(self) -> dict[str, Any]:
+        """The Network object (not checked yet while the pre-cacher starts)."""
+        network = self.precache.network.current if self.precache is not None else UNKNOWN_NETWORK
+        return network.to_json()
 
     async def _download_counts(self) -> dict[str, int]:
         page = await self.media.downloads.list_downloads(limit=1)

@@ -11,6 +11,7 @@ from cache.downloads import DownloadConfig
 from cache.jellyfin import JellyfinConfig
 from cache.media import MediaCache, MediaSettings
 from cache.models import Album, Track
+from cache.slskd.service import SlskdSettings
 from player import __version__
 from player.config import Config
 from player.resolve import PlayingFrom, Resolved
@@ -57,6 +58,7 @@ def media_settings(config: Config) -> MediaSettings:
         demo=config.library.demo,
         scan_on_start=config.library.scan_on_start,
         jellyfin=jellyfin_config(config),
+        slskd=slskd_settings(config),
         downloads=DownloadConfig(
             concurrency=d.concurrency, retry_delays=d.retry_delays, max_retries=d.max_retries,
             read_timeout=d.stall_timeout,
@@ -74,4 +76,19 @@ def jellyfin_config(config: Config) -> JellyfinConfig | None:
     return JellyfinConfig(
         url=j.url, username=j.username, password=password, api_key=j.api_key,
         device_name=config.server.name, version=__version__,
+    )  # fmt: skip
+
+
+def slskd_settings(config: Config) -> SlskdSettings | None:
+    """The slskd part of cache/'s settings; None when `[slskd] url` is empty."""
+    k = config.slskd
+    if not k.url:
+        return None
+    api_key = k.api_key
+    if k.api_key_file:
+        api_key = Path(k.api_key_file).read_text(encoding="utf-8").strip()
+    downloads_dir = Path(k.downloads_dir) if k.downloads_dir else None
+    return SlskdSettings(
+        url=k.url, api_key=api_key, downloads_dir=downloads_dir, poll_active=k.poll_active,
+        poll_idle=k.poll_idle, max_retries=k.max_retries,
     )  # fmt: skip

@@ -7,6 +7,7 @@ gapless player that joins them must reproduce the uncut tone sample for sample.
 from __future__ import annotations
 
 import array
+import io
 import math
 import struct
 import wave
@@ -66,6 +67,17 @@ def write_wav(
         out.setframerate(rate)
         out.writeframes(samples.tobytes())
     return path
+
+
+def wav_bytes(seconds: float, freq: float = 441.7, *, rate: int = 16000) -> bytes:
+    """A mono WAV file of a sine tone, in memory (a fake server's playable payload)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(tone(int(rate * seconds), freq=freq, rate=rate, channels=1).tobytes())
+    return out.getvalue()
 
 
 def write_tone_parts(

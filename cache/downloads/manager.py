@@ -280,6 +280,27 @@ class DownloadManager:
         async with self._lock:
             return await self._store.clear_completed()
 
+    async def hold(self, download_id: int, reason: str) -> Download:
+        """Pause a download the pre-cacher does not want now, saying why; its part file stays."""
+        async with self._lock:
+            row = await self._row(download_id)
+            if row.status not in (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING):
+                return self._view(row)
+            return await self._pause_locked(row, reason)
+
+    async def evict(self, item_id: str) -> bool:
+        """Delete an automatic copy, complete or partial, with its row; a user's download is never
+        evicted. Returns whether anything was deleted."""
+        async with self._lock:
+            row = await self._store.get_by_item(item_id)
+            if row is None or row.origin != Origin.AUTO:
+                return False
+            await self._stop_job(row.id)
+            self._remove_files(row)
+            await self._store.delete(row.id)
+            self._announce(DownloadEventKind.DELETED, row)
+            return True
+
     async def resolve(self, item_id: str) -> Path | None:
         """The local file for `item_id` when it is complete on disk, else None (stream it)."""
         return await self.offline.resolve(item_id)

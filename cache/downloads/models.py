@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NewType
 
+from cache.models import Origin as Origin  # re-exported with the download types
+
 DownloadId = NewType("DownloadId", int)
 
 MIB = 1024 * 1024
@@ -21,11 +23,6 @@ class DownloadStatus(StrEnum):
 
 
 ACTIVE_STATES = (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING, DownloadStatus.PAUSED)
-
-
-class Origin(StrEnum):
-    USER = "user"  # pinned by a person; never evicted automatically
-    AUTO = "auto"  # pre-cached by the policy
 
 
 class DownloadEventKind(StrEnum):

@@ -167,11 +167,13 @@ class DownloadStore:
     async def next_pending(
         self, exclude: Iterable[int], origins: Iterable[Origin] = tuple(Origin)
     ) -> Download | None:
-        """The first pending row of one of `origins` in queue order (priority DESC, queued_at ASC)."""
+        """The first pending row of one of `origins` in queue order (priority DESC, queued_at ASC).
+        slskd rows are the slskd tracker's to follow, never this manager's to fetch."""
         skip = list(exclude)
         kinds = [o.value for o in origins]
         return await self._one(
-            f"SELECT * FROM downloads WHERE status = 'pending' AND id NOT IN ({_placeholders(skip)})"
+            "SELECT * FROM downloads WHERE status = 'pending' AND source != 'slskd'"
+            f" AND id NOT IN ({_placeholders(skip)})"
             f" AND origin IN ({_placeholders(kinds)}) ORDER BY {_QUEUE_ORDER} LIMIT 1",
             [*skip, *kinds],
         )

@@ -53,6 +53,7 @@ class Network:
         return NetState(self.kind, self.metered, self.server_reachable)
 
 
+NO_SERVER = "no media server configured"
 UNKNOWN_NETWORK = Network(NetworkKind.UNKNOWN, None, False, None, False, False, "not checked yet")
 
 
@@ -65,6 +66,7 @@ class NetworkSettings:
     metered_ssids: tuple[str, ...] = ()
     unmetered_interfaces: tuple[str, ...] = ()  # e.g. a USB modem on a flat-rate plan
     use_networkmanager: bool = True
+    server_configured: bool = True  # False: nothing to download from, whatever the link
     interval: float = 5.0
     debounce: float = 3.0
 
@@ -131,11 +133,14 @@ class NetworkWatcher:
         """The network as it is right now, without debouncing."""
         iface = sysfs.default_route_interface(self._root)
         if iface is None or not sysfs.interface_up(self._root, iface, self._if_up):
+            if self.settings.server_configured and await self._probe():
+                # A LAN without a way out (no default route) can still hold the server.
+                return _describe(NetworkKind.UNKNOWN, None, False, None, True, self.settings)
             return _describe(NetworkKind.OFFLINE, iface, False, None, False, self.settings)
         kind = sysfs.interface_kind(self._root, iface)
         ssid = await self._ssid_reader(iface) if kind is NetworkKind.WIFI else None
         metered = await self._metered(iface, kind, ssid)
-        reachable = await self._probe()
+        reachable = self.settings.server_configured and await self._probe()
         return _describe(kind, iface, metered, ssid, reachable, self.settings)
 
     async def _metered(self, iface: str, kind: NetworkKind, ssid: str | None) -> bool:
@@ -196,6 +201,8 @@ def _verdict(
 ) -> tuple[str, bool]:
     if kind is NetworkKind.OFFLINE:
         return str(Wait.NETWORK), False
+    if not settings.server_configured:
+        return NO_SERVER, False
     if not reachable:
         return str(Wait.SERVER), False
     if metered and settings.wifi_only:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cache.models import AlbumId, ItemId
+from cache.models import Origin as Origin  # re-exported: the planner speaks of it
 
 
 class NetworkKind(StrEnum):
@@ -17,13 +18,6 @@ class NetworkKind(StrEnum):
     CELLULAR = "cellular"
     OFFLINE = "offline"
     UNKNOWN = "unknown"
-
-
-class Origin(StrEnum):
-    """Why a file is on disk; the same values as the downloads table's `origin`."""
-
-    USER = "user"
-    AUTO = "auto"
 
 
 @dataclass(frozen=True, slots=True)

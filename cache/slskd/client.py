@@ -97,8 +97,12 @@ class SlskdClient:
                 text = await resp.text()
                 total = resp.headers.get("X-Total-Count")
                 status = resp.status
-        except (aiohttp.ClientError, TimeoutError, OSError) as err:
-            raise errors.SlskdUnavailableError(f"slskd unreachable: {err!r}") from err
+        except TimeoutError as err:
+            raise errors.SlskdUnavailableError(
+                f"slskd is unreachable: no answer within {self._config.request_timeout:g} s"
+            ) from err
+        except (aiohttp.ClientError, OSError) as err:
+            raise errors.SlskdUnavailableError(f"slskd is unreachable: {err}") from err
         _raise_for(status, text)
         if status == 429:  # plain text; the caller retries
             return status, None, None
@@ -226,12 +230,12 @@ def _raise_for(status: int, text: str) -> None:
         return
     message = f"slskd answered {status}: {text[:200]}"
     if status in (401, 403):
-        raise errors.SlskdAuthError(message)
+        raise errors.SlskdAuthError(f"slskd refused our API key ({status}); check [slskd] api_key")
     if status == 404:
         raise errors.SlskdNotFoundError(message)
     if status in (400, 405, 409, 415, 422):
         raise errors.SlskdRequestError(message)
-    raise errors.SlskdUnavailableError(message)
+    raise errors.SlskdUnavailableError(f"slskd is failing: {message}")
 
 
 def _parse_json(text: str, status: int) -> Any:

@@ -34,6 +34,8 @@ class DownloadEvent:
 
 OnEvent = Callable[[DownloadEvent], None]
 OnAwaitingLibrary = Callable[[TrackedDownload], Awaitable[None]]
+OnLanded = Callable[[TrackedDownload, str], Awaitable[None]]
+"""Called with the row and the landed file (relative to cache_dir) before the row is completed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from cache.slskd.events import (
     DownloadEventKind,
     OnAwaitingLibrary,
     OnEvent,
+    OnLanded,
     TrackerConfig,
 )
 from cache.slskd.landing import LandingOutcome, land
@@ -56,6 +57,7 @@ class Reconciler:
         clock: Clock,
         on_event: OnEvent | None = None,
         on_awaiting_library: OnAwaitingLibrary | None = None,
+        on_landed: OnLanded | None = None,
     ) -> None:
         self._client = client
         self._store = store
@@ -63,6 +65,7 @@ class Reconciler:
         self._clock = clock
         self._on_event = on_event
         self._on_awaiting = on_awaiting_library
+        self._on_landed = on_landed
         self.retired: set[TransferId] = set()  # terminal transfers we recorded: safe to clear
         self._errored: dict[TransferId, Transfer] = {}  # failed ones: removed one by one
         self._landing: dict[DownloadId, int] = {}  # completed, file not found yet: attempts
@@ -155,6 +158,7 @@ class Reconciler:
         if result.outcome is LandingOutcome.LANDED:
             self._landing.pop(row.id, None)
             self.retired.add(t.id)
+            await self._landed(row, result.relpath or "")
             change = _with(
                 base, status=DownloadStatus.COMPLETED, file_path=result.relpath, progress=1.0,
                 bytes_downloaded=size, file_size=size,
@@ -165,6 +169,15 @@ class Reconciler:
             await self._fail(row, f"size check failed: {result.detail}", t, base)
         else:
             await self._not_found(row, t, base)
+
+    async def _landed(self, row: TrackedDownload, relpath: str) -> None:
+        # The file is in place whatever happens here: a failed import must not fail the download.
+        if self._on_landed is None:
+            return
+        try:
+            await self._on_landed(row, relpath)
+        except Exception:
+            log.exception("importing the landed file of download %s failed", row.id)
 
     async def _not_found(self, row: TrackedDownload, t: Transfer, base: Change) -> None:
         attempts = self._landing.get(row.id, 0) + 1

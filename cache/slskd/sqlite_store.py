@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from cache.slskd.store import (
+    AWAITING_LIBRARY_REASON,
     Change,
     DownloadId,
     DownloadStatus,
@@ -36,6 +37,15 @@ class SqliteStore:
         async with self._conn.execute(sql) as cur:
             return [_row(r) for r in await cur.fetchall()]
 
+    async def awaiting(self) -> list[TrackedDownload]:
+        """Rows slskd finished whose file could not be read here: they wait for Jellyfin."""
+        sql = (
+            "SELECT * FROM downloads WHERE source = 'slskd' AND status IN ('pending', 'downloading')"
+            " AND missing_polls = ? ORDER BY id"
+        )
+        async with self._conn.execute(sql, (AWAITING_LIBRARY,)) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
     async def get(self, download_id: DownloadId) -> TrackedDownload | None:
         sql = "SELECT * FROM downloads WHERE id = ? AND source = 'slskd'"
         async with self._conn.execute(sql, (download_id,)) as cur:
@@ -47,13 +57,13 @@ class SqliteStore:
         if existing is not None:
             return await self._reuse(existing, new)
         sql = (
-            "INSERT INTO downloads (item_id, user_id, source, origin, title, album, status,"
-            " file_size, remote_user, remote_filename, remote_transfer)"
-            " VALUES (?, ?, 'slskd', ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *"
+            "INSERT INTO downloads (item_id, user_id, source, origin, title, album, album_id,"
+            " status, file_size, remote_user, remote_filename, remote_transfer)"
+            " VALUES (?, ?, 'slskd', ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *"
         )
         args = (
-            new.item_id, new.user_id, new.origin, new.title, new.album, new.file_size,
-            new.remote_user, new.remote_filename, new.remote_transfer,
+            new.item_id, new.user_id, new.origin, new.title, new.album, new.album_id,
+            new.file_size, new.remote_user, new.remote_filename, new.remote_transfer,
         )  # fmt: skip
         try:
             async with self._conn.execute(sql, args) as cur:
@@ -108,6 +118,8 @@ def _set_clause(change: Change) -> tuple[list[str], list[Any]]:
         "retry_count": change.retry_count,
         "file_path": change.file_path,
     }
+    if change.awaiting_library is not None:
+        del plain["missing_polls"]  # the marker below owns the column (the reconciler sends both)
     sets = [f"{col} = ?" for col, value in plain.items() if value is not None]
     args: list[Any] = [value for value in plain.values() if value is not None]
     for col, text in (
@@ -117,7 +129,10 @@ def _set_clause(change: Change) -> tuple[list[str], list[Any]]:
         if text is not None:  # "" clears the column
             sets.append(f"{col} = ?")
             args.append(text or None)
-    if change.awaiting_library is not None and change.missing_polls is None:
+    if change.awaiting_library is not None:
+        # The download list reads wait_reason: a row waiting for Jellyfin says so there too.
+        sets.append("wait_reason = ?")
+        args.append(AWAITING_LIBRARY_REASON if change.awaiting_library else None)
         sets.append("missing_polls = ?")
         args.append(AWAITING_LIBRARY if change.awaiting_library else 0)
     if change.status is not None:
@@ -151,4 +166,10 @@ def _row(row: Any) -> TrackedDownload:
         title=str(row["title"]),
         album=str(row["album"]),
         origin=str(row["origin"]),
+        user_id=str(row["user_id"]),
+        album_id=str(row["album_id"]),
+        priority=int(row["priority"]),
+        queued_at=row["queued_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
     )

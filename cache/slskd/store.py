@@ -25,12 +25,19 @@ class DownloadStatus(StrEnum):
 
 
 FOLLOWED = (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING)
+AWAITING_LIBRARY_REASON = "waiting for the file to appear in Jellyfin"
 
 
 def slskd_item_id(username: str, remote_filename: str) -> str:
     """A stable, opaque item id for a peer's file (32 hex digits, like Jellyfin's)."""
     digest = hashlib.sha256(f"slskd\0{username}\0{remote_filename}".encode())
     return digest.hexdigest()[:32]
+
+
+def slskd_album_id(username: str, remote_directory: str) -> str:
+    """The album of a peer's file: its directory (how candidates are grouped too); "s" + hex."""
+    digest = hashlib.sha256(f"slskd-album\0{username}\0{remote_directory}".encode())
+    return "s" + digest.hexdigest()[:23]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,10 @@ class NewDownload:
     def album(self) -> str:
         return remote_basename(remote_parent(self.remote_filename))
 
+    @property
+    def album_id(self) -> str:
+        return slskd_album_id(self.remote_user, remote_parent(self.remote_filename))
+
 
 @dataclass(frozen=True, slots=True)
 class TrackedDownload:
@@ -81,25 +92,35 @@ class TrackedDownload:
     title: str = ""
     album: str = ""
     origin: str = "user"
+    user_id: str = ""
+    album_id: str = ""
+    priority: int = 0
+    queued_at: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The fields of api.md's Download this row knows (the download manager adds the rest)."""
+        """api.md's Download object, with `source: "slskd"`."""
         return {
             "id": self.id,
             "item_id": self.item_id,
+            "user_id": self.user_id,
             "source": "slskd",
             "origin": self.origin,
             "title": self.title,
             "album": self.album,
+            "album_id": self.album_id,
             "status": str(self.status),
             "progress": self.progress,
             "bytes_downloaded": self.bytes_downloaded,
             "file_size": self.file_size,
+            "priority": self.priority,
             "error_message": self.error_message,
             "retry_count": self.retry_count,
-            "wait_reason": "waiting for the file to appear in Jellyfin"
-            if self.awaiting_library
-            else None,
+            "queued_at": self.queued_at,
+            "started_at": self.started_at,
+            "completed_at": self.completed_at,
+            "wait_reason": AWAITING_LIBRARY_REASON if self.awaiting_library else None,
         }
 
 
@@ -181,6 +202,8 @@ class MemoryStore:
             title=new.title,
             album=new.album,
             origin=new.origin,
+            user_id=new.user_id,
+            album_id=new.album_id,
         )
         self._next += 1
         return self._put(row)

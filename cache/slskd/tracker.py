@@ -21,6 +21,7 @@ from cache.slskd.events import (
     DownloadEventKind,
     OnAwaitingLibrary,
     OnEvent,
+    OnLanded,
     SystemClock,
     TrackerConfig,
 )
@@ -60,6 +61,7 @@ class Tracker:
         clock: Clock | None = None,
         on_event: OnEvent | None = None,
         on_awaiting_library: OnAwaitingLibrary | None = None,
+        on_landed: OnLanded | None = None,
     ) -> None:
         self._client = client
         self._store = store
@@ -67,7 +69,7 @@ class Tracker:
         self._clock = clock or SystemClock()
         self._on_event = on_event
         self._reconciler = Reconciler(
-            client, store, config, self._clock, on_event, on_awaiting_library
+            client, store, config, self._clock, on_event, on_awaiting_library, on_landed
         )
         self._wake = asyncio.Event()
         self._poke_pending = False

@@ -80,6 +80,29 @@ COMPONENTS: dict[str, Any] = {
             "metered": B, "ssid": NULL_S, "server_reachable": B, "downloads_allowed": B, "reason": S,
         }
     ),
+    "CacheConfig": _obj(
+        {
+            "queue_precache_enabled": B, "queue_precache_count": INT, "album_affinity_enabled": B,
+            "album_affinity_threshold": INT, "storage_limit": INT, "min_free_bytes": INT, "wifi_only": B,
+            "policy": {"enum": ["seed", "smart"]}, "lookahead_minutes_unmetered": N,
+            "lookahead_minutes_metered": N, "whole_queue_on_unmetered": B, "pins_on_metered": B,
+            "max_concurrent_downloads": INT,
+        }
+    ),
+    "SlskdSearchStarted": _obj({"id": S, "state": S}),
+    "SlskdFile": _obj({"filename": S, "size": INT, "bitrate": INT, "length": INT}, ["filename", "size"]),
+    "SlskdCandidate": _obj(
+        {"username": S, "directory": S, "files": {"type": "array", "items": _ref("SlskdFile")}, "score": N}
+    ),
+    "SlskdSearch": _obj(
+        {"id": S, "state": S, "complete": B, "candidates": {"type": "array", "items": _ref("SlskdCandidate")}}
+    ),
+    "Cache": _obj(
+        {
+            "config": _ref("CacheConfig"), "used_bytes": INT, "limit_bytes": INT, "disk_free_bytes": INT,
+            "items": INT, "pinned_items": INT,
+        }
+    ),
 }  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -18,51 +19,7 @@ from cache.net import (
 )
 from cache.net.tools import run_tool
 from cache.planner import NetworkKind
-
-HEADER = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-
-
-class FakeSystem:
-    """A root with /proc/net/route and /sys/class/net/<iface>/... that tests rewrite."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        (root / "proc/net").mkdir(parents=True)
-        (root / "sys/class/net").mkdir(parents=True)
-        self.routes({})
-
-    def routes(self, defaults: dict[str, int]) -> None:
-        rows = [
-            f"{i}\t00000000\t0102A8C0\t0003\t0\t0\t{m}\t00000000\t0\t0\t0\n"
-            for i, m in defaults.items()
-        ]
-        rows.append("lo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n")
-        (self.root / "proc/net/route").write_text(HEADER + "".join(rows))
-
-    def iface(
-        self,
-        name: str,
-        *,
-        devtype: str = "",
-        wireless: bool = False,
-        driver: str = "",
-        link_type: int = 1,
-        state: str = "up",
-    ) -> None:
-        base = self.root / "sys/class/net" / name
-        base.mkdir(parents=True, exist_ok=True)
-        (base / "uevent").write_text(
-            f"INTERFACE={name}\nIFINDEX=3\n" + (f"DEVTYPE={devtype}\n" if devtype else "")
-        )
-        (base / "type").write_text(f"{link_type}\n")
-        (base / "operstate").write_text(f"{state}\n")
-        if wireless:
-            (base / "wireless").mkdir(exist_ok=True)
-        if driver:
-            drv = self.root / "sys/bus/usb/drivers" / driver
-            drv.mkdir(parents=True, exist_ok=True)
-            (base / "device").mkdir(exist_ok=True)
-            (base / "device/driver").symlink_to(drv)
+from tests.fakes.sysfs import FakeSystem
 
 
 @pytest.fixture
@@ -81,8 +38,20 @@ async def _no_nm(_iface: str) -> bool | None:
 def _watcher(
     fake: FakeSystem, settings: NetworkSettings | None = None, **kw: object
 ) -> NetworkWatcher:
-    args: dict[str, object] = {"ssid_reader": _ssid, "metered_reader": _no_nm, **kw}
+    args: dict[str, object] = {
+        "ssid_reader": _ssid, "metered_reader": _no_nm, "probe": _reachable_when_routed(fake), **kw
+    }  # fmt: skip
     return NetworkWatcher(settings or NetworkSettings(), root=fake.root, **args)  # type: ignore[arg-type]
+
+
+def _reachable_when_routed(fake: FakeSystem) -> Callable[[], Awaitable[bool]]:
+    """A server out on the internet: it answers whenever the default route's link is up."""
+
+    async def probe() -> bool:
+        iface = default_route_interface(fake.root)
+        return iface is not None and interface_up(fake.root, iface)
+
+    return probe
 
 
 @pytest.mark.parametrize(
@@ -185,6 +154,18 @@ async def test_no_route_or_link_down_is_offline(fake: FakeSystem) -> None:
     fake.iface("eth0", state="down")
     fake.routes({"eth0": 100})
     assert (await _watcher(fake).poll()).kind is NetworkKind.OFFLINE
+
+
+async def test_a_server_on_a_lan_without_a_default_route(fake: FakeSystem) -> None:
+    async def lan_server() -> bool:
+        return True
+
+    net = await _watcher(fake, probe=lan_server).poll()
+    assert (net.kind, net.server_reachable, net.downloads_allowed) == (
+        NetworkKind.UNKNOWN,
+        True,
+        True,
+    )
 
 
 async def test_unreachable_server(fake: FakeSystem) -> None:

@@ -1,6 +1,16 @@
 """Every route table of the v1 API, in one list for the app factory and the OpenAPI document."""
 
-from player.web.routes import downloads, events, library, pairing, player, queue, system
+from player.web.routes import (
+    cache,
+    downloads,
+    events,
+    library,
+    pairing,
+    player,
+    queue,
+    slskd,
+    system,
+)
 from player.web.routes.system import STATIC_DIR
 
 ALL_ROUTES = [
@@ -11,6 +21,8 @@ ALL_ROUTES = [
     events.routes,
     pairing.routes,
     downloads.routes,
+    cache.routes,
+    slskd.routes,
 ]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]

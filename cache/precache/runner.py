@@ -1,0 +1,135 @@
+"""The pre-cache loop: on every change that matters, build a Snapshot, ask the policy, carry out the
+plan through the download manager. The simulator drives the very same policy objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from cache.catalogue import Catalogue
+from cache.downloads import DownloadManager
+from cache.models import AlbumId, ItemId, Track
+from cache.planner import Plan, Policy, Snapshot, make_policy
+from cache.planner.config import CacheConfig
+from cache.planner.snapshot import DiskState, NetState, PlayRecord
+from cache.precache.execute import carry_out
+from cache.precache.inputs import album_items, local_files, read_downloads, to_item
+
+log = logging.getLogger(__name__)
+HISTORY_LIMIT = 500  # plays handed to the policy (the simulator uses the same bound)
+History = Callable[[], Awaitable[Sequence[PlayRecord]]]
+
+
+async def _no_history() -> Sequence[PlayRecord]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """The play queue as the pre-cacher needs it: tracks in play order and where playback is."""
+
+    tracks: tuple[Track, ...] = ()
+    index: int | None = None
+    current: ItemId | None = None  # the track playing or paused, once it has started
+    playing: bool = False
+
+    def ids(self) -> tuple[str, ...]:
+        """The track ids in queue order."""
+        return tuple(t.id for t in self.tracks)
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Where the loop reads the world; callables so that each plan sees the latest state."""
+
+    db: aiosqlite.Connection
+    manager: DownloadManager
+    config: Callable[[], CacheConfig]
+    network: Callable[[], NetState]
+    disk: Callable[[], DiskState]
+    history: History = _no_history
+
+
+class Precacher:
+    """Replans when poked (queue, network, disk, config or a download changed) or when the last
+    plan asked for a recheck; never more than once per `min_gap` seconds."""
+
+    def __init__(
+        self, inputs: Inputs, *, clock: Callable[[], float] = time.time, min_gap: float = 0.5
+    ) -> None:
+        self._in = inputs
+        self._catalogue = Catalogue(inputs.db)
+        self._clock = clock
+        self._min_gap = min_gap
+        self._view = QueueView()
+        self._queue_since: float | None = None
+        self._wake = asyncio.Event()
+        self._policy: Policy = make_policy(inputs.config())
+        self.last_plan = Plan()
+
+    def want(self, view: QueueView) -> None:
+        """The queue or playback changed; a queue that is not an extension of the last one counts
+        as replaced (the policy ramps its lookahead up again)."""
+        old = self._view.ids()
+        if view.ids() != old and view.ids()[: len(old)] != old:
+            self._queue_since = self._clock()
+        self._view = view
+        self.poke()
+
+    def poke(self) -> None:
+        """Something the plan depends on changed: plan again soon."""
+        self._wake.set()
+
+    def config_changed(self, config: CacheConfig) -> None:
+        """A new CacheConfig (the policy may be another one now)."""
+        self._policy = make_policy(config)
+        self.poke()
+
+    async def run(self) -> None:
+        """Plan whenever poked, for the life of the service."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.last_plan.recheck_after)
+            self._wake.clear()
+            try:
+                await self.plan_once()
+            except Exception:
+                # One bad plan must not stop pre-caching for good; the next change retries.
+                log.exception("pre-cache plan failed")
+            await asyncio.sleep(self._min_gap)
+
+    async def plan_once(self) -> Plan:
+        """Build the snapshot, ask the policy, carry the plan out; returns the plan."""
+        snap = await self.snapshot()
+        plan = self._policy.plan(snap)
+        await carry_out(self._in.manager, plan, snap)
+        self.last_plan = plan
+        return plan
+
+    async def snapshot(self) -> Snapshot:
+        """Everything the policy may look at, now."""
+        view = self._view
+        files, pins = await read_downloads(self._in.db)
+        files.update(local_files(view.tracks))
+        history = tuple((await self._in.history())[-HISTORY_LIMIT:])
+        albums = {p.album_id for p in history[-4 * self._in.config().album_affinity_threshold :]}
+        return Snapshot(
+            now=self._clock(),
+            queue=tuple(to_item(t) for t in view.tracks),
+            index=view.index,
+            queue_since=self._queue_since,
+            current=view.current,
+            playing=view.playing,
+            history=history,
+            pins=tuple(pins),
+            files=files,
+            network=self._in.network(),
+            disk=self._in.disk(),
+            albums=await album_items(self._catalogue, sorted(AlbumId(a) for a in albums)),
+        )

@@ -1,0 +1,192 @@
+"""The pre-cacher assembled for the service: settings, network and disk watchers, the download
+gate and the planning loop, over a started MediaCache."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from cache.disk import DiskWatcher
+from cache.downloads import DownloadEvent, DownloadEventKind
+from cache.media import MediaCache
+from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
+from cache.planner.config import CacheConfig
+from cache.planner.snapshot import DiskState
+from cache.precache.gate import NetworkGate
+from cache.precache.runner import History, Inputs, Precacher, QueueView
+from cache.precache.settings import CacheSettings
+
+log = logging.getLogger(__name__)
+EventSink = Callable[[dict[str, Any]], None]
+NetworkListener = Callable[[Network], None]
+_REPLAN_ON = {
+    DownloadEventKind.COMPLETED, DownloadEventKind.FAILED, DownloadEventKind.DELETED,
+    DownloadEventKind.CANCELLED, DownloadEventKind.QUEUED,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PrecacheSettings:
+    """The `[cache]` table as configured, the network overrides and the timings."""
+
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    net_root: Path = Path("/")  # tests point it at a fake /sys + /proc tree
+    disk_interval: float = 30.0
+    probe_timeout: float = 5.0
+    min_gap: float = 0.5  # seconds between two plans at most once
+
+
+class PrecacheService:
+    """Owns the watchers and the loop; `run()` for the life of the service."""
+
+    def __init__(
+        self,
+        media: MediaCache,
+        settings: PrecacheSettings,
+        on_event: EventSink,
+        *,
+        history: History | None = None,
+    ) -> None:
+        self._media = media
+        self._settings = settings
+        self._on_event = on_event
+        self.settings = CacheSettings(media.db, settings.cache)
+        self.network = NetworkWatcher(
+            self._network_settings(settings.cache), root=settings.net_root, probe=self._probe()
+        )
+        self.disk = DiskWatcher(
+            media.settings.cache_dir, lambda: self.settings.current, interval=settings.disk_interval
+        )
+        inputs = Inputs(
+            media.db, media.downloads, lambda: self.settings.current,
+            lambda: self.network.current.to_state(), self._disk_state,
+        )  # fmt: skip
+        if history is not None:
+            inputs = replace(inputs, history=history)
+        self.precacher = Precacher(inputs, min_gap=settings.min_gap)
+        self._gate = NetworkGate(lambda: self.network.current, lambda: self.settings.current)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Load the stored settings, look at the network once, install the gate."""
+        await self.settings.load()
+        self.network.update_settings(self._network_settings(self.settings.current))
+        self.settings.subscribe(self._config_changed)
+        self.network.subscribe(self._network_changed)
+        self._media.add_download_listener(self._download_event)
+        await self.network.poll()
+        self.disk.measure()
+        self._media.downloads.set_gate(self._gate)
+
+    async def run(self) -> None:
+        """Watch the network and the disk, and plan, until cancelled."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.network.run())
+            group.create_task(self._watch_disk())
+            group.create_task(self.precacher.run())
+
+    def want(self, view: QueueView) -> None:
+        """The player's queue or playback changed."""
+        self.precacher.want(view)
+
+    def on_network(self, listener: NetworkListener) -> None:
+        """Hear every reported network change (the play reporter replays owed plays)."""
+        self.network.subscribe(listener)
+
+    async def cache_json(self) -> dict[str, Any]:
+        """`GET /api/v1/cache`."""
+        usage = self.disk.last or self.disk.measure()
+        sql = (
+            "SELECT COUNT(*), COALESCE(SUM(origin = 'user'), 0) FROM downloads"
+            " WHERE status = 'completed'"
+        )
+        async with self._media.db.execute(sql) as cur:
+            row = await cur.fetchone()
+        items, pinned = (int(row[0]), int(row[1])) if row is not None else (0, 0)
+        return {
+            "config": self.settings.current.to_json(),
+            **usage.to_json(),
+            "items": items,
+            "pinned_items": pinned,
+        }
+
+    async def patch_config(self, changes: Mapping[str, Any]) -> CacheConfig:
+        """`PATCH /api/v1/cache/config`: validated (ConfigError → 422), persisted, applied."""
+        return await self.settings.patch(changes)
+
+    # --- reactions --------------------------------------------------------------------------
+
+    def _config_changed(self, config: CacheConfig) -> None:
+        self.network.update_settings(self._network_settings(config))
+        self.precacher.config_changed(config)
+        self._spawn(self._after_config_change())
+
+    async def _after_config_change(self) -> None:
+        await self.network.poll()
+        self.disk.measure()
+        await self._publish_cache()
+
+    def _network_changed(self, network: Network) -> None:
+        self._on_event({"type": "network", "network": network.to_json()})
+        self._spawn(self._media.downloads.gate_changed())
+        self.precacher.poke()
+
+    def _download_event(self, event: DownloadEvent) -> None:
+        if event.kind in _REPLAN_ON:
+            self.precacher.poke()
+
+    async def _publish_cache(self) -> None:
+        self._on_event({"type": "cache", "cache": await self.cache_json()})
+
+    async def _watch_disk(self) -> None:
+        """Every interval: tell the page how full the cache is, and replan when a limit was crossed
+        (the plans themselves measure afresh, so this is not their only source)."""
+        last = self.disk.last
+        while True:
+            await asyncio.sleep(self._settings.disk_interval)
+            usage = self.disk.measure()
+            if last is None or usage.reason != last.reason:
+                self.precacher.poke()
+            if usage != last:
+                await self._publish_cache()
+            last = usage
+
+    def _disk_state(self) -> DiskState:
+        return self.disk.measure().to_state()
+
+    def _spawn(self, work: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- wiring -----------------------------------------------------------------------------
+
+    def _network_settings(self, config: CacheConfig) -> NetworkSettings:
+        return replace(
+            self._settings.network,
+            wifi_only=config.wifi_only,
+            server_configured=self._media.jellyfin is not None,
+        )
+
+    def _probe(self) -> Probe:
+        jellyfin = self._media.settings.jellyfin
+        timeout = aiohttp.ClientTimeout(total=self._settings.probe_timeout)
+
+        async def probe() -> bool:
+            if jellyfin is None:
+                return False
+            try:
+                url = jellyfin.url.rstrip("/") + "/System/Info/Public"
+                async with self._media.session.get(url, timeout=timeout) as resp:
+                    return resp.status == 200
+            except (aiohttp.ClientError, TimeoutError):
+                return False
+
+        return probe
