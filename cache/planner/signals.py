@@ -1,15 +1,19 @@
-"""What the smart policy reads from the play history: does this device roam, which albums stick."""
+"""What the smart policy reads from the play history: does this device roam, which albums stick,
+how much of each track this listener hears."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 from cache.models import AlbumId, ItemId
 from cache.planner.snapshot import NetworkKind, PlayRecord
 
 ROAM_RECENT_PLAYS = 200  # how far back to look for listening away from an unmetered network
-SETTLED_AFTER = 20  # plays, all at home, before a device counts as stationary
+SETTLED_AFTER = 10  # plays, all at home, before a device counts as stationary
 OFFLINE_SHARE = 0.1  # this share of recent starts without any network makes a roaming device
+PACE_PLAYS = 40  # recent plays that say how much of each track this listener hears
+PACE_FLOOR = 0.25  # never count a track as less than this share of its length
 
 
 def roams(history: Sequence[PlayRecord]) -> bool:
@@ -17,8 +21,8 @@ def roams(history: Sequence[PlayRecord]) -> bool:
 
     A device with little history is assumed to roam (the safe side: the queue is on disk). Any
     recent start on cellular, or a real share of starts with no network at all, says it leaves
-    home; a box that has played many tracks on steady Wi-Fi only needs its lookahead, and a
-    fetched-but-never-played queue tail would be waste when the queue is replaced.
+    home; a box that has played a few albums' worth on steady Wi-Fi only needs its lookahead, and
+    a fetched-but-never-played queue tail would be waste when the queue is replaced.
     """
     recent = history[-ROAM_RECENT_PLAYS:]
     if len(recent) < SETTLED_AFTER:
@@ -36,3 +40,18 @@ def album_streaks(history: Sequence[PlayRecord], threshold: int) -> list[AlbumId
     for p in reversed(recent):
         tracks.setdefault(p.album_id, set()).add(p.item_id)
     return [a for a, ids in tracks.items() if len(ids) >= threshold]
+
+
+def listen_share(history: Sequence[PlayRecord], durations: Mapping[ItemId, float]) -> float:
+    """The mean share of a track heard before the next start, over the recent consecutive plays
+    whose duration is known; 1.0 without any. A listener who skips hears little of each track, so
+    the same minutes of listening need more tracks on disk."""
+    recent = history[-PACE_PLAYS - 1 :]
+    shares: list[float] = []
+    for a, b in pairwise(recent):
+        duration = durations.get(a.item_id)
+        if duration:
+            shares.append(min(1.0, max(0.0, b.at - a.at) / duration))
+    if not shares:
+        return 1.0
+    return max(PACE_FLOOR, sum(shares) / len(shares))

@@ -8,6 +8,15 @@ the queue window, the current and the next track are protected from eviction, so
 budget in queue order instead of evicting its own tail. When the queue is replaced, partials of items
 still wanted are resumed; what the old queue fetched stays on disk until its room is needed, and is then
 evicted oldest-fetched first (a queue that comes back finds its newest tracks still there).
+
+Measured in the simulator (tests/bench/test_bench_policies.py), three refinements:
+- the next track, while it is not on disk, downloads alone: with the link shared it arrives later, and
+  a queue that was just set starts playing within seconds; a roaming device downloads one file at a
+  time throughout, since a half-downloaded file is worth nothing once the Wi-Fi is gone;
+- the lookahead counts minutes of listening, not of audio: a listener who skips hears a fraction of
+  each track (signals.listen_share), so the same minutes hold more tracks;
+- album affinity adds only the rest of the album now playing, never what the queue already holds
+  (the queue's own lookahead decides about those), and nothing once the queue has moved on.
 """
 
 from __future__ import annotations
@@ -19,12 +28,14 @@ from cache.models import AlbumId, ItemId
 from cache.planner.config import CacheConfig, PolicyName
 from cache.planner.packing import Want, is_unmetered, network_wait, pack, storage_budget
 from cache.planner.plan import Evict, Plan, Reason, Wait
-from cache.planner.signals import album_streaks, roams
+from cache.planner.signals import album_streaks, listen_share, roams
 from cache.planner.snapshot import FileState, NetworkKind, Origin, Snapshot
 
 URGENT_SECONDS = 300.0  # audio that must be ready before pins compete for bandwidth
 RAMP_START_SECONDS = 600.0  # lookahead of a queue just set
 RAMP_FACTOR = 1.0  # lookahead seconds gained per second the queue is kept
+
+MayRun = Callable[[Want], Wait | None]
 
 
 class SmartPolicy:
@@ -37,39 +48,52 @@ class SmartPolicy:
 
     def plan(self, snap: Snapshot) -> Plan:
         """Decide fetches, cancels and evictions for this snapshot (pure: no state kept)."""
-        window = self._window(snap)
-        urgent, later = _split(window, URGENT_SECONDS)
-        pins = [Want(p, Reason.PIN, Origin.USER) for p in snap.pins]
-        core = _dedupe([*urgent, *pins, *later])
+        roaming = roams(snap.history)
+        core = self._core(snap, roaming)
         wants = _dedupe([*core, *self._album_wants(snap)])
         protected = {w.item.id for w in core} | _current_and_next(snap)
         victims = _victims(snap, protected)
         budget = storage_budget(snap, self.config, self.config.min_free_bytes)
         floor = _restore_floor(victims, budget)
         budget += sum(v.bytes_on_disk for v in floor)
-        plan = pack(snap, wants, victims[len(floor) :], budget, self._may_run(snap))
+        may_run = self._may_run(snap)
+        wants = _first_alone(snap, wants, may_run, serial=roaming)
+        plan = pack(snap, wants, victims[len(floor) :], budget, may_run)
         if not floor:
             return plan
         extra = tuple(Evict(v.item_id, "free-space floor") for v in floor)
         return dataclasses.replace(plan, evictions=extra + plan.evictions)
 
-    def _may_run(self, snap: Snapshot) -> Callable[[Want], Wait | None]:
+    def wanted(self, snap: Snapshot) -> tuple[ItemId, ...]:
+        """Every item this policy wants on disk now, in order, before storage, the network and
+        one-file-at-a-time narrow it down to a plan (for tests and diagnostics)."""
+        core = self._core(snap, roams(snap.history))
+        return tuple(w.item.id for w in _dedupe([*core, *self._album_wants(snap)]))
+
+    def _core(self, snap: Snapshot, roaming: bool) -> list[Want]:
+        """The next minutes of the queue, then pins, then the rest of the queue window."""
+        urgent, later = _split(self._window(snap, roaming), URGENT_SECONDS)
+        pins = [Want(p, Reason.PIN, Origin.USER) for p in snap.pins]
+        return _dedupe([*urgent, *pins, *later])
+
+    def _may_run(self, snap: Snapshot) -> MayRun:
         return lambda w: network_wait(snap.network, self.config, w.origin)
 
-    def _window(self, snap: Snapshot) -> list[Want]:
+    def _window(self, snap: Snapshot, roaming: bool) -> list[Want]:
         if not self.config.queue_precache_enabled:
             return []
         upcoming = snap.upcoming()
-        if self._whole_queue(snap):
+        if roaming and self.config.whole_queue_on_unmetered and is_unmetered(snap.network):
             return [Want(i, Reason.QUEUE) for i in upcoming]
         seconds = self._lookahead_seconds(snap)
+        share = listen_share(snap.history, {i.id: i.duration for i in snap.queue})
         out: list[Want] = []
         total = 0.0
         for item in upcoming:
             if out and total >= seconds:
                 break
             out.append(Want(item, Reason.QUEUE))
-            total += item.duration
+            total += item.duration * share
         return out
 
     def _lookahead_seconds(self, snap: Snapshot) -> float:
@@ -84,27 +108,40 @@ class SmartPolicy:
         kept = snap.now - snap.queue_since
         return min(full, max(RAMP_START_SECONDS, RAMP_FACTOR * kept))
 
-    def _whole_queue(self, snap: Snapshot) -> bool:
-        return (
-            self.config.whole_queue_on_unmetered
-            and is_unmetered(snap.network)
-            and roams(snap.history)
-        )
-
     def _album_wants(self, snap: Snapshot) -> list[Want]:
         if not (self.config.album_affinity_enabled and is_unmetered(snap.network)):
             return []
-        wants: list[Want] = []
-        for album_id in album_streaks(snap.history, self.config.album_affinity_threshold):
-            wants.extend(_rest_of_album(snap, album_id))
-        return wants
+        if not snap.history or _queue_moved_on(snap):
+            return []
+        playing = snap.history[-1].album_id
+        if playing not in album_streaks(snap.history, self.config.album_affinity_threshold):
+            return []
+        return list(_rest_of_album(snap, playing))
+
+
+def _queue_moved_on(snap: Snapshot) -> bool:
+    """A queue was set that does not hold the track playing: the listener has moved on."""
+    return bool(snap.queue) and all(i.id != snap.current for i in snap.queue)
 
 
 def _rest_of_album(snap: Snapshot, album_id: AlbumId) -> Iterable[Want]:
     played = {p.item_id for p in snap.history if p.album_id == album_id}
+    queued = {i.id for i in snap.queue}
     for item in snap.albums.get(album_id, ()):
-        if item.id not in played:
+        if item.id not in played and item.id not in queued:
             yield Want(item, Reason.ALBUM, may_evict=False)
+
+
+def _first_alone(snap: Snapshot, wants: list[Want], may_run: MayRun, *, serial: bool) -> list[Want]:
+    """Only the first missing want, when it is the next track (or `serial`) and may run now: the
+    simulator and a real link both share bandwidth, so one file alone is complete soonest."""
+    todo = [w for w in wants if not snap.is_local(w.item.id)]
+    if not todo or may_run(todo[0]) is not None:
+        return wants
+    upcoming = snap.upcoming()
+    if serial or (upcoming and todo[0].item.id == upcoming[0].id):
+        return todo[:1]
+    return wants
 
 
 def _split(window: list[Want], seconds: float) -> tuple[list[Want], list[Want]]:

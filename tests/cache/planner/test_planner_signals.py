@@ -1,0 +1,35 @@
+"""What the smart policy reads from the play history."""
+
+from __future__ import annotations
+
+from planner_kit import album, plays
+
+from cache.planner.signals import PACE_FLOOR, listen_share, roams
+from cache.planner.snapshot import NetworkKind, PlayRecord
+
+
+def test_listen_share_is_the_heard_part_of_known_tracks() -> None:
+    q = album("a1", 5)  # 240 s each, started a minute apart: a quarter heard
+    durations = {i.id: i.duration for i in q}
+    assert listen_share(plays(q), durations) == 0.25
+    assert listen_share(plays(q), {}) == 1.0  # nothing known: whole tracks
+    assert listen_share((), durations) == 1.0
+
+
+def test_listen_share_counts_a_pause_as_a_whole_track_and_has_a_floor() -> None:
+    q = album("a1", 3)
+    durations = {i.id: i.duration for i in q}
+    paused = (
+        PlayRecord(q[0].id, q[0].album_id, 0.0),
+        PlayRecord(q[1].id, q[1].album_id, 5000.0),
+    )
+    assert listen_share(paused, durations) == 1.0
+    burst = tuple(PlayRecord(i.id, i.album_id, float(n)) for n, i in enumerate(q))
+    assert listen_share(burst, durations) == PACE_FLOOR
+
+
+def test_roams_until_settled_then_on_evidence() -> None:
+    home = plays(album("h0", 12))
+    assert roams(home[:3])  # too little history: the safe side
+    assert not roams(home)
+    assert roams((*home, *plays(album("c0", 1), kind=NetworkKind.CELLULAR)))
