@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,7 +27,9 @@ from cache.errors import (
 )
 from cache.jellyfin.auth import ClientIdentity, JellyfinState, SavedSession, auth_header
 from cache.jellyfin.convert import album_from_dto, track_from_dto
+from cache.jellyfin.playstate import PlaybackState
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
+from cache.plays import iso_utc
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +206,8 @@ class JellyfinClient:
         params = {"ParentId": album_id, "IncludeItemTypes": "Audio", "Recursive": "true"}
         params |= {"SortBy": TRACK_ORDER, "Fields": "MediaSources"}
         data = await self.get_json("/Items", params)
-        return [track_from_dto(i) for i in data["Items"]]
+        # Sorted here too: the order is a promise to the caller, not only a request to the server.
+        return sorted((track_from_dto(i) for i in data["Items"]), key=album_order)
 
     async def tracks(self, start: int = 0, limit: int = 500) -> tuple[list[Track], int]:
         """A page of every track in the library (for the catalogue sync)."""
@@ -262,6 +266,35 @@ class JellyfinClient:
         token = await self.ensure_auth()
         url = f"{self._base}/Items/{quote(item_id, safe='')}/Download"
         return DownloadRequest(url, self.auth_headers(token))
+
+    # --- playback reporting -----------------------------------------------------------------
+
+    async def report_playing(self, state: PlaybackState) -> None:
+        """`POST /Sessions/Playing`: a play session started (the server counts the play now)."""
+        await self.call("POST", "/Sessions/Playing", body=state.progress_body())
+
+    async def report_progress(self, state: PlaybackState) -> None:
+        """`POST /Sessions/Playing/Progress`: position and pause state of a live session."""
+        await self.call("POST", "/Sessions/Playing/Progress", body=state.progress_body())
+
+    async def report_stopped(self, state: PlaybackState, *, failed: bool = False) -> None:
+        """`POST /Sessions/Playing/Stopped`: the session ended at `state.position`."""
+        await self.call("POST", "/Sessions/Playing/Stopped", body=state.stop_body(failed=failed))
+
+    async def mark_played(self, item_id: ItemId, date_played: datetime) -> None:
+        """`POST /UserPlayedItems/{id}?datePlayed=...`: a play that happened at `date_played`."""
+        params = {"datePlayed": iso_utc(date_played)}
+        if self._user_id:
+            params["userId"] = self._user_id
+        await self.call("POST", f"/UserPlayedItems/{quote(item_id, safe='')}", params)
+
+
+def album_order(track: Track) -> tuple[int, int, str, str]:
+    """Disc, then track number, then title (the catalogue's order: no disc is disc 1, no number
+    goes last)."""
+    disc = track.disc_number if track.disc_number is not None else 1
+    number = track.track_number if track.track_number is not None else 1_000_000
+    return (disc, number, track.title.casefold(), track.id)
 
 
 def _token_of(headers: Mapping[str, str]) -> str:
