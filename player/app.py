@@ -19,6 +19,7 @@ from player.engine.base import Engine
 from player.memory import trim_malloc
 from player.notify import Notifier
 from player.precache import precache_ctx
+from player.reporting import attach_play_reporting
 from player.services import Services
 from player.sources import MediaLibrary, media_settings
 from player.state_store import StateStore
@@ -101,6 +102,8 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         svc.controller = controller
         controller.add_listener(svc.publish_change)
         controller.add_listener(lambda _: svc.notifier.status(_status_line(controller)))
+        # before any track can start (resume below); the network is read when a play starts
+        svc.reporter = attach_play_reporting(svc, controller, network_kind=svc.network_kind)
         store = await StateStore.open(config.state_dir / "player.db")
         checkpointer = Checkpointer(controller, store, config.player.checkpoint_interval)
         svc.supervisor.spawn("player", controller.run())

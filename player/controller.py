@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from player import commands as c
+from player import playevents as pe
 from player.commands import PlayState
 from player.engine.base import (
     DurationKnown,
@@ -66,6 +67,7 @@ class PlayerController:
         self._clock = clock
         self._inbox: asyncio.Queue[tuple[Any, asyncio.Future[None] | None]] = asyncio.Queue()
         self._listeners: list[ChangeListener] = []
+        self._plays = pe.PlayTracker()
         self._engine_current: str | None = None  # token of what the engine plays
         self._engine_next: str | None = None  # token queued behind it
         self._token_serial = 0
@@ -75,6 +77,10 @@ class PlayerController:
     # -- wiring ---------------------------------------------------------------------------
     def add_listener(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
+
+    def add_play_listener(self, listener: pe.PlayListener) -> None:
+        """Also hear each track's start, pauses, seeks and end (see player/playevents.py)."""
+        self._plays.add_listener(listener)
 
     def engine_sink(self, event: EngineEvent) -> None:
         """The engine's event sink (called on the loop thread)."""
@@ -182,6 +188,7 @@ class PlayerController:
         await (self._pause(c.Pause()) if self.state is PlayState.PLAYING else self._play(c.Play()))
 
     async def _stop(self, _: c.Stop) -> None:
+        self._end_play(pe.TrackEndReason.STOPPED)
         await self.engine.stop()
         self._engine_current = self._engine_next = None
         self.position = 0.0
@@ -197,6 +204,7 @@ class PlayerController:
         elif self.repeat is Repeat.ALL:
             await self._go_to(0)
         else:
+            self._end_play(pe.TrackEndReason.SKIPPED)
             await self._stop(c.Stop())
 
     async def _previous(self, _: c.Previous) -> None:
@@ -217,6 +225,7 @@ class PlayerController:
         else:
             await self.engine.seek(cmd.position)
             self.position = cmd.position
+            self._plays.changed(pe.Seeked, cmd.position)
         self._notify("player")
 
     async def _set_volume(self, cmd: c.SetVolume) -> None:
@@ -311,14 +320,19 @@ class PlayerController:
             self._failures_in_row = 0
             self._notify("queue")
             self._notify("player")
+            self._begin_play(ev.token)
             await self._sync_next()
-        elif ev.token == self._engine_current and ev.duration is not None:
-            self.duration = ev.duration
-            self._notify("player")
+        elif ev.token == self._engine_current:
+            if ev.duration is not None:
+                self.duration = ev.duration
+                self._notify("player")
+            self._begin_play(ev.token)
 
     async def _on_finished(self, ev: Finished) -> None:
         if ev.token != self._engine_current:
             return
+        end = _ENDED_BY[ev.reason]
+        self._plays.ended(end, position=self._end_position(ev.reason), token=ev.token)
         if ev.reason is EndReason.ERROR:
             log.warning("could not play %s: %s", ev.token, ev.error)
             self._failures_in_row += 1
@@ -369,6 +383,7 @@ class PlayerController:
         await self._start_current(0.0, paused=paused)
 
     async def _start_current(self, start: float, *, paused: bool = False) -> None:
+        self._end_play(pe.TrackEndReason.SKIPPED)  # whatever played is being replaced
         entry = self.queue.current
         if entry is None:
             return
@@ -425,8 +440,47 @@ class PlayerController:
             self.position = pos
 
     def _set_state(self, state: PlayState) -> None:
-        self.state = state
+        previous, self.state = self.state, state
+        if {previous, state} == {PlayState.PLAYING, PlayState.PAUSED}:
+            change = pe.Paused if state is PlayState.PAUSED else pe.Resumed
+            self._plays.changed(change, self.position)
         self._notify("player")
+
+    # -- play events --------------------------------------------------------------------------
+    def _begin_play(self, token: str) -> None:
+        """The engine started `token`: tell play listeners once per token."""
+        try:
+            entry = self.queue.entries[self.queue.position_of(_entry_of(token))]
+        except QueueError:
+            return  # removed from the queue before the engine got to it
+        from_local = self.playing_from is PlayingFrom.LOCAL
+        paused = self.state is PlayState.PAUSED
+        self._plays.started(
+            token,
+            entry.entry_id,
+            entry.item,
+            position=self.position,
+            from_local=from_local,
+            paused=paused,
+        )
+
+    def _end_play(self, reason: pe.TrackEndReason) -> None:
+        """The open play (if any) ends by a command, where it is now."""
+        if self._plays.open:
+            live = self.engine.position()
+            self._plays.ended(reason, position=live if live is not None else self.position)
+
+    def _end_position(self, reason: EndReason) -> float:
+        if reason is EndReason.EOF and self.duration is not None:
+            return self.duration
+        return self.position
+
+
+_ENDED_BY = {
+    EndReason.EOF: pe.TrackEndReason.FINISHED,
+    EndReason.ERROR: pe.TrackEndReason.ERROR,
+    EndReason.STOPPED: pe.TrackEndReason.STOPPED,
+}
 
 
 def _entry_of(token: str) -> str:

@@ -69,6 +69,7 @@ async def precache_ctx(app: web.Application) -> AsyncIterator[None]:
         svc.bus.publish,
         history=PlayLog(svc.media.db).history,
     )
+    service.on_network(svc.network_changed)
     await service.start()
     svc.precache = service
     feed = QueueFeed(svc.controller, service)

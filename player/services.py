@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cache.jellyfin.reporting import PlayReporter
 from cache.media import MediaCache
-from cache.net.watcher import UNKNOWN_NETWORK
+from cache.net.watcher import UNKNOWN_NETWORK, Network
+from cache.planner.snapshot import NetworkKind
 from cache.precache import PrecacheService
 from player.config import Config
 from player.controller import PlayerController
@@ -27,6 +29,7 @@ class Services:
     route_specs: list[RouteSpec] = field(default_factory=list)
     pairing: Pairing | None = None  # set by pairing_ctx when security.pairing is on
     precache: PrecacheService | None = None  # set by precache_ctx
+    reporter: PlayReporter | None = None  # set by the playback context
     # Set by the app factory's contexts, in order:
     library: Library = field(init=False)
     media: MediaCache = field(init=False)
@@ -43,6 +46,12 @@ class Services:
             "cache": await self.precache.cache_json() if self.precache is not None else {},
         }
 
+    def network_kind(self) -> NetworkKind:
+        """The class of the current network (each play is recorded with it)."""
+        return (
+            self.precache.network.current.kind if self.precache is not None else NetworkKind.UNKNOWN
+        )
+
     def network_json(self) -> dict[str, Any]:
         """The Network object (not checked yet while the pre-cacher starts)."""
         network = self.precache.network.current if self.precache is not None else UNKNOWN_NETWORK
@@ -51,6 +60,11 @@ class Services:
     async def _download_counts(self) -> dict[str, int]:
         page = await self.media.downloads.list_downloads(limit=1)
         return {"active_count": page.active_count, "queued_count": page.queued_count}
+
+    def network_changed(self, network: Network) -> None:
+        """Network listener: plays kept while the server was away are owed to it now."""
+        if network.server_reachable and self.reporter is not None:
+            self.reporter.server_reachable()
 
     def publish_change(self, what: str) -> None:
         """Controller listener: player and queue changes go out on the bus."""

@@ -1,0 +1,88 @@
+"""Glue from the controller's play events to cache/'s PlayReporter (play log and Jellyfin reports).
+
+The relay runs on the controller's task, so it only stamps each start with the wall-clock time
+and the network kind and hands it on; the reporter does the I/O in a task of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from cache.jellyfin.reporting import PlayReporter
+from cache.planner.snapshot import NetworkKind
+from player.controller import PlayerController
+from player.playevents import (
+    Paused,
+    PlayEvent,
+    Resumed,
+    Seeked,
+    TrackEnded,
+    TrackEndReason,
+    TrackStarted,
+)
+from player.services import Services
+
+NetworkKindSource = Callable[[], NetworkKind]
+
+
+def unknown_network() -> NetworkKind:
+    """The network kind until the lead's watcher provides one."""
+    return NetworkKind.UNKNOWN
+
+
+def utc_now() -> datetime:
+    """The wall-clock time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class PlayEventRelay:
+    """A controller play listener that feeds a PlayReporter."""
+
+    def __init__(
+        self,
+        reporter: PlayReporter,
+        *,
+        network_kind: NetworkKindSource = unknown_network,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._reporter = reporter
+        self._network_kind = network_kind
+        self._now = now
+
+    def __call__(self, event: PlayEvent) -> None:
+        r = self._reporter
+        if isinstance(event, TrackStarted):
+            r.track_started(
+                event.track, at=self._now(), network=self._network_kind(),
+                from_local=event.from_local, position=event.position, paused=event.paused,
+            )  # fmt: skip
+        elif isinstance(event, Paused):
+            r.paused(event.position)
+        elif isinstance(event, Resumed):
+            r.resumed(event.position)
+        elif isinstance(event, Seeked):
+            r.seeked(event.position)
+        elif isinstance(event, TrackEnded):
+            r.track_ended(event.position, failed=event.reason is TrackEndReason.ERROR)
+
+
+def attach_play_reporting(
+    svc: Services,
+    controller: PlayerController,
+    *,
+    network_kind: NetworkKindSource = unknown_network,
+    progress_interval: float = 10.0,
+    replay_interval: float = 300.0,
+) -> PlayReporter:
+    """Log and report the controller's plays from a non-critical task; returns the reporter
+    (whose `server_reachable()` the network watcher may call)."""
+    reporter = PlayReporter(
+        svc.media.plays,
+        svc.media.jellyfin,
+        progress_interval=progress_interval,
+        replay_interval=replay_interval,
+    )
+    controller.add_play_listener(PlayEventRelay(reporter, network_kind=network_kind))
+    svc.supervisor.spawn("play-reporting", reporter.run(), critical=False)
+    return reporter

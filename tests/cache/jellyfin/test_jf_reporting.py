@@ -1,0 +1,214 @@
+"""PlayReporter against the fake Jellyfin: live reports, and offline plays replayed once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import aiosqlite
+import pytest
+
+from cache.db import open_db
+from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
+from cache.jellyfin.reporting import PlayReporter
+from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.planner.snapshot import NetworkKind
+from cache.plays import OwedPlay, PlayLog
+from cache.schema import MIGRATIONS
+from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
+
+TICKS = 10_000_000
+T0 = datetime(2026, 8, 22, 14, 30, 5, 250000, tzinfo=UTC)
+PLAYING, PROGRESS, STOPPED = (
+    "/Sessions/Playing",
+    "/Sessions/Playing/Progress",
+    "/Sessions/Playing/Stopped",
+)
+
+
+def as_track(fake: FakeTrack, source: SourceKind = SourceKind.JELLYFIN) -> Track:
+    return Track(
+        ItemId(fake.id), fake.name, "Album", AlbumId(fake.album_id), fake.artists,
+        fake.runtime_seconds, fake.index, fake.disc, fake.container, fake.size, source,
+    )  # fmt: skip
+
+
+async def until(condition: Callable[[], bool], *, tries: int = 500) -> None:
+    """Poll `condition` every 10 ms, at most `tries` times; fail if it never holds."""
+    for _ in range(tries):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition never held")
+
+
+async def wait_owed(rig: Rig, count: int) -> list[OwedPlay]:
+    """Poll (bounded) until the log holds `count` owed plays; returns them."""
+    for _ in range(500):
+        if len(owed := await rig.plays.owed()) == count:
+            return owed
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never {count} owed plays")
+
+
+@dataclass
+class Rig:
+    fake: FakeJellyfin
+    port: int
+    plays: PlayLog
+    reporter: PlayReporter
+    tracks: list[Track]
+
+    def reports(self, path: str | None = None) -> list[dict[str, Any]]:
+        return [body for p, body in self.fake.reports if path is None or p == path]
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def rig(tmp_path: Path, db: aiosqlite.Connection) -> AsyncIterator[Rig]:
+    fake = FakeJellyfin()
+    fake.add_user("alice", "secret")
+    _album, fakes = fake.add_album("Blue", [1000, 2000, 3000])
+    url = await fake.start()
+    session = aiohttp.ClientSession()
+    config = JellyfinConfig(url, username="alice", password="secret", device_name="Kitchen Pi")
+    client = JellyfinClient(config, JellyfinState(tmp_path / "jf"), session)
+    plays = PlayLog(db)
+    reporter = PlayReporter(plays, client, progress_interval=0.05, replay_interval=3600.0)
+    task = asyncio.create_task(reporter.run())
+    try:
+        yield Rig(fake, int(url.rsplit(":", 1)[1]), plays, reporter, [as_track(f) for f in fakes])
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await session.close()
+        await fake.close()
+
+
+async def test_live_reports_carry_the_fields_and_one_play_session(rig: Rig) -> None:
+    track = rig.tracks[0]
+    rig.reporter.track_started(track, at=T0, network=NetworkKind.WIFI, from_local=False)
+    await until(lambda: len(rig.reports(PLAYING)) == 1)
+    await until(lambda: len(rig.reports(PROGRESS)) >= 1)  # periodic while playing
+    rig.reporter.paused(12.5)
+    await until(lambda: any(r["IsPaused"] for r in rig.reports(PROGRESS)))
+    count = len(rig.reports(PROGRESS))
+    await asyncio.sleep(0.3)  # six progress intervals: nothing is sent while paused
+    assert len(rig.reports(PROGRESS)) == count
+    rig.reporter.seeked(60.0)
+    rig.reporter.resumed(60.0)
+    rig.reporter.track_ended(75.0)
+    await until(lambda: len(rig.reports(STOPPED)) == 1)
+
+    start = rig.reports(PLAYING)[0]
+    assert start["ItemId"] == start["MediaSourceId"] == track.id
+    assert start["PositionTicks"] == 0 and start["IsPaused"] is False
+    assert start["CanSeek"] is True and start["PlayMethod"] == "DirectStream"
+    session_id = start["PlaySessionId"]
+    assert session_id and all(r["PlaySessionId"] == session_id for r in rig.reports())
+    assert all(r["ItemId"] == track.id for r in rig.reports())
+    progress = rig.reports(PROGRESS)
+    paused, seek, resume = progress[count - 1 : count + 2]
+    assert (paused["IsPaused"], paused["PositionTicks"]) == (True, 125_000_000)
+    assert (seek["IsPaused"], seek["PositionTicks"]) == (True, 600_000_000)
+    assert (resume["IsPaused"], resume["PositionTicks"]) == (False, 600_000_000)
+    stop = rig.reports(STOPPED)[0]
+    assert stop["PositionTicks"] == 75 * TICKS and stop["Failed"] is False
+    for fields in rig.fake.report_auth:
+        assert fields["Token"] in rig.fake.sessions
+        assert fields["Client"] == "tapedeck" and fields["Device"] == "Kitchen Pi"
+        assert fields["DeviceId"] and fields["Version"]
+    assert await rig.plays.owed() == []  # reported live: nothing to replay
+    assert rig.fake.played == []
+
+
+async def test_a_play_from_a_local_copy_is_direct_play(rig: Rig) -> None:
+    rig.reporter.track_started(rig.tracks[1], at=T0, from_local=True, position=3.0, paused=True)
+    await until(lambda: len(rig.reports(PLAYING)) == 1)
+    start = rig.reports(PLAYING)[0]
+    assert start["PlayMethod"] == "DirectPlay"
+    assert (start["PositionTicks"], start["IsPaused"]) == (3 * TICKS, True)
+
+
+async def test_offline_plays_are_replayed_once_with_their_dates(rig: Rig) -> None:
+    await rig.fake.close()  # the server is gone: connections are refused
+    first, second = T0, T0 + timedelta(minutes=4, seconds=1)
+    rig.reporter.track_started(rig.tracks[0], at=first, network=NetworkKind.CELLULAR)
+    rig.reporter.seeked(30.0)
+    rig.reporter.track_ended(180.0)
+    rig.reporter.track_started(rig.tracks[1], at=second, network=NetworkKind.CELLULAR)
+    rig.reporter.track_ended(200.0, failed=True)
+    owed = await wait_owed(rig, 2)
+    assert [p.started_at for p in owed] == [first, second]
+
+    await rig.fake.start(rig.port)
+    rig.reporter.server_reachable()  # the watcher's hook, racing two direct calls
+    await asyncio.gather(rig.reporter.replay_owed(), rig.reporter.replay_owed())
+    await until(lambda: len(rig.fake.played) == 2)
+    await rig.reporter.replay_owed()
+    assert rig.fake.played == [
+        (rig.tracks[0].id, "2026-08-22T14:30:05.250Z"),
+        (rig.tracks[1].id, "2026-08-22T14:34:06.250Z"),
+    ]
+    assert rig.reports() == []  # no Progress or Stopped for sessions the server never saw
+    assert await rig.plays.owed() == []
+    assert all(f["Token"] in rig.fake.sessions for f in rig.fake.report_auth)
+
+
+async def test_a_live_start_after_the_outage_replays_what_is_owed(rig: Rig) -> None:
+    await rig.fake.close()
+    rig.reporter.track_started(rig.tracks[0], at=T0)
+    rig.reporter.track_ended(180.0)
+    await wait_owed(rig, 1)
+    await rig.fake.start(rig.port)
+    rig.reporter.track_started(rig.tracks[1], at=T0 + timedelta(minutes=3))
+    await until(lambda: len(rig.fake.played) == 1)
+    assert rig.fake.played == [(rig.tracks[0].id, "2026-08-22T14:30:05.250Z")]
+    assert [r["ItemId"] for r in rig.reports(PLAYING)] == [rig.tracks[1].id]
+
+
+async def test_an_offline_network_skips_the_live_attempt(rig: Rig) -> None:
+    rig.reporter.track_started(rig.tracks[0], at=T0, network=NetworkKind.OFFLINE)
+    rig.reporter.track_ended(10.0)
+    await wait_owed(rig, 1)
+    assert rig.reports() == [] and rig.fake.requests == []
+    assert await rig.reporter.replay_owed() == 1
+    assert rig.fake.played == [(rig.tracks[0].id, "2026-08-22T14:30:05.250Z")]
+
+
+async def test_local_tracks_are_logged_but_never_reported(rig: Rig) -> None:
+    local = as_track(rig.fake.tracks[rig.tracks[2].id], SourceKind.LOCAL)
+    rig.reporter.track_started(local, at=T0, from_local=True)
+    rig.reporter.track_ended(5.0)
+    await asyncio.sleep(0.1)
+    assert [h.item_id for h in await rig.plays.history()] == [local.id]
+    assert await rig.plays.owed() == []
+    assert await rig.reporter.replay_owed() == 0
+    assert rig.reports() == [] and rig.fake.played == []
+
+
+async def test_a_play_the_server_no_longer_knows_is_dropped(rig: Rig) -> None:
+    await rig.fake.close()
+    rig.reporter.track_started(rig.tracks[0], at=T0)
+    rig.reporter.track_ended(1.0)
+    await wait_owed(rig, 1)
+    del rig.fake.tracks[rig.tracks[0].id]  # deleted on the server meanwhile: 404
+    await rig.fake.start(rig.port)
+    assert await rig.reporter.replay_owed() == 1
+    assert await rig.plays.owed() == [] and rig.fake.played == []
+    assert await rig.reporter.replay_owed() == 0
