@@ -93,7 +93,9 @@ class PairingRequest:
 
 
 def _new_request_id() -> str:
-    return secrets.token_urlsafe(16)
+    # Hex, not URL-safe base64: people type its first six characters after `tapedeck pair approve`,
+    # and a code starting with "-" would be taken for an option (it made a test flaky, 1 in 64).
+    return secrets.token_hex(16)
 
 
 class PairingRequests:
