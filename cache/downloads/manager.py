@@ -32,7 +32,6 @@ from cache.downloads.models import (
     DownloadConfig,
     DownloadEvent,
     DownloadEventKind,
-    DownloadId,
     DownloadList,
     DownloadStatus,
     Origin,
@@ -41,14 +40,13 @@ from cache.downloads.models import (
 from cache.downloads.offline import OfflineLibrary
 from cache.downloads.paths import absolute, part_path, relative_media_path
 from cache.downloads.reconcile import ReconcileReport, reconcile
-from cache.downloads.source import MediaSource
+from cache.downloads.source import MediaSource, Sources
 from cache.downloads.store import DownloadStore, NewDownload, now_iso
+from cache.downloads.workers import Workers
 from cache.downloads.writer import WriterFactory, open_part
 from cache.errors import (
     InvalidStateError,
     NotFoundError,
-    SourceNotFoundError,
-    SourceUnavailableError,
 )
 from cache.models import AlbumId, ItemId, Track
 
@@ -88,16 +86,14 @@ class DownloadManager:
         `session` is shared by every worker (the caller closes it); `sleep` is the retry timer."""
         self._db = db
         self._store = DownloadStore(db)
-        self._catalogue = Catalogue(db)  # what the server last said, for offline use
         self._cache_dir = cache_dir
-        self._sources = dict(sources)
+        self._sources = Sources(sources, Catalogue(db))  # the catalogue: what a server last said
         self._config = config or DownloadConfig()
         self._on_event = on_event
         self._gate: DownloadGate | None = None
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._jobs: dict[DownloadId, asyncio.Task[None]] = {}
-        self._job_origins: dict[DownloadId, Origin] = {}
+        self._jobs = Workers(self._run_job, self._wake.set)
         self._background: set[asyncio.Task[None]] = set()
         self._scheduler: asyncio.Task[None] | None = None
         self.offline = OfflineLibrary(db, cache_dir)
@@ -125,14 +121,12 @@ class DownloadManager:
     async def stop(self) -> None:
         """Stop the scheduler and every worker. Rows that were running stay `downloading`;
         the next start's reconcile puts them back in the queue to resume from their part files."""
-        tasks = [*self._jobs.values(), *self._background]
+        tasks = [*self._jobs.cancel_all(), *self._background]
         if self._scheduler is not None:
             tasks.append(self._scheduler)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._jobs.clear()
-        self._job_origins.clear()
         self._scheduler = None
 
     def set_gate(self, gate: DownloadGate | None) -> None:
@@ -144,10 +138,10 @@ class DownloadManager:
         """Re-read the gate: put running downloads it now blocks back in the queue (their part
         files stay for a Range resume), and start whatever it allows."""
         async with self._lock:
-            for download_id, origin in list(self._job_origins.items()):
+            for download_id, origin in self._jobs.origins():
                 if self._gate_reason(origin) is None:
                     continue
-                await self._stop_job(download_id)
+                await self._jobs.stop(download_id)
                 row = await self._store.update(download_id, status=DownloadStatus.PENDING)
                 if row is not None:
                     self._announce(DownloadEventKind.PROGRESS, row)
@@ -167,7 +161,7 @@ class DownloadManager:
         returns that one (a user request pins an automatic copy and raises its priority)."""
         existing = await self._store.get_by_item(item_id)
         if existing is None:
-            track = await self._describe(ItemId(item_id), source)
+            track = await self._sources.track(ItemId(item_id), source)
             return await self._queue(track, priority, origin)
         return await self._adopt_request(existing, priority, origin), False
 
@@ -180,7 +174,7 @@ class DownloadManager:
         source: str | None = None,
     ) -> list[Download]:
         """Queue every track of an album in disc/track order (existing downloads included)."""
-        tracks = await self._album_tracks(AlbumId(album_id), source)
+        tracks = await self._sources.album_tracks(AlbumId(album_id), source)
         if not tracks:
             raise NotFoundError(f"album {album_id} has no tracks")
         result = []
@@ -236,7 +230,7 @@ class DownloadManager:
                 return self._view(row)
             if row.status == DownloadStatus.COMPLETED:
                 raise InvalidStateError("a completed download is deleted, not cancelled")
-            await self._stop_job(row.id)
+            await self._jobs.stop(row.id)
             self._remove_files(row)
             updated = await self._store.update(
                 row.id, status=DownloadStatus.CANCELLED, wait_reason=None, bytes_downloaded=0
@@ -295,7 +289,7 @@ class DownloadManager:
             row = await self._store.get_by_item(item_id)
             if row is None or row.origin != Origin.AUTO:
                 return False
-            await self._stop_job(row.id)
+            await self._jobs.stop(row.id)
             self._remove_files(row)
             await self._store.delete(row.id)
             self._announce(DownloadEventKind.DELETED, row)
@@ -313,31 +307,8 @@ class DownloadManager:
             raise NotFoundError(f"there is no download {download_id}")
         return row
 
-    async def _describe(self, item_id: ItemId, source: str | None) -> Track:
-        track = await self._catalogue.track(item_id)
-        if track is not None:
-            return track
-        return await self._source(source).track(item_id)
-
-    async def _album_tracks(self, album_id: AlbumId, source: str | None) -> list[Track]:
-        try:
-            return await self._source(source).album_tracks(album_id)
-        except SourceUnavailableError:
-            # Offline: the catalogue knows the album's tracks and their order too.
-            tracks = await self._catalogue.album_tracks(album_id)
-            if not tracks:
-                raise
-            return tracks
-
-    def _source(self, name: str | None) -> MediaSource:
-        if name is None and len(self._sources) == 1:
-            return next(iter(self._sources.values()))
-        if name is None or name not in self._sources:
-            raise SourceNotFoundError(f"no media source named {name!r} is configured")
-        return self._sources[name]
-
     async def _queue(self, track: Track, priority: int, origin: Origin) -> tuple[Download, bool]:
-        source = self._source(track.source.value)
+        source = self._sources.get(track.source.value)
         new = NewDownload(
             item_id=track.id,
             user_id=source.user_id,
@@ -371,7 +342,7 @@ class DownloadManager:
         return self._view(await self._store.update(row.id, **changes) or row)
 
     async def _pause_locked(self, row: Download, reason: str | None) -> Download:
-        await self._stop_job(row.id)
+        await self._jobs.stop(row.id)
         updated = await self._store.update(row.id, status=DownloadStatus.PAUSED, wait_reason=reason)
         return self._announce(DownloadEventKind.PAUSED, updated or row)
 
@@ -418,15 +389,12 @@ class DownloadManager:
             )
             if started is None:
                 continue
-            task = asyncio.create_task(self._run_job(started), name=f"download-{row.id}")
-            self._jobs[started.id] = task
-            self._job_origins[started.id] = started.origin
-            task.add_done_callback(self._job_done)
+            self._jobs.start(started)
             self._announce(DownloadEventKind.STARTED, started)
 
     async def _run_job(self, row: Download) -> None:
         try:
-            await DownloadJob(self._ctx, row, self._source(row.source)).run()
+            await DownloadJob(self._ctx, row, self._sources.get(row.source)).run()
         except asyncio.CancelledError:
             raise
         except Exception as err:
@@ -436,20 +404,6 @@ class DownloadManager:
                 row.id, status=DownloadStatus.FAILED, error_message=f"internal error: {err!r}"
             )
             self._announce(DownloadEventKind.FAILED, failed or row)
-
-    def _job_done(self, task: asyncio.Task[None]) -> None:
-        for download_id, job in list(self._jobs.items()):
-            if job is task:
-                del self._jobs[download_id]
-                self._job_origins.pop(download_id, None)
-        self._wake.set()
-
-    async def _stop_job(self, download_id: int) -> None:
-        task = self._jobs.pop(DownloadId(download_id), None)
-        self._job_origins.pop(DownloadId(download_id), None)
-        if task is not None:
-            task.cancel()
-            await asyncio.wait([task])
 
     def _on_disk_full(self) -> None:
         """A job hit ENOSPC: pause the rest too, from a task of its own (the job is still running)."""

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from cache.catalogue import Catalogue
+from cache.errors import SourceNotFoundError, SourceUnavailableError
 from cache.models import AlbumId, ItemId, SourceKind, Track
 
 
@@ -43,3 +45,37 @@ class MediaSource(Protocol):
     async def refresh_auth(self, rejected: DownloadRequest) -> None:
         """The server answered 401 to `rejected`: log in again (once), or raise SourceAuthError."""
         ...
+
+
+class Sources:
+    """The configured sources by name, and what the manager asks of them about tracks: the
+    catalogue answers first (it works offline), the source when the catalogue does not know."""
+
+    def __init__(self, sources: Mapping[str, MediaSource], catalogue: Catalogue) -> None:
+        self._sources = dict(sources)
+        self._catalogue = catalogue
+
+    def get(self, name: str | None) -> MediaSource:
+        """The source called `name`; None picks the only one when there is exactly one."""
+        if name is None and len(self._sources) == 1:
+            return next(iter(self._sources.values()))
+        if name is None or name not in self._sources:
+            raise SourceNotFoundError(f"no media source named {name!r} is configured")
+        return self._sources[name]
+
+    async def track(self, item_id: ItemId, source: str | None) -> Track:
+        """One item's metadata."""
+        track = await self._catalogue.track(item_id)
+        if track is not None:
+            return track
+        return await self.get(source).track(item_id)
+
+    async def album_tracks(self, album_id: AlbumId, source: str | None) -> list[Track]:
+        """An album's tracks in disc/track order, from the catalogue when the source is away."""
+        try:
+            return await self.get(source).album_tracks(album_id)
+        except SourceUnavailableError:
+            tracks = await self._catalogue.album_tracks(album_id)
+            if not tracks:
+                raise
+            return tracks
