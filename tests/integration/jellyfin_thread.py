@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
 from tests.fakes.jellyfin import FakeJellyfin
+from tests.integration.service import ServiceProcess
 
 T = TypeVar("T")
 TIMEOUT = 10.0
@@ -66,3 +69,30 @@ class FakeJellyfinThread:
         if self._loop is None:
             raise RuntimeError("the fake Jellyfin is not running")
         return self._loop
+
+
+@contextmanager
+def serving(fake: FakeJellyfin) -> Iterator[FakeJellyfinThread]:
+    """Serve `fake` for the length of a `with` block (a fixture body: `with serving(f) as s: yield s`)."""
+    server = FakeJellyfinThread(fake)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def deck_with(
+    root: Path, server: FakeJellyfinThread, user: str, password: str, **tables: dict[str, Any]
+) -> ServiceProcess:
+    """A service configured for `server`, no demo library, quick retries; `tables` add or override
+    config keys table by table."""
+    extra: dict[str, dict[str, Any]] = {
+        "jellyfin": {"url": server.fake.url, "username": user, "password": password},
+        "library": {"demo": False},
+        "cache": {"wifi_only": False},
+        "downloads": {"retry_delays": [0.2, 0.5, 1.0]},
+    }
+    for table, keys in tables.items():
+        extra.setdefault(table, {}).update(keys)
+    return ServiceProcess(root, extra=extra)

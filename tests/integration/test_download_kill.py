@@ -18,7 +18,7 @@ import pytest
 
 from cache.downloads.paths import absolute, part_path, relative_media_path
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
-from tests.integration.jellyfin_thread import FakeJellyfinThread
+from tests.integration.jellyfin_thread import FakeJellyfinThread, deck_with, serving
 from tests.integration.service import ServiceProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpv]
@@ -37,24 +37,14 @@ def jellyfin() -> Iterator[FakeJellyfinThread]:
     fake = FakeJellyfin()
     fake.add_user(USER, PASSWORD)
     fake.add_album("Long Players", [SIZE], artists=("The Slow Band",))
-    server = FakeJellyfinThread(fake)
-    server.start()
-    try:
+    with serving(fake) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def deck(tmp_path: Path, jellyfin: FakeJellyfinThread) -> Iterator[ServiceProcess]:
-    service = ServiceProcess(
-        tmp_path / "deck",
-        extra={
-            "jellyfin": {"url": jellyfin.fake.url, "username": USER, "password": PASSWORD},
-            "library": {"demo": False},
-            "cache": {"wifi_only": False},
-            "downloads": {"retry_delays": [0.2, 0.5, 1.0], "stall_timeout": 10.0},
-        },
+    service = deck_with(
+        tmp_path / "deck", jellyfin, USER, PASSWORD, downloads={"stall_timeout": 10.0}
     )
     service.start()
     try:

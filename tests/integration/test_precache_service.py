@@ -13,7 +13,7 @@ import pytest
 
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.sysfs import FakeSystem
-from tests.integration.jellyfin_thread import FakeJellyfinThread
+from tests.integration.jellyfin_thread import FakeJellyfinThread, deck_with, serving
 from tests.integration.service import ServiceProcess
 from tests.tones import wav_bytes
 
@@ -49,27 +49,18 @@ def net(tmp_path: Path) -> FakeSystem:
 def jellyfin() -> Iterator[FakeJellyfinThread]:
     fake = FakeJellyfin()
     fake.add_user(USER, PASSWORD)
-    server = FakeJellyfinThread(fake)
-    server.start()
-    try:
+    with serving(fake) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def make_deck(root: Path, jellyfin: FakeJellyfinThread, net: FakeSystem) -> ServiceProcess:
-    deck = ServiceProcess(
-        root,
-        extra={
-            "jellyfin": {"url": jellyfin.fake.url, "username": USER, "password": PASSWORD},
-            "library": {"demo": False},
-            "cache": {"wifi_only": True},
-            "network": {"sysfs_root": str(net.root), "interval": 0.1, "debounce": 0.5,
-                        "use_networkmanager": False},
-            "downloads": {"retry_delays": [0.2, 0.5, 1.0], "concurrency": 2},
-        },
-    )  # fmt: skip
-    return deck
+    network = {
+        "sysfs_root": str(net.root),
+        "interval": 0.1,
+        "debounce": 0.5,
+        "use_networkmanager": False,
+    }
+    return deck_with(root, jellyfin, USER, PASSWORD, cache={"wifi_only": True}, network=network)
 
 
 def album_id(deck: ServiceProcess, title: str) -> str:
@@ -83,6 +74,12 @@ def album_id(deck: ServiceProcess, title: str) -> str:
 def auto_downloads(deck: ServiceProcess) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = deck.api("GET", "/downloads?origin=auto&limit=100")["downloads"]
     return rows
+
+
+def all_held(deck: ServiceProcess) -> list[dict[str, Any]] | None:
+    """The automatic downloads once none of them is running any more."""
+    rows = auto_downloads(deck)
+    return rows if rows and all(d["status"] in ("pending", "completed") for d in rows) else None
 
 
 def test_metered_network_holds_automatic_downloads_until_wifi(
@@ -104,14 +101,7 @@ def test_metered_network_holds_automatic_downloads_until_wifi(
         )
         assert network["metered"] is True and network["downloads_allowed"] is False
         assert network["reason"] == "waiting for Wi-Fi"
-        held = deck.wait_until(
-            lambda: (
-                (rows := auto_downloads(deck))
-                and all(d["status"] == "pending" for d in rows if d["status"] != "completed")
-                and rows
-            ),
-            WAIT,
-        )
+        held = deck.wait_until(lambda: all_held(deck), WAIT)
         waiting = [d for d in held if d["status"] == "pending"]
         assert waiting and all(d["wait_reason"] == "waiting for Wi-Fi" for d in waiting)
         served = sum(jellyfin.fake.bytes_served(i) for i in ids)

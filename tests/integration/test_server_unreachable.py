@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
-from tests.integration.jellyfin_thread import FakeJellyfinThread
+from tests.integration.jellyfin_thread import FakeJellyfinThread, deck_with, serving
 from tests.integration.service import ServiceProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpv]
@@ -70,25 +70,13 @@ def jellyfin() -> Iterator[FakeJellyfinThread]:
     fake.add_user(USER, PASSWORD)
     add_tracks(fake, "Harbour Lights", "The Low Tides", HARBOUR, playable=True)
     add_tracks(fake, "Night Drive", "Mira Okafor", NIGHT, playable=False)
-    server = FakeJellyfinThread(fake)
-    server.start()
-    try:
+    with serving(fake) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def deck(tmp_path: Path, jellyfin: FakeJellyfinThread) -> Iterator[ServiceProcess]:
-    service = ServiceProcess(
-        tmp_path / "deck",
-        extra={
-            "jellyfin": {"url": jellyfin.fake.url, "username": USER, "password": PASSWORD},
-            "library": {"demo": False},
-            "cache": {"wifi_only": False},
-            "downloads": {"retry_delays": [0.2, 0.5, 1.0]},
-        },
-    )
+    service = deck_with(tmp_path / "deck", jellyfin, USER, PASSWORD)
     service.start()
     try:
         yield service

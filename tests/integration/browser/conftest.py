@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.browser.jellyfin_process import FakeJellyfinProcess
 from tests.integration.browser.music import Song, write_album, write_song
 from tests.integration.service import ServiceProcess
 
@@ -72,6 +73,17 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess
         yield svc
     finally:
         svc.stop()
+
+
+@pytest.fixture(scope="module")
+def jellyfin() -> Iterator[FakeJellyfinProcess]:
+    """The fake Jellyfin in a process of its own (two albums; see jellyfin_process.py)."""
+    fake = FakeJellyfinProcess()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
 
 
 class PageProblems:

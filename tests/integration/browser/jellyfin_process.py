@@ -2,7 +2,8 @@
 reach it while the browser tests run synchronously.
 
 The child serves two albums and reads commands on stdin: `stall N` makes the next N file requests
-stop after 1 MiB (a download visibly in progress), `release` lets stalled requests finish.
+stop after 1 MiB (a download visibly in progress), `release` lets stalled requests finish, `down`
+stops serving (the server unreachable) and `up` serves again on the same port.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ async def _serve(stdin: IO[str]) -> None:
     quick, _ = fake.add_album("Quick Album", [3 * MIB] * 3, artists=("The Fakes",))
     slow, _ = fake.add_album("Slow Album", [3 * MIB] * 2, artists=("The Fakes",))
     url = await fake.start()
+    port = int(url.rsplit(":", 1)[1])
     info = {"url": url, "username": USER, "password": PASSWORD, "quick": quick.id, "slow": slow.id}
     print(json.dumps(info), flush=True)
     loop = asyncio.get_running_loop()
@@ -82,6 +84,10 @@ async def _serve(stdin: IO[str]) -> None:
                 fake.add_fault(Fault(FaultKind.STALL, after=MIB, times=int(words[1])))
             elif words[:1] == ["release"]:
                 fake.faults.clear()
+            elif words[:1] == ["down"]:
+                await fake.close()
+            elif words[:1] == ["up"]:
+                await fake.start(port)
             print("ok", flush=True)
     finally:
         await fake.close()

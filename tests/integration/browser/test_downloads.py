@@ -20,16 +20,6 @@ OpenPage = Callable[..., Any]
 
 
 @pytest.fixture(scope="module")
-def jellyfin() -> Iterator[FakeJellyfinProcess]:
-    fake = FakeJellyfinProcess()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture(scope="module")
 def dl_service(
     tmp_path_factory: pytest.TempPathFactory, jellyfin: FakeJellyfinProcess
 ) -> Iterator[ServiceProcess]:
