@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from player.resolve import PlayingFrom, Resolved
 from player.web.keys import SERVICES
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.player.conftest import AiohttpClient, service_config
+from tests.polling import until
 
 TICKS = 10_000_000
 
@@ -48,15 +49,6 @@ def track(item_id: str, duration: float, source: SourceKind = SourceKind.JELLYFI
         ItemId(item_id), f"Song {item_id}", "Album", AlbumId("a1"), ("Artist",), duration,
         1, 1, "flac", 1000, source,
     )  # fmt: skip
-
-
-async def until(condition: Callable[[], bool], *, tries: int = 500) -> None:
-    """Poll `condition` every 10 ms, at most `tries` times; fail if it never holds."""
-    for _ in range(tries):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition never held")
 
 
 class MapResolver:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from cache.planner.snapshot import NetworkKind
 from cache.plays import OwedPlay, PlayLog
 from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
+from tests.polling import until
 
 TICKS = 10_000_000
 T0 = datetime(2026, 8, 22, 14, 30, 5, 250000, tzinfo=UTC)
@@ -37,15 +38,6 @@ def as_track(fake: FakeTrack, source: SourceKind = SourceKind.JELLYFIN) -> Track
         ItemId(fake.id), fake.name, "Album", AlbumId(fake.album_id), fake.artists,
         fake.runtime_seconds, fake.index, fake.disc, fake.container, fake.size, source,
     )  # fmt: skip
-
-
-async def until(condition: Callable[[], bool], *, tries: int = 500) -> None:
-    """Poll `condition` every 10 ms, at most `tries` times; fail if it never holds."""
-    for _ in range(tries):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition never held")
 
 
 async def wait_owed(rig: Rig, count: int) -> list[OwedPlay]:
