@@ -243,6 +243,18 @@ async def test_tracking_resumes_when_slskd_returns(client: Client, fake: FakeSls
     assert not client.app[SERVICES].supervisor.failed.is_set()
 
 
+async def test_a_soulseek_download_is_cancelled_at_slskd_and_never_paused(
+    client: Client, fake: FakeSlskd
+) -> None:
+    download = await enqueue(client, (await search(client, "slow tones"))["candidates"][1])
+    base = f"/api/v1/downloads/{download['id']}"
+    resp = await client.post(f"{base}/pause")
+    assert resp.status == 409 and (await resp.json())["error"]["code"] == "conflict"
+    resp = await client.post(f"{base}/cancel")
+    assert resp.status == 200 and (await resp.json())["status"] == "cancelled"
+    assert fake.by_name(REMOTE).state.startswith("Completed, Cancelled")
+
+
 async def _is(value: bool) -> bool:
     return value
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from cache.downloads import DownloadManager, DownloadStatus, Origin
-from player.web.errors import bad_request
+from cache.slskd.store import DownloadId as SlskdDownloadId
+from player.web.errors import ApiError, bad_request
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, query_int, read_body
 
@@ -101,10 +102,21 @@ async def get_download(request: web.Request) -> web.Response:
 )  # fmt: skip
 async def download_action(request: web.Request) -> web.Response:
     await read_body(request, ())
-    manager = _manager(request)
+    manager, name, download_id = _manager(request), request.match_info["action"], _id(request)
+    if (await manager.get(download_id)).source == "slskd":
+        return web.json_response(await _slskd_action(request, name, download_id))
     action = {"pause": manager.pause, "resume": manager.resume, "cancel": manager.cancel}
-    row = await action[request.match_info["action"]](_id(request))
+    row = await action[name](download_id)
     return web.json_response(row.to_json())
+
+
+async def _slskd_action(request: web.Request, name: str, download_id: int) -> dict[str, object]:
+    """slskd transfers are the tracker's: a cancel goes to slskd too; slskd has no pause."""
+    slskd = services(request).media.slskd
+    if name != "cancel" or slskd is None:
+        raise ApiError(409, "a Soulseek transfer cannot be paused or resumed; cancel it instead")
+    await slskd.tracker.cancel(SlskdDownloadId(download_id))
+    return (await _manager(request).get(download_id)).to_json()
 
 
 @routes.route(
