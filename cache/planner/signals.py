@@ -3,7 +3,7 @@ how much of each track this listener hears."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 
 from cache.models import AlbumId, ItemId
@@ -14,6 +14,8 @@ SETTLED_AFTER = 10  # plays, all at home, before a device counts as stationary
 OFFLINE_SHARE = 0.1  # this share of recent starts without any network makes a roaming device
 PACE_PLAYS = 40  # recent plays that say how much of each track this listener hears
 PACE_FLOOR = 0.25  # never count a track as less than this share of its length
+LONG_PAUSE = 3600.0  # seconds without a start after which the queue is left, not paused
+PAUSES = 10  # recent long pauses that say whether this listener comes back to a queue
 
 
 def roams(history: Sequence[PlayRecord]) -> bool:
@@ -55,3 +57,15 @@ def listen_share(history: Sequence[PlayRecord], durations: Mapping[ItemId, float
     if not shares:
         return 1.0
     return max(PACE_FLOOR, sum(shares) / len(shares))
+
+
+def resume_share(history: Sequence[PlayRecord], opens_album: Callable[[PlayRecord], bool]) -> float:
+    """The share of the recent long pauses after which the listener went on where they stopped
+    (1.0 when none was seen yet). Going on is a start in the album of the last play, or a start that
+    does not open an album; opening another album after a long pause is a new queue."""
+    back: list[bool] = []
+    for a, b in pairwise(history):
+        if b.at - a.at >= LONG_PAUSE:
+            back.append(b.album_id == a.album_id or not opens_album(b))
+    recent = back[-PAUSES:]
+    return sum(recent) / len(recent) if recent else 1.0

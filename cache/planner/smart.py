@@ -16,7 +16,11 @@ Measured in the simulator (tests/bench/test_bench_policies.py), three refinement
 - the lookahead counts minutes of listening, not of audio: a listener who skips hears a fraction of
   each track (signals.listen_share), so the same minutes hold more tracks;
 - album affinity adds only the rest of the album now playing, never what the queue already holds
-  (the queue's own lookahead decides about those), and nothing once the queue has moved on.
+  (the queue's own lookahead decides about those), and nothing once the queue has moved on;
+- a queue left a long pause ago (signals.LONG_PAUSE, nothing playing, no queue set since) is not
+  fetched further when this listener, after most such pauses, opened another album instead of going
+  on (signals.resume_share): its tail would be waste and would take the link and the room the next
+  queue needs. A listener who comes back to where they stopped keeps it.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from cache.models import AlbumId, ItemId
 from cache.planner.config import CacheConfig, PolicyName
 from cache.planner.packing import Want, is_unmetered, network_wait, pack, storage_budget
 from cache.planner.plan import Evict, Plan, Reason, Wait
-from cache.planner.signals import album_streaks, listen_share, roams
+from cache.planner.signals import LONG_PAUSE, album_streaks, listen_share, resume_share, roams
 from cache.planner.snapshot import FileState, NetworkKind, Origin, Snapshot
 
 URGENT_SECONDS = 300.0  # audio that must be ready before pins compete for bandwidth
 RAMP_START_SECONDS = 600.0  # lookahead of a queue just set
 RAMP_FACTOR = 1.0  # lookahead seconds gained per second the queue is kept
+RESUME_MIN = 0.5  # below this share of queues resumed after a long pause, a left queue waits
 
 MayRun = Callable[[Want], Wait | None]
 
@@ -82,6 +87,8 @@ class SmartPolicy:
     def _window(self, snap: Snapshot, roaming: bool) -> list[Want]:
         if not self.config.queue_precache_enabled:
             return []
+        if _left_behind(snap):
+            return []
         upcoming = snap.upcoming()
         if roaming and self.config.whole_queue_on_unmetered and is_unmetered(snap.network):
             return [Want(i, Reason.QUEUE) for i in upcoming]
@@ -117,6 +124,17 @@ class SmartPolicy:
         if playing not in album_streaks(snap.history, self.config.album_affinity_threshold):
             return []
         return list(_rest_of_album(snap, playing))
+
+
+def _left_behind(snap: Snapshot) -> bool:
+    """The queue was left a long pause ago by a listener who, after such pauses, starts a new one."""
+    if snap.playing or not snap.history:
+        return False
+    last = snap.history[-1].at
+    if snap.now - last < LONG_PAUSE or (snap.queue_since or 0.0) > last:
+        return False
+    openers = {items[0].id for items in snap.albums.values() if items}
+    return resume_share(snap.history, lambda p: p.item_id in openers) < RESUME_MIN
 
 
 def _queue_moved_on(snap: Snapshot) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from planner_kit import album, plays
 
-from cache.planner.signals import PACE_FLOOR, listen_share, roams
-from cache.planner.snapshot import NetworkKind, PlayRecord
+from cache.planner.signals import LONG_PAUSE, PACE_FLOOR, listen_share, resume_share, roams
+from cache.planner.snapshot import Item, NetworkKind, PlayRecord
 
 
 def test_listen_share_is_the_heard_part_of_known_tracks() -> None:
@@ -33,3 +33,18 @@ def test_roams_until_settled_then_on_evidence() -> None:
     assert roams(home[:3])  # too little history: the safe side
     assert not roams(home)
     assert roams((*home, *plays(album("c0", 1), kind=NetworkKind.CELLULAR)))
+
+
+def test_resume_share_tells_going_on_from_opening_another_album() -> None:
+    a, b, c = album("a1", 4), album("b1", 4), album("c1", 4)
+    opens = {a[0].id, b[0].id, c[0].id}
+
+    def at(items: tuple[Item, ...], start: float) -> tuple[PlayRecord, ...]:
+        return plays(items, start)
+
+    new_each_time = (*at(a[:2], 0.0), *at(b[:2], LONG_PAUSE + 200), *at(c[:2], 3 * LONG_PAUSE))
+    assert resume_share(new_each_time, lambda p: p.item_id in opens) == 0.0
+    going_on = (*at(a[:2], 0.0), *at(a[2:], LONG_PAUSE + 200), *at(b[1:3], 3 * LONG_PAUSE))
+    assert resume_share(going_on, lambda p: p.item_id in opens) == 1.0  # same album; mid-album
+    short_gaps = plays((*a, *b))  # a minute apart: no long pause at all
+    assert resume_share(short_gaps, lambda p: p.item_id in opens) == 1.0

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from planner_kit import CELL, MB, OFFLINE, WIFI, album, complete, item, partial, plays, snap
 
 from cache.models import AlbumId
 from cache.planner import (
     CacheConfig,
+    Item,
     NetState,
     NetworkKind,
     Origin,
+    PlayRecord,
     Reason,
     SmartPolicy,
     Wait,
 )
+from cache.planner.signals import LONG_PAUSE
 
 # a device that has played 30 tracks on Wi-Fi: settled, so it uses its lookahead, not the whole queue
 HOME = plays(album("h0", 30), start=-10_000.0)
@@ -255,3 +260,35 @@ def test_album_affinity_only_for_the_album_playing_and_never_what_is_queued() ->
     assert not any(i in moved_on for i in (x.id for x in a))  # a new queue: not a's rest
     later = history + plays(b[:1], start=1_000.0)
     assert policy.wanted(snap((), current=b[0], history=later, albums=albums)) == ()
+
+
+def _sessions(*albums_played: tuple[Item, ...]) -> tuple[PlayRecord, ...]:
+    """Two plays of each album, the albums two long pauses apart."""
+    out: list[PlayRecord] = []
+    for n, items in enumerate(albums_played):
+        out.extend(plays(items[:2], start=n * 2 * LONG_PAUSE))
+    return tuple(out)
+
+
+def test_a_queue_left_long_ago_waits_when_the_listener_starts_new_ones() -> None:
+    albums = {a[0].album_id: a for a in (album("a1", 6), album("b1", 6), album("c1", 6))}
+    a1, b1, c1 = albums.values()
+    history = _sessions(a1, b1, c1)  # after each long pause: another album from its first track
+    last = history[-1].at
+    late = snap(c1, index=1, history=history, albums=albums, now=last + LONG_PAUSE + 1)
+    assert SmartPolicy(CacheConfig()).plan(late).fetches == ()
+    soon = dataclasses.replace(late, now=last + 600)  # a short pause: the queue is still wanted
+    assert SmartPolicy(CacheConfig()).plan(soon).fetch_ids()[:1] == (c1[1].id,)
+    fresh = dataclasses.replace(late, queue_since=late.now - 5)  # a queue set since: wanted
+    assert SmartPolicy(CacheConfig()).plan(fresh).fetches != ()
+
+
+def test_a_listener_who_goes_on_after_long_pauses_keeps_the_left_queue() -> None:
+    a1 = album("a1", 8)
+    albums = {a1[0].album_id: a1}
+    history = tuple(
+        PlayRecord(i.id, i.album_id, n * 2 * LONG_PAUSE, NetworkKind.CELLULAR)
+        for n, i in enumerate(a1[:4])
+    )
+    late = snap(a1, index=3, history=history, albums=albums, now=history[-1].at + LONG_PAUSE + 1)
+    assert SmartPolicy(CacheConfig()).plan(late).fetch_ids()[:1] == (a1[3].id,)
