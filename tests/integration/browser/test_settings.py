@@ -213,4 +213,8 @@ def test_settings_screens(
     page.wait_for_selector("#set-storage #storage-bar")
     page.wait_for_selector("#set-device .kv")
     page.wait_for_timeout(250)  # let transitions settle
-    page.screenshot(path=str(shots / f"settings-cache-{scheme}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"settings-storage-{scheme}.png"))
+    page.locator("#set-cache").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#set-cache').scrollIntoView()")
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(shots / f"settings-precache-{scheme}.png"))

@@ -111,8 +111,7 @@ function main() {
     },
     download: onDownload,
     cache: (msg) => {
-      const { type, ...rest } = msg;
-      set('cache', { ...(state.cache || {}), ...rest });
+      if (msg.cache) set('cache', { ...(state.cache || {}), ...msg.cache });
     },
     error: (err) => toast(err.message || 'The speaker reported an error.'),
   });

@@ -85,7 +85,10 @@ function onMessage(raw) {
       delay = MIN_DELAY;
       set('network', msg.network || null);
       set('counts', msg.downloads || { active_count: 0, queued_count: 0 });
-      if (msg.cache && Object.keys(msg.cache).length) set('cache', { ...(state.cache || {}), ...msg.cache });
+      if (msg.cache && Object.keys(msg.cache).length) {
+        state.features.cache = true;
+        set('cache', { ...(state.cache || {}), ...msg.cache });
+      }
       set('queue', msg.queue);
       set('player', msg.player);
       setConn('live');

@@ -142,7 +142,7 @@ function playTicker(playing) {
 }
 
 const KIND = { ethernet: 'Ethernet', wifi: 'Wi-Fi', cellular: 'Mobile data', offline: 'Offline', unknown: 'Network' };
-const KIND_ICON = { ethernet: 'lan', wifi: 'wifi', cellular: 'wifi', offline: 'offline', unknown: 'wifi' };
+const KIND_ICON = { ethernet: 'lan', wifi: 'wifi', cellular: 'cell', offline: 'offline', unknown: 'wifi' };
 
 function renderStatus() {
   const n = state.network;
@@ -158,7 +158,10 @@ function renderStatus() {
   // Warn only when something actually waits; "no server configured" alone is not a problem.
   els.status.dataset.wait = String(Boolean(waiting) || n.kind === 'offline');
   // "unknown" says nothing worth a label: show only the reason then.
-  fill(els.status, icon(KIND_ICON[n.kind] || 'wifi'), n.kind === 'unknown' && reason ? null : h('span', { text: label }),
+  const kind = n.kind === 'unknown' && reason ? null : h('span', { class: 'net-kind', text: label });
+  els.status.dataset.kind = n.kind;
+  fill(els.status, icon(KIND_ICON[n.kind] || 'wifi'), kind,
+    kind && reason ? h('span', { class: 'sep', 'aria-hidden': 'true', text: '·' }) : null,
     reason ? h('span', { class: 'reason', text: reason }) : null);
 }
 
