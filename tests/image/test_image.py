@@ -1,0 +1,253 @@
+"""The SD-card image (issue 8): builds both variants with image/Makefile, checks the arm64 card's
+partitions and boot files, and boots the amd64 variant in qemu with a tapedeck.toml on its boot
+partition, talking to the service only through a port forwarded to 127.0.0.1.
+
+Opt-in: skipped unless IMAGE_TEST=1 (`make image-test`). When asked, a missing tool is a failure,
+never a skip. Build and boot times are written to image/build/timings.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.image import diskimage
+from tests.image.vm import Vm, kvm_usable, ovmf_files
+from tests.integration.service import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+IMAGE_DIR = REPO / "image"
+BUILD = IMAGE_DIR / "build"
+TIMINGS = BUILD / "timings.txt"
+TOOLS = (
+    "make", "mmdebstrap", "qemu-system-x86_64", "mkfs.ext4", "mkfs.vfat", "sfdisk",
+    "mcopy", "mdir", "mtype", "mlabel", "debugfs",
+)  # fmt: skip
+BUILD_TIMEOUT = 30 * 60  # generous bound for a cold arm64 build under qemu-user; not an assertion
+BOOT_TIMEOUT_KVM = 300.0
+BOOT_TIMEOUT_TCG = 900.0
+FAT32_LBA, EFI_SYSTEM, LINUX = 0x0C, 0xEF, 0x83
+STARTED = "Started tapedeck.service"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("IMAGE_TEST") != "1", reason="image test is opt-in: IMAGE_TEST=1"
+    ),
+]
+
+
+def _record(what: str, seconds: float) -> None:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with TIMINGS.open("a") as f:
+        f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {what}: {seconds:.0f} s\n")
+
+
+@pytest.fixture(scope="module")
+def tools() -> None:
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if os.geteuid() != 0:
+        missing.append("root (mmdebstrap --mode=root)")
+    try:
+        ovmf_files()
+    except RuntimeError:
+        missing.append("ovmf")
+    if missing:
+        pytest.fail(f"IMAGE_TEST=1 but missing: {', '.join(missing)} (make -C image tools)")
+
+
+def _build(arch: str) -> Path:
+    """`make -C image <arch>`: a no-op when the image is newer than the recipe and the sources."""
+    start = time.monotonic()
+    log = BUILD / f"make-{arch}.log"
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        done = subprocess.run(
+            ["make", "-C", str(IMAGE_DIR), arch],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+        )
+    if done.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+        pytest.fail(f"make -C image {arch} failed ({log}):\n{tail}")
+    _record(f"make {arch}", time.monotonic() - start)
+    return BUILD / f"tapedeck-{arch}.img"
+
+
+@pytest.fixture(scope="module")
+def arm64_image(tools: None) -> Path:
+    return _build("arm64")
+
+
+@pytest.fixture(scope="module")
+def amd64_image(tools: None) -> Path:
+    return _build("amd64")
+
+
+def _parts(image: Path) -> tuple[diskimage.Partition, diskimage.Partition]:
+    found = diskimage.partitions(image)
+    assert len(found) == 2, found
+    return found[0], found[1]
+
+
+# --- The amd64 boot -----------------------------------------------------------------------------
+
+
+def test_amd64_partitions_and_loader(amd64_image: Path) -> None:
+    boot, root = _parts(amd64_image)
+    assert boot.type_id == EFI_SYSTEM and boot.bootable
+    assert diskimage.fat_label(amd64_image, boot) == "TAPEBOOT"
+    assert diskimage.ext4_label(amd64_image, root) == "TAPEROOT"
+    files = diskimage.fat_files(amd64_image, boot)
+    assert {
+        "EFI/BOOT/BOOTX64.EFI",
+        "vmlinuz",
+        "initrd.img",
+        "loader/entries/tapedeck.conf",
+    } <= files
+
+
+@pytest.fixture(scope="module")
+def device_name() -> str:
+    return f"Image test {uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def booted(
+    amd64_image: Path, device_name: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Vm]:
+    """A copy of the amd64 image with a tapedeck.toml on its boot partition (as a person would
+    put it there), 1 GiB larger than built (the root grows on first boot), running in qemu."""
+    work = tmp_path_factory.mktemp("vm")
+    disk = work / "disk.img"
+    subprocess.run(["cp", "--sparse=always", str(amd64_image), str(disk)], check=True, timeout=120)
+    boot, _ = _parts(disk)
+    toml = f'[server]\nname = "{device_name}"\n'
+    diskimage.fat_write(disk, boot, "tapedeck.toml", toml, work / "tapedeck.toml")
+    with disk.open("r+b") as f:
+        f.truncate(disk.stat().st_size + 1024**3)
+    vm = Vm(disk, work, free_port())
+    start = time.monotonic()
+    vm.start()
+    try:
+        timeout = BOOT_TIMEOUT_KVM if vm.kvm else BOOT_TIMEOUT_TCG
+        vm.wait_for("GET /api/v1/health", lambda: vm.try_request("GET", "/api/v1/health"), timeout)
+        accel = "kvm" if vm.kvm else "tcg"
+        _record(f"amd64 boot to health answering ({accel})", time.monotonic() - start)
+        yield vm
+    finally:
+        vm.stop()
+        print(f"\nserial console of the amd64 boot: {vm.serial_log}")
+
+
+def test_kvm_is_used_when_usable(booted: Vm) -> None:
+    assert booted.kvm == kvm_usable()
+
+
+def _console_line(vm: Vm, text: str) -> str | None:
+    return next((line for line in vm.serial().splitlines() if text in line), None)
+
+
+def test_service_reached_ready(booted: Vm) -> None:
+    # Type=notify: systemd prints "Started" only after the service sent READY=1.
+    line = booted.wait_for("tapedeck.service started", lambda: _console_line(booted, STARTED), 60.0)
+    assert "OK" in line
+    assert "Failed to start" not in booted.serial()
+
+
+def test_health_shows_boot_partition_config(booted: Vm, device_name: str) -> None:
+    health = booted.request("GET", "/api/v1/health")
+    assert health["status"] == "ok"
+    assert health["name"] == device_name  # tapedeck.toml went from the FAT partition to /etc
+
+
+def test_first_boot_grew_the_root(booted: Vm) -> None:
+    assert "Finished tapedeck-growroot.service" in booted.serial()
+    # The disk is 1 GiB larger than the image; the cache directory sits on the root file system.
+    cache = booted.request("GET", "/api/v1/cache")
+    assert cache["disk_free_bytes"] > 1024**3
+
+
+def _playing_position(vm: Vm) -> float | None:
+    player: dict[str, Any] = vm.request("GET", "/api/v1/player")
+    if player["state"] == "playing" and player["item"] is not None:
+        return float(player["position"])
+    return None
+
+
+def test_demo_library_plays_to_the_null_output(booted: Vm) -> None:
+    albums = booted.wait_for(
+        "the demo library",
+        lambda: booted.request("GET", "/api/v1/library/albums")["items"] or None,
+        120.0,
+    )
+    queue = booted.request(
+        "POST", "/api/v1/queue", {"album_id": albums[0]["id"], "mode": "replace", "play": True}
+    )
+    assert queue["entries"]
+    first = booted.wait_for("state playing", lambda: _playing_position(booted), 30.0)
+    later = booted.wait_for(
+        "the position advancing",
+        lambda: p if (p := _playing_position(booted)) is not None and p > first else None,
+        30.0,
+    )
+    assert later > first
+
+
+# --- The Raspberry Pi card ----------------------------------------------------------------------
+
+
+def test_arm64_partitions(arm64_image: Path) -> None:
+    boot, root = _parts(arm64_image)
+    assert boot.type_id == FAT32_LBA and boot.bootable
+    assert diskimage.fat_label(arm64_image, boot) == "TAPEBOOT"
+    assert root.type_id == LINUX and root.start >= boot.start + boot.size
+    assert diskimage.ext4_label(arm64_image, root) == "TAPEROOT"
+    assert root.start + root.size <= arm64_image.stat().st_size
+
+
+def test_arm64_boot_files(arm64_image: Path) -> None:
+    boot, _ = _parts(arm64_image)
+    files = diskimage.fat_files(arm64_image, boot)
+    # Pi 4 (start4/fixup4) and Pi 3 (bootcode.bin, start/fixup) firmware, Debian's kernel + initrd.
+    for name in ("bootcode.bin", "start4.elf", "fixup4.dat", "start.elf", "fixup.dat"):
+        assert name in files
+    assert {"config.txt", "cmdline.txt"} <= files
+    assert "bcm2711-rpi-4-b.dtb" in files and "bcm2837-rpi-3-b.dtb" in files
+    for name in ("README.txt", "tapedeck.toml.example", "wpa_supplicant.conf.example"):
+        assert name in files
+    assert "tapedeck.toml" not in files  # the embedded defaults until a person adds one
+    config = diskimage.fat_read(arm64_image, boot, "config.txt").splitlines()
+    assert "arm_64bit=1" in config
+    # The firmware loads the kernel and initrd that raspi-firmware's hook named and copied.
+    kernel = next(line.split("=", 1)[1] for line in config if line.startswith("kernel="))
+    initrd = next(line.split()[1] for line in config if line.startswith("initramfs "))
+    assert kernel.startswith("vmlinuz-") and kernel.endswith("-arm64") and kernel in files
+    assert initrd.startswith("initrd.img-") and initrd in files
+    cmdline = diskimage.fat_read(arm64_image, boot, "cmdline.txt")
+    assert len(cmdline.strip().splitlines()) == 1 and "root=LABEL=TAPEROOT" in cmdline
+
+
+def test_arm64_root_has_tapedeck_for_arm64(arm64_image: Path) -> None:
+    _, root = _parts(arm64_image)
+    for path in (
+        "/opt/tapedeck/venv/bin/tapedeck",
+        "/usr/lib/systemd/system/tapedeck.service",
+        "/etc/systemd/system/multi-user.target.wants/tapedeck.service",
+        "/etc/systemd/journald.conf.d/10-tapedeck-image.conf",
+    ):
+        diskimage.ext4_stat(arm64_image, root, path)
+    python = diskimage.ext4_read(arm64_image, root, "/usr/bin/python3.11")
+    assert python[:4] == b"\x7fELF" and python[18:20] == b"\xb7\x00"  # e_machine EM_AARCH64
+    fstab = diskimage.ext4_read(arm64_image, root, "/etc/fstab").decode()
+    assert "swap" not in fstab.replace("No swap", "")

@@ -1,0 +1,133 @@
+"""Booting a built amd64 image in qemu: UEFI (OVMF), virtio disk and network, the serial console
+to a file, the guest's port 8080 forwarded to 127.0.0.1 only. KVM when /dev/kvm is usable."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+OVMF_DIR = Path("/usr/share/OVMF")
+GUEST_PORT = 8080
+
+
+class VmError(RuntimeError):
+    """The virtual machine did not start, or did not reach the expected state in time."""
+
+
+def kvm_usable() -> bool:
+    """True when this process may open /dev/kvm read-write (not merely when it exists)."""
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def ovmf_files() -> tuple[Path, Path]:
+    """OVMF's code and variable-store templates (Debian's `ovmf` package)."""
+    for code, vars_ in (("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd"), ("OVMF_CODE.fd", "OVMF_VARS.fd")):
+        if (OVMF_DIR / code).exists() and (OVMF_DIR / vars_).exists():
+            return OVMF_DIR / code, OVMF_DIR / vars_
+    raise VmError(f"no OVMF firmware in {OVMF_DIR} (apt-get install ovmf)")
+
+
+class Vm:
+    """One qemu process booting `disk` (which it writes to: pass a copy)."""
+
+    def __init__(self, disk: Path, workdir: Path, host_port: int, memory_mib: int = 1024) -> None:
+        self.disk = disk
+        self.workdir = workdir
+        self.host_port = host_port
+        self.memory_mib = memory_mib
+        self.serial_log = workdir / "serial.log"
+        self.kvm = kvm_usable()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.host_port}"
+
+    def argv(self) -> list[str]:
+        code, vars_template = ovmf_files()
+        vars_copy = self.workdir / "OVMF_VARS.fd"
+        shutil.copyfile(vars_template, vars_copy)
+        accel = ["-accel", "kvm", "-cpu", "host"] if self.kvm else ["-accel", "tcg", "-cpu", "max"]
+        # restrict=on: the guest reaches nothing outside; only the forwarded port reaches it.
+        net = f"user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{self.host_port}-:{GUEST_PORT}"
+        return [
+            "qemu-system-x86_64", "-machine", "q35", *accel, "-smp", "2",
+            "-m", str(self.memory_mib), "-nodefaults", "-display", "none",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
+            "-drive", f"if=pflash,format=raw,file={vars_copy}",
+            "-drive", f"file={self.disk},format=raw,if=virtio",
+            "-netdev", net, "-device", "virtio-net-pci,netdev=net0",
+            "-serial", f"file:{self.serial_log}",
+        ]  # fmt: skip
+
+    def start(self) -> Vm:
+        log = (self.workdir / "qemu.log").open("wb")
+        with log:
+            self._proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def serial(self) -> str:
+        """The serial console so far (kernel, systemd status lines)."""
+        if not self.serial_log.exists():
+            return ""
+        return self.serial_log.read_bytes().decode("utf-8", "replace")
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def wait_for(self, what: str, probe: Callable[[], T | None], timeout: float) -> T:
+        """Polls `probe` (about twice a second) until it returns a value; fails with the console."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise VmError(f"qemu exited while waiting for {what}:\n{self._tail()}")
+            found = probe()
+            if found is not None:
+                return found
+            time.sleep(0.5)
+        raise VmError(f"timed out after {timeout:.0f}s waiting for {what}:\n{self._tail()}")
+
+    def _tail(self, lines: int = 60) -> str:
+        qemu_log = self.workdir / "qemu.log"
+        qemu = qemu_log.read_text(errors="replace") if qemu_log.exists() else ""
+        return qemu + "\n".join(self.serial().splitlines()[-lines:])
+
+    def request(self, method: str, path: str, body: Any = None, timeout: float = 10.0) -> Any:
+        """A JSON request to the guest through the forwarded port; raises on non-2xx."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        req = urllib.request.Request(self.base_url + path, data, headers, method=method)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def try_request(self, method: str, path: str) -> Any | None:
+        """Like `request`, but None while the guest does not answer yet."""
+        with contextlib.suppress(OSError, urllib.error.URLError, json.JSONDecodeError):
+            return self.request(method, path, timeout=3.0)
+        return None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ends qemu (SIGTERM, then SIGKILL); the disk is a throwaway copy."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout)
