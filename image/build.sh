@@ -36,6 +36,7 @@ COMPONENTS="main non-free-firmware"
 # The Pi firmware hooks copy the kernel, initrd and device trees into /boot/firmware, which
 # becomes the FAT boot partition. Overlay files go in before the packages (so conffiles such as
 # /etc/default/raspi-firmware are ours) and again at the end (so nothing overwrote them).
+# shellcheck disable=SC2016 # "$1" in the hooks is the chroot, expanded by mmdebstrap's shell
 mmdebstrap --mode=root --arch="$ARCH" --variant=apt \
 	--components="$COMPONENTS" \
 	--include="$(packages)" \

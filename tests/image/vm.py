@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import time
 import urllib.error
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 OVMF_DIR = Path("/usr/share/OVMF")
 GUEST_PORT = 8080
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # systemd colours its status lines
 
 
 class VmError(RuntimeError):
@@ -25,13 +28,18 @@ class VmError(RuntimeError):
 
 
 def kvm_usable() -> bool:
-    """True when this process may open /dev/kvm read-write (not merely when it exists)."""
+    """True when /dev/kvm can be opened read-write AND the CPU has hardware virtualisation.
+
+    The second half matters: a nested sandbox can offer a /dev/kvm backed by a paravirtual
+    hypervisor (kvm-pvm) that only runs specially built guest kernels; firmware and Debian's
+    kernel fail there with KVM internal errors, so software emulation is the usable choice."""
     try:
         fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
     except OSError:
         return False
     os.close(fd)
-    return True
+    flags = re.search(r"^flags\s*:(.*)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+    return flags is not None and bool({"vmx", "svm"} & set(flags.group(1).split()))
 
 
 def ovmf_files() -> tuple[Path, Path]:
@@ -51,6 +59,7 @@ class Vm:
         self.host_port = host_port
         self.memory_mib = memory_mib
         self.serial_log = workdir / "serial.log"
+        self.monitor = workdir / "monitor.sock"
         self.kvm = kvm_usable()
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -62,7 +71,9 @@ class Vm:
         code, vars_template = ovmf_files()
         vars_copy = self.workdir / "OVMF_VARS.fd"
         shutil.copyfile(vars_template, vars_copy)
-        accel = ["-accel", "kvm", "-cpu", "host"] if self.kvm else ["-accel", "tcg", "-cpu", "max"]
+        accel = ["-accel", "kvm", "-cpu", "host"]
+        if not self.kvm:
+            accel = ["-accel", "tcg,thread=multi", "-cpu", "max"]
         # restrict=on: the guest reaches nothing outside; only the forwarded port reaches it.
         net = f"user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:{self.host_port}-:{GUEST_PORT}"
         return [
@@ -73,6 +84,7 @@ class Vm:
             "-drive", f"file={self.disk},format=raw,if=virtio",
             "-netdev", net, "-device", "virtio-net-pci,netdev=net0",
             "-serial", f"file:{self.serial_log}",
+            "-monitor", f"unix:{self.monitor},server=on,wait=off",
         ]  # fmt: skip
 
     def start(self) -> Vm:
@@ -85,7 +97,8 @@ class Vm:
         """The serial console so far (kernel, systemd status lines)."""
         if not self.serial_log.exists():
             return ""
-        return self.serial_log.read_bytes().decode("utf-8", "replace")
+        text = self.serial_log.read_bytes().decode("utf-8", "replace")
+        return ANSI.sub("", text)
 
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -120,6 +133,20 @@ class Vm:
         with contextlib.suppress(OSError, urllib.error.URLError, json.JSONDecodeError):
             return self.request(method, path, timeout=3.0)
         return None
+
+    def power_button(self, timeout: float) -> None:
+        """Presses the ACPI power button (qemu's monitor) and waits for the guest to power off:
+        systemd stops the services cleanly, then qemu exits."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5.0)
+            sock.connect(str(self.monitor))
+            sock.sendall(b"system_powerdown\n")
+            sock.recv(4096)  # the monitor's banner; the command runs asynchronously
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired as err:
+                raise VmError(f"no power-off within {timeout:.0f}s:\n{self._tail()}") from err
 
     def stop(self, timeout: float = 20.0) -> None:
         """Ends qemu (SIGTERM, then SIGKILL); the disk is a throwaway copy."""
