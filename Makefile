@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages: libmpv for playback; the rest only for tests and benchmarks.
 RUN_PKGS := libmpv2
-TEST_PKGS := libmpv2 mpv chromium curl systemd
+TEST_PKGS := libmpv2 mpv chromium curl systemd ffmpeg mpd mpc ncmpcpp tmux snapserver snapclient
 
 .PHONY: run test lint typecheck unit bench system-deps system-deps-test venv clean image-test
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from player.cli import main
+from player.cli.main import main
 
 sys.exit(main(["serve", *sys.argv[1:]]))

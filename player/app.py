@@ -9,20 +9,20 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cache.media import MediaCache
-from player.checkpoint import Checkpointer, resume_command
 from player.config import Config
-from player.controller import PlayerController
-from player.device import buttons_ctx
 from player.engine import create_engine
 from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
-from player.memory import trim_malloc
-from player.notify import Notifier
-from player.precache import precache_ctx
-from player.reporting import attach_play_reporting
+from player.media.precache import precache_ctx
+from player.media.reporting import attach_play_reporting
+from player.media.sources import MediaLibrary, media_settings
+from player.playback.checkpoint import Checkpointer, resume_command
+from player.playback.controller import PlayerController
+from player.playback.state_store import StateStore
 from player.services import Services
-from player.sources import MediaLibrary, media_settings
-from player.state_store import StateStore
+from player.system.device import buttons_ctx
+from player.system.memory import trim_malloc
+from player.system.notify import Notifier
 from player.web.auth import auth_middleware
 from player.web.hosts import HostPolicy
 from player.web.keys import SERVICES

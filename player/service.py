@@ -11,8 +11,8 @@ from aiohttp import web
 
 from player.app import create_app
 from player.config import Config
-from player.device import advertiser_for
-from player.notify import Notifier
+from player.system.device import advertiser_for
+from player.system.notify import Notifier
 from player.web.keys import SERVICES
 
 log = logging.getLogger(__name__)

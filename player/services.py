@@ -11,12 +11,12 @@ from cache.net.watcher import UNKNOWN_NETWORK, Network
 from cache.planner.snapshot import NetworkKind
 from cache.precache import PrecacheService
 from player.config import Config
-from player.controller import PlayerController
-from player.events import EventBus
-from player.library import Library
-from player.notify import Notifier
-from player.pairing import Pairing
-from player.tasks import TaskSupervisor
+from player.pairing.core import Pairing
+from player.playback.controller import PlayerController
+from player.playback.library import Library
+from player.system.notify import Notifier
+from player.system.tasks import TaskSupervisor
+from player.web.bus import EventBus
 from player.web.spec import RouteSpec
 
 

@@ -36,8 +36,8 @@ import ipaddress
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
-from player.pairing import Pairing
-from player.pairing_store import LOCAL_KEY_HEADER
+from player.pairing.core import Pairing
+from player.pairing.store import LOCAL_KEY_HEADER
 from player.web.errors import error_body
 from player.web.keys import services
 

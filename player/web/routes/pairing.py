@@ -12,14 +12,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from player.pairing import (
+from player.pairing.core import (
     Pairing,
     PairingError,
     PairingRequest,
     PairingRequests,
     TooManyRequestsError,
 )
-from player.pairing_store import TOKENS_FILE, TokenStore, create_local_key, remove_local_key
+from player.pairing.store import TOKENS_FILE, TokenStore, create_local_key, remove_local_key
 from player.web.auth import is_local_admin
 from player.web.errors import ApiError, error_body, not_found, unprocessable
 from player.web.keys import SERVICES, services

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from player import commands as c
-from player.queue import Repeat
+from player.playback import commands as c
+from player.playback.queue import Repeat
 from player.web.errors import bad_request
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from cache.models import Track
-from player import commands as c
-from player.queue import QueueError
+from player.playback import commands as c
+from player.playback.queue import QueueError
 from player.web.errors import ApiError, not_found, unprocessable
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body

@@ -12,9 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from player import commands as c
-from player import playevents as pe
-from player.commands import PlayState
 from player.engine.base import (
     DurationKnown,
     EndReason,
@@ -27,8 +24,11 @@ from player.engine.base import (
     PositionChanged,
     Started,
 )
-from player.queue import Entry, EntryId, PlayQueue, QueueError, Repeat
-from player.resolve import PlayingFrom, Resolver
+from player.playback import commands as c
+from player.playback import playevents as pe
+from player.playback.commands import PlayState
+from player.playback.queue import Entry, EntryId, PlayQueue, QueueError, Repeat
+from player.playback.resolve import PlayingFrom, Resolver
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cache.models import Track
-from player.queue import EntryId
+from player.playback.queue import EntryId
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from cache.models import Album, Track
 from cache.slskd.service import SlskdSettings
 from player import __version__
 from player.config import Config
-from player.resolve import PlayingFrom, Resolved
+from player.playback.resolve import PlayingFrom, Resolved
 
 
 class MediaLibrary:

@@ -16,9 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from player.app import create_app
-from player.engine.fake import FakeEngine
-from player.remote import add_client_commands, run_client
-from player.remote_downloads import (
+from player.cli.downloads import (
     Watch,
     cell_width,
     fit,
@@ -28,7 +26,9 @@ from player.remote_downloads import (
     progress_bar,
     watch,
 )
-from player.remote_pair import format_pairing_list
+from player.cli.pair import format_pairing_list
+from player.cli.remote import add_client_commands, run_client
+from player.engine.fake import FakeEngine
 from player.web.keys import SERVICES
 from tests.player.conftest import AiohttpClient, service_config
 

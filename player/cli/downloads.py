@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from player.remote_http import ClientError
+from player.cli.http import ClientError
 
 Download = dict[str, Any]
 Fetch = Callable[[], dict[str, Any]]

@@ -1,7 +1,7 @@
 """Pairing: a phone asks, a person at the device approves, the phone collects a bearer token once.
 
 The request bookkeeping (`PairingRequests`) is pure: no I/O, time from an injected clock, so expiry is
-tested without sleeping. `Pairing` joins it with the token file (`player.pairing_store`).
+tested without sleeping. `Pairing` joins it with the token file (`player.pairing.store`).
 
 A request id is a capability: whoever polls an approved request first gets the token. Ids are
 therefore 128 random bits, handed only to the client that opened the request and to the device's
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NewType
 
-from player.pairing_store import PairedDevice, TokenStore
+from player.pairing.store import PairedDevice, TokenStore
 
 log = logging.getLogger(__name__)
 

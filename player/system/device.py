@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from player import __version__
-from player import commands as c
 from player.buttons import Buttons, parse_gpio_config
 from player.buttons.actions import ButtonAction, GpioCommand
-from player.discovery import Advertisement, Advertiser, stable_device_id
+from player.playback import commands as c
 from player.services import Services
+from player.system.discovery import Advertisement, Advertiser, stable_device_id
 from player.web.keys import SERVICES
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from player.remote_downloads import WATCHED, Watch, format_downloads, watch
-from player.remote_http import DEFAULT_URL, ClientError, Connection, is_local_url
-from player.remote_pair import (
+from player.cli.downloads import WATCHED, Watch, format_downloads, watch
+from player.cli.http import DEFAULT_URL, ClientError, Connection, is_local_url
+from player.cli.pair import (
     add_pair_arguments,
     find_local_key,
     run_pair,

@@ -9,7 +9,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from player.pairing_store import LOCAL_KEY_HEADER
+from player.pairing.store import LOCAL_KEY_HEADER
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -20,11 +20,12 @@ from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import PlayLog
 from cache.schema import MIGRATIONS
-from player import commands as c
 from player.app import create_app
-from player.controller import PlayerController
 from player.engine.fake import FakeEngine
-from player.playevents import (
+from player.media.reporting import PlayEventRelay
+from player.playback import commands as c
+from player.playback.controller import PlayerController
+from player.playback.playevents import (
     Paused,
     PlayEvent,
     Resumed,
@@ -33,9 +34,8 @@ from player.playevents import (
     TrackEndReason,
     TrackStarted,
 )
-from player.queue import EntryId
-from player.reporting import PlayEventRelay
-from player.resolve import PlayingFrom, Resolved
+from player.playback.queue import EntryId
+from player.playback.resolve import PlayingFrom, Resolved
 from player.web.keys import SERVICES
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.player.conftest import AiohttpClient, service_config

@@ -13,9 +13,9 @@ from cache.net.watcher import NetworkSettings
 from cache.planner.config import CacheConfig
 from cache.plays import PlayLog
 from cache.precache import PrecacheService, PrecacheSettings, QueueView
-from player.commands import PlayState
 from player.config import Config
-from player.controller import PlayerController
+from player.playback.commands import PlayState
+from player.playback.controller import PlayerController
 from player.web.keys import SERVICES
 
 

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from player.app import create_app
 from player.engine.fake import FakeEngine
-from player.pairing import (
+from player.pairing.core import (
     AmbiguousApprovalError,
     NothingToApproveError,
     NotWaitingError,
@@ -22,7 +22,7 @@ from player.pairing import (
     TooManyRequestsError,
     UnknownRequestError,
 )
-from player.pairing_store import (
+from player.pairing.store import (
     LOCAL_KEY_FILE,
     LOCAL_KEY_HEADER,
     TOKENS_FILE,

@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("trace")
     sim.add_argument("--policy", default="smart")
     sim.add_argument("--config")
-    from player.remote import add_client_commands
+    from player.cli.remote import add_client_commands
 
     add_client_commands(sub)
     return parser
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ["--config", args.config] if args.config else []
         )
         return simulate_main(sim_argv)
-    from player.remote import run_client
+    from player.cli.remote import run_client
 
     return run_client(args)
 
@@ -59,8 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
-    from player.memory import limit_malloc_arenas
     from player.service import serve
+    from player.system.memory import limit_malloc_arenas
 
     limit_malloc_arenas()
     return asyncio.run(serve(config))

@@ -4,7 +4,7 @@ import socket
 import time
 from pathlib import Path
 
-from player.notify import Notifier
+from player.system.notify import Notifier
 
 
 def _listen(tmp_path: Path) -> tuple[socket.socket, str]:

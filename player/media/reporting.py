@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from cache.jellyfin.reporting import PlayReporter
 from cache.planner.snapshot import NetworkKind
-from player.controller import PlayerController
-from player.playevents import (
+from player.playback.controller import PlayerController
+from player.playback.playevents import (
     Paused,
     PlayEvent,
     Resumed,

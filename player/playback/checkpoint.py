@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cache.models import Track
-from player import commands as c
-from player.commands import PlayState
 from player.config import PlayerConfig
-from player.controller import PlayerController
-from player.queue import Repeat
-from player.state_store import SavedSession, SessionState, StateStore
+from player.playback import commands as c
+from player.playback.commands import PlayState
+from player.playback.controller import PlayerController
+from player.playback.queue import Repeat
+from player.playback.state_store import SavedSession, SessionState, StateStore
 
 log = logging.getLogger(__name__)
 

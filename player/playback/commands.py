@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cache.models import Track
-from player.queue import Repeat
+from player.playback.queue import Repeat
 
 
 class PlayState(StrEnum):

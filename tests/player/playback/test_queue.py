@@ -3,7 +3,7 @@ import random
 import pytest
 
 from cache.models import AlbumId, ItemId, SourceKind, Track
-from player.queue import PlayQueue, QueueError, Repeat
+from player.playback.queue import PlayQueue, QueueError, Repeat
 
 
 def track(n: int) -> Track:

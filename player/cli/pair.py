@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from player.cli.http import ClientError, Connection
 from player.config import config_path_from, load_config
 from player.confload import ConfigError
-from player.pairing_store import LOCAL_KEY_FILE, read_local_key
-from player.remote_http import ClientError, Connection
+from player.pairing.store import LOCAL_KEY_FILE, read_local_key
 
 SYSTEM_STATE_DIR = Path("/var/lib/tapedeck")  # the systemd unit's StateDirectory=
 

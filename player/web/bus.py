@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from player.web.wire import event_json
+
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
@@ -49,7 +51,7 @@ class EventBus:
     def __init__(self, client_queue_size: int = 256) -> None:
         self._subs: set[Subscription] = set()
         self._size = client_queue_size
-        self._listeners: list[Callable[[Message], None]] = []
+        self._listeners: list[Callable[[object], None]] = []
 
     def subscribe(self) -> Subscription:
         sub = Subscription(self._size)
@@ -59,22 +61,26 @@ class EventBus:
     def unsubscribe(self, sub: Subscription) -> None:
         self._subs.discard(sub)
 
-    def add_listener(self, listener: Callable[[Message], None]) -> None:
-        """In-process consumers (the status line, the checkpointer) see every message."""
+    def add_listener(self, listener: Callable[[object], None]) -> None:
+        """In-process consumers see every event as it was published (typed, not JSON)."""
         self._listeners.append(listener)
 
-    def publish(self, message: Message) -> None:
-        text = json.dumps(message, separators=(",", ":"))
+    def publish(self, event: object) -> None:
+        """Fan one typed event out; its JSON is made only when a client listens."""
+        if self._subs:
+            self._send(json.dumps(event_json(event), separators=(",", ":")))
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener failed")
+
+    def _send(self, text: str) -> None:
         for sub in list(self._subs):
             sub.offer(text)
             if sub.overflowed:
                 log.info("an events client fell behind; disconnecting it")
                 self._subs.discard(sub)
-        for listener in self._listeners:
-            try:
-                listener(message)
-            except Exception:
-                log.exception("event listener failed")
 
     def close(self) -> None:
         for sub in list(self._subs):

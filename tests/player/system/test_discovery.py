@@ -12,7 +12,7 @@ import pytest
 from zeroconf import IPVersion, ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
-from player.discovery import (
+from player.system.discovery import (
     SERVICE_TYPES,
     Advertisement,
     Advertiser,
