@@ -26,30 +26,33 @@ _TRACK_FIELDS = (
     " disc_number, container, size, year, rg_track, rg_album"
 )
 _TRACK_COLS = ", ".join(f"t.{name.strip()}" for name in _TRACK_FIELDS.split(","))
+_TRACK_UPDATED = [c.strip() for c in _TRACK_FIELDS.split(",")[1:]] + ["local_path", "mtime_ns"]
+# An unchanged row is not written at all (the WHERE of DO UPDATE): a resync or rescan that finds
+# nothing new writes no page, so the SD card sees (almost) nothing. `seen_at` is when the row last
+# changed, not when it was last looked at.
 _UPSERT_TRACKS = f"""
 INSERT INTO tracks ({_TRACK_FIELDS}, local_path, mtime_ns, seen_at)
 SELECT {", ".join(f"json_extract(value, '$[{i}]')" for i in range(17))},
        strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 FROM json_each(?) WHERE true
 ON CONFLICT(id) DO UPDATE SET
-    {", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _TRACK_FIELDS.split(",")[1:])},
-    local_path = excluded.local_path, mtime_ns = excluded.mtime_ns, seen_at = excluded.seen_at
+    {", ".join(f"{c} = excluded.{c}" for c in _TRACK_UPDATED)}, seen_at = excluded.seen_at
+WHERE {" OR ".join(f"tracks.{c} IS NOT excluded.{c}" for c in _TRACK_UPDATED)}
 """
-_UPSERT_ALBUMS = """
+_ALBUM_UPDATED = ("source", "title", "artists", "year", "image_tag", "sort_title")
+_UPSERT_ALBUMS = f"""
 INSERT INTO albums (id, source, title, artists, year, image_tag, sort_title, seen_at)
 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
        json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
        json_extract(value, '$[6]'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 FROM json_each(?) WHERE true
-ON CONFLICT(id) DO UPDATE SET source = excluded.source, title = excluded.title,
-    artists = excluded.artists, year = excluded.year, image_tag = excluded.image_tag,
-    sort_title = excluded.sort_title, seen_at = excluded.seen_at
+ON CONFLICT(id) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _ALBUM_UPDATED)}, seen_at = excluded.seen_at
+WHERE {" OR ".join(f"albums.{c} IS NOT excluded.{c}" for c in _ALBUM_UPDATED)}
 """
-_ALBUM_SELECT = """
-SELECT a.id, a.title, a.artists, a.year, count(t.id) AS track_count,
-       coalesce(sum(t.duration), 0.0) AS duration
-FROM albums a LEFT JOIN tracks t ON t.album_id = a.id
-"""
+# The page is chosen first (the sort and filter run on `albums` alone, through idx_albums_order);
+# track counts and durations are then summed for those rows only.
+_ALBUM_COLS = "a.id, a.title, a.artists, a.year"
 _ALBUM_ORDER = (
     "json_extract(a.artists, '$[0]') COLLATE NOCASE, a.sort_title COLLATE NOCASE,"
     " a.title COLLATE NOCASE, a.id"
@@ -151,11 +154,11 @@ def _to_track(row: aiosqlite.Row, offline: bool) -> Track:
     )
 
 
-def _availability(track_ids: Collection[ItemId], offline: Collection[ItemId]) -> Availability:
-    have = sum(1 for i in track_ids if i in offline)
-    if not track_ids or have == 0:
+def _availability(count: int, have: int) -> Availability:
+    """An album's offline state from its track count and how many of them are playable offline."""
+    if not count or have == 0:
         return Availability.NONE
-    return Availability.FULL if have == len(track_ids) else Availability.PARTIAL
+    return Availability.FULL if have == count else Availability.PARTIAL
 
 
 class Catalogue:
@@ -247,14 +250,15 @@ class Catalogue:
             row = await cur.fetchone()
         total = int(row[0]) if row else 0
         rows = await self._fetch(
-            f"{_ALBUM_SELECT} WHERE {where} GROUP BY a.id ORDER BY {_ALBUM_ORDER} LIMIT ? OFFSET ?",
+            f"SELECT {_ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER}"
+            " LIMIT ? OFFSET ?",
             (*params, max(0, limit), max(0, offset)),
         )
         return await self._albums(rows), total
 
     async def album(self, album_id: str) -> Album | None:
         """One album with its tracks in disc, track, title order; None when unknown."""
-        rows = await self._fetch(f"{_ALBUM_SELECT} WHERE a.id = ? GROUP BY a.id", (album_id,))
+        rows = await self._fetch(f"SELECT {_ALBUM_COLS} FROM albums a WHERE a.id = ?", (album_id,))
         if not rows:
             return None
         tracks = await self.album_tracks(album_id)
@@ -267,7 +271,7 @@ class Catalogue:
             year=r["year"],
             track_count=len(tracks),
             duration=sum(t.duration for t in tracks),
-            available_offline=_availability([t.id for t in tracks], offline),
+            available_offline=_availability(len(tracks), len(offline)),
             tracks=tuple(tracks),
         )
 
@@ -300,7 +304,7 @@ class Catalogue:
         )
         where, params = _album_filter(words)
         rows = await self._fetch(
-            f"{_ALBUM_SELECT} WHERE {where} GROUP BY a.id ORDER BY {_ALBUM_ORDER} LIMIT ?",
+            f"SELECT {_ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER} LIMIT ?",
             (*params, self._search_limit),
         )
         return tracks, await self._albums(rows)
@@ -353,26 +357,34 @@ class Catalogue:
         return [_to_track(r, ItemId(r["id"]) in offline) for r in rows]
 
     async def _albums(self, rows: Sequence[aiosqlite.Row]) -> list[Album]:
-        ids = [r["id"] for r in rows]
-        members = await self._fetch(
-            f"SELECT id, album_id, source FROM tracks WHERE album_id IN {_IDS}", (json.dumps(ids),)
+        """Albums for a page of album rows: tracks counted and summed for these rows only, in one
+        grouped query over a covering index (the non-local ids come along for the offline check)."""
+        sums = await self._fetch(
+            "SELECT album_id, count(*) AS n, total(duration) AS seconds,"
+            f" sum(source = ?) AS local, group_concat(iif(source != ?, id, NULL)) AS remote"
+            f" FROM tracks WHERE album_id IN {_IDS} GROUP BY album_id",
+            (str(SourceKind.LOCAL), str(SourceKind.LOCAL), json.dumps([r["id"] for r in rows])),
         )
-        offline = await self._offline_ids((m["id"], m["source"]) for m in members)
-        by_album: dict[str, list[ItemId]] = {}
-        for m in members:
-            by_album.setdefault(m["album_id"], []).append(ItemId(m["id"]))
-        return [
-            Album(
-                id=AlbumId(r["id"]),
-                title=r["title"],
-                artists=_load_names(r["artists"]),
-                year=r["year"],
-                track_count=int(r["track_count"]),
-                duration=float(r["duration"]),
-                available_offline=_availability(by_album.get(r["id"], []), offline),
-            )
-            for r in rows
-        ]
+        by_album = {s["album_id"]: s for s in sums}
+        remote = [ItemId(i) for s in sums if s["remote"] for i in s["remote"].split(",")]
+        offline = await self._offline(remote) if remote and self._offline else set[ItemId]()
+        return [_album(r, by_album.get(r["id"]), offline) for r in rows]
+
+
+def _album(row: aiosqlite.Row, sums: aiosqlite.Row | None, offline: Collection[ItemId]) -> Album:
+    count = int(sums["n"]) if sums else 0
+    have = int(sums["local"]) if sums else 0
+    if sums and sums["remote"]:
+        have += sum(1 for i in sums["remote"].split(",") if i in offline)
+    return Album(
+        id=AlbumId(row["id"]),
+        title=row["title"],
+        artists=_load_names(row["artists"]),
+        year=row["year"],
+        track_count=count,
+        duration=float(sums["seconds"]) if sums else 0.0,
+        available_offline=_availability(count, have),
+    )
 
 
 def _album_filter(words: Sequence[str]) -> tuple[str, tuple[Any, ...]]:

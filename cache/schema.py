@@ -123,8 +123,28 @@ CREATE TABLE plays (
 CREATE INDEX idx_plays_owed ON plays(id) WHERE reported = 0;
 """
 
+# At 50,000 tracks: the albums page walks idx_albums_order (the very expressions it sorts by) and stops
+# at the page instead of sorting every album; an update that changes no searchable text leaves the FTS
+# index alone (a resync rewrote every FTS row before, hundreds of MiB on an SD card).
+V4_SCALE = """
+CREATE INDEX idx_albums_order ON albums(
+    json_extract(artists, '$[0]') COLLATE NOCASE, sort_title COLLATE NOCASE, title COLLATE NOCASE, id
+);
+-- An album's count, length and offline state come from this index alone (no table lookups).
+CREATE INDEX idx_tracks_album_sums ON tracks(album_id, source, duration, id);
+DROP TRIGGER tracks_au;
+CREATE TRIGGER tracks_au AFTER UPDATE OF title, album, artists ON tracks
+WHEN old.title IS NOT new.title OR old.album IS NOT new.album OR old.artists IS NOT new.artists
+BEGIN
+    INSERT INTO tracks_fts(tracks_fts, rowid, title, album, artists)
+    VALUES ('delete', old.rowid, old.title, old.album, old.artists);
+    INSERT INTO tracks_fts(rowid, title, album, artists) VALUES (new.rowid, new.title, new.album, new.artists);
+END;
+"""
+
 MIGRATIONS: list[Migration] = [
     V1_CATALOGUE_AND_DOWNLOADS,
     V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
     V3_PLAYS,
+    V4_SCALE,
 ]

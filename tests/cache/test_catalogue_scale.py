@@ -1,0 +1,92 @@
+"""The catalogue at scale: pages chosen through indexes, and upserts that write only what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from cache.catalogue import Catalogue
+from cache.db import open_db
+from cache.models import Availability, ItemId
+from cache.schema import MIGRATIONS
+from tests.cache.test_catalogue import JELLYFIN, album, track
+
+
+@pytest.fixture
+async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+async def _changes(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT total_changes()") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _plan(db_path: Path, sql: str) -> str:
+    with sqlite3.connect(db_path) as plain:
+        return " | ".join(str(r[3]) for r in plain.execute(f"EXPLAIN QUERY PLAN {sql}"))
+
+
+async def test_the_albums_page_walks_the_order_index_without_sorting(tmp_path: Path) -> None:
+    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    await db.close()
+    order = (
+        "json_extract(a.artists, '$[0]') COLLATE NOCASE, a.sort_title COLLATE NOCASE,"
+        " a.title COLLATE NOCASE, a.id"
+    )
+    plan = _plan(tmp_path / "cache.db", f"SELECT a.id FROM albums a ORDER BY {order} LIMIT 50")
+    assert "idx_albums_order" in plan and "TEMP B-TREE" not in plan
+    sums = _plan(
+        tmp_path / "cache.db",
+        "SELECT album_id, count(*), total(duration) FROM tracks WHERE album_id IN ('x')"
+        " GROUP BY album_id",
+    )
+    assert "COVERING INDEX idx_tracks_album_sums" in sums
+
+
+async def test_upserting_the_same_rows_again_changes_nothing(conn: aiosqlite.Connection) -> None:
+    cat = Catalogue(conn)
+    a = album("a1", "Blue", "Band", JELLYFIN)
+    tracks = [track(f"t{i}", a, f"Song {i}", i) for i in range(1, 4)]
+    await cat.upsert([a], tracks)
+    before = await _changes(conn)
+    await cat.upsert([a], tracks)
+    assert await _changes(conn) == before
+    changed = dataclasses.replace(tracks[0].track, title="Renamed")
+    await cat.upsert([a], [dataclasses.replace(tracks[0], track=changed), *tracks[1:]])
+    assert await _changes(conn) > before
+    found, _ = await cat.search("renamed")
+    assert [t.id for t in found] == [ItemId("t1")]
+    assert await cat.search("song 1") == ([], [])
+
+
+async def test_a_page_counts_and_sums_only_its_albums(conn: aiosqlite.Connection) -> None:
+    offline = {ItemId("j1")}
+    cat = Catalogue(conn, offline)
+    local, remote = album("a1", "Local", "A"), album("a2", "Remote", "B", JELLYFIN)
+    await cat.upsert(
+        [local, remote],
+        [
+            track("l1", local, "One", 1, duration=5.0),
+            track("l2", local, "Two", 2, duration=7.0),
+            track("j1", remote, "Three", 1),
+            track("j2", remote, "Four", 2),
+        ],
+    )
+    page, total = await cat.albums(limit=1, offset=1)
+    assert total == 2
+    assert [(a.title, a.track_count, a.available_offline) for a in page] == [
+        ("Remote", 2, Availability.PARTIAL)
+    ]
+    first, _ = await cat.albums(limit=1)
+    assert (first[0].duration, first[0].available_offline) == (12.0, Availability.FULL)
