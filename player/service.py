@@ -7,13 +7,12 @@ import logging
 import signal
 import socket
 
-from aiohttp import web
-
 from player.app import create_app
 from player.config import Config
 from player.system.device import advertiser_for
 from player.system.notify import Notifier
 from player.web.keys import SERVICES
+from player.web.server import ServerLimits, start_http
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 1.5  # systemd and the issue ask for a clean exit within 2 s
@@ -23,10 +22,7 @@ async def serve(config: Config, notifier: Notifier | None = None) -> int:
     """Run until SIGTERM/SIGINT (exit 0) or until a critical task dies (exit 1)."""
     notifier = notifier or Notifier()
     app = create_app(config, notifier=notifier)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, config.server.host, config.server.port, reuse_address=True)
-    await site.start()
+    runner = await start_http(app, config.server.host, config.server.port, ServerLimits())
     notifier.ready()  # the socket listens: nothing else (mDNS, network, scans) is waited for
     _log_urls(config)
     svc = app[SERVICES]

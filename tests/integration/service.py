@@ -78,6 +78,7 @@ class ServiceProcess:
         extra: Mapping[str, Mapping[str, Any]] | None = None,
         python: str = sys.executable,
         start_timeout: float = 30.0,
+        launcher: tuple[str, ...] = (),
     ) -> None:
         self.root = root
         self.music_dir = music_dir or root / "music"
@@ -90,6 +91,7 @@ class ServiceProcess:
         self.extra = dict(extra or {})
         self.python = python
         self.start_timeout = start_timeout
+        self.launcher = launcher  # e.g. ("prlimit", "--nofile=1024:1024") runs it under a limit
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -133,7 +135,7 @@ class ServiceProcess:
             log.write(f"--- start #{self.starts + 1} ---\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [self.python, "-m", "player", "--config", str(self.config_path)],
+                [*self.launcher, self.python, "-m", "player", "--config", str(self.config_path)],
                 cwd=REPO_ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
