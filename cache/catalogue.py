@@ -330,6 +330,22 @@ class Catalogue:
             for r in rows
         }
 
+    async def every_track(self) -> list[tuple[Track, str | None, int | None]]:
+        """Every track with its local path and mtime (None for other sources), album by album.
+
+        For whole-library views (the MPD server's database); `available_offline` is only set
+        for local files here, so no download lookup runs over the whole catalogue.
+        """
+        rows = await self._fetch(
+            f"SELECT {_TRACK_COLS}, t.local_path, t.mtime_ns FROM tracks t"
+            f" ORDER BY t.album_id, {_TRACK_ORDER}",
+            (),
+        )
+        return [
+            (_to_track(r, r["source"] == SourceKind.LOCAL), r["local_path"], r["mtime_ns"])
+            for r in rows
+        ]
+
     # ---- helpers ----
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:

@@ -16,6 +16,7 @@ from player.engine.base import Engine
 from player.media.precache import precache_ctx
 from player.media.reporting import attach_play_reporting
 from player.media.sources import MediaLibrary, media_settings
+from player.mpd.wiring import mpd_ctx
 from player.playback.checkpoint import Checkpointer, resume_command
 from player.playback.controller import PlayerController
 from player.playback.state_store import StateStore
@@ -54,6 +55,7 @@ def create_app(
     app.cleanup_ctx.append(_make_playback_ctx(engine))
     app.cleanup_ctx.append(precache_ctx)
     app.cleanup_ctx.append(buttons_ctx)
+    app.cleanup_ctx.append(mpd_ctx)
     app.cleanup_ctx.append(_tasks_ctx)
     return app
 

@@ -13,6 +13,7 @@ from cache.planner import CacheConfig
 from cache.planner.config import ConfigError as CacheConfigError
 from player.buttons.config import GpioConfigError, parse_gpio_config
 from player.confload import ConfigError, ConfigProblem, build
+from player.mpd.settings import MpdConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class Config:
     player: PlayerConfig = field(default_factory=PlayerConfig)
     zeroconf: ZeroconfConfig = field(default_factory=ZeroconfConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    mpd: MpdConfig = field(default_factory=MpdConfig)
     # Tables whose owners validate them (the pre-cache policy, the buttons): kept as given here.
     cache: Mapping[str, Any] = field(default_factory=dict)
     gpio: Mapping[str, Any] = field(default_factory=dict)
@@ -167,6 +169,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = 
             else:
                 problems.append(ConfigProblem(table, "expected a table"))
     problems += _check_ranges(config) + _check_owned_tables(config)
+    problems += [ConfigProblem(key, message) for key, message in config.mpd.problems()]
     if problems:
         raise ConfigError(problems, source)
     return replace(_fill_dirs(config, env), source=source)

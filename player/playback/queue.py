@@ -33,8 +33,34 @@ class Entry:
         return {"entry_id": self.entry_id, "item": self.item.to_json()}
 
 
+@dataclass(frozen=True, slots=True)
+class QueueChange:
+    """What one queue change did, to send as a change rather than the whole queue.
+
+    `inserted` are (position, entry) in the new order; `removed` the entry ids that left;
+    `moved` (entry id, new position) of entries moved on purpose (not those shifted by an insert
+    or a removal). `reordered` is set when the whole order may have changed (shuffle, restore).
+    """
+
+    version: int
+    inserted: tuple[tuple[int, Entry], ...] = ()
+    removed: tuple[EntryId, ...] = ()
+    moved: tuple[tuple[EntryId, int], ...] = ()
+    reordered: bool = False
+
+    @property
+    def structural(self) -> bool:
+        """False for a change of the current index alone."""
+        return bool(self.inserted or self.removed or self.moved or self.reordered)
+
+
 class PlayQueue:
-    """Entries, the current index and a version that increments on every change."""
+    """Entries, the current index and a version that increments on every change.
+
+    Every entry also carries the version at which its position last changed (`stamp`), so a
+    client that saw version V can be sent only what changed since (`changed_since`, MPD's
+    `plchanges`); `last_change` says what the latest change did.
+    """
 
     def __init__(self, rng: random.Random | None = None, first_entry: int = 1) -> None:
         self.entries: list[Entry] = []
@@ -43,6 +69,8 @@ class PlayQueue:
         self._ids = itertools.count(first_entry)
         self._rng = rng or random.Random()
         self._unshuffled: list[EntryId] | None = None
+        self._stamps: dict[EntryId, int] = {}
+        self.last_change = QueueChange(0)
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -62,6 +90,18 @@ class PlayQueue:
                 return i
         raise QueueError(f"no queue entry {entry_id!r}")
 
+    def stamp(self, entry_id: EntryId) -> int:
+        """The queue version at which this entry was added or last changed position."""
+        return self._stamps.get(entry_id, 0)
+
+    def changed_since(self, version: int) -> list[tuple[int, Entry]]:
+        """(position, entry) of the entries added or moved after `version`, in queue order."""
+        if version >= self.version:
+            return []
+        return [
+            (i, e) for i, e in enumerate(self.entries) if self._stamps.get(e.entry_id, 0) > version
+        ]
+
     def following(self, repeat: Repeat) -> int | None:
         """The index that plays after the current one ends by itself."""
         if self.index is None:
@@ -76,29 +116,57 @@ class PlayQueue:
     def _new(self, tracks: Iterable[Track]) -> list[Entry]:
         return [Entry(EntryId(f"e{next(self._ids)}"), t) for t in tracks]
 
-    def _changed(self) -> None:
+    def _changed(
+        self,
+        touched: tuple[int, int] | None = None,
+        *,
+        inserted: Sequence[Entry] = (),
+        removed: Sequence[EntryId] = (),
+        moved: Sequence[tuple[EntryId, int]] = (),
+        reordered: bool = False,
+    ) -> None:
+        """Bump the version; `touched` is the range of positions whose entry changed."""
         self.version += 1
+        if touched is not None:
+            for entry in self.entries[touched[0] : touched[1]]:
+                self._stamps[entry.entry_id] = self.version
+        for entry_id in removed:
+            self._stamps.pop(entry_id, None)
+        new = {e.entry_id for e in inserted}
+        self.last_change = QueueChange(
+            self.version,
+            inserted=tuple((i, e) for i, e in enumerate(self.entries) if e.entry_id in new),
+            removed=tuple(removed),
+            moved=tuple(moved),
+            reordered=reordered,
+        )
+
+    def _everything(self) -> tuple[int, int]:
+        return (0, len(self.entries))
 
     def replace(self, tracks: Sequence[Track], start_index: int = 0) -> None:
         if tracks and not 0 <= start_index < len(tracks):
             raise QueueError(f"start_index {start_index} is outside 0..{len(tracks) - 1}")
+        gone = [e.entry_id for e in self.entries]
         self.entries = self._new(tracks)
         self.index = start_index if tracks else None
         self._unshuffled = None
-        self._changed()
+        self._changed(self._everything(), inserted=self.entries, removed=gone)
 
     def append(self, tracks: Sequence[Track]) -> None:
-        self.entries.extend(self._new(tracks))
+        start, new = len(self.entries), self._new(tracks)
+        self.entries.extend(new)
         if self.index is None and self.entries:
             self.index = 0
-        self._changed()
+        self._changed((start, len(self.entries)), inserted=new)
 
     def insert_next(self, tracks: Sequence[Track]) -> None:
         at = 0 if self.index is None else self.index + 1
-        self.entries[at:at] = self._new(tracks)
+        new = self._new(tracks)
+        self.entries[at:at] = new
         if self.index is None and self.entries:
             self.index = 0
-        self._changed()
+        self._changed((at, len(self.entries)), inserted=new)
 
     def remove(self, entry_id: str) -> bool:
         """Remove an entry; True when it was the current one."""
@@ -110,7 +178,7 @@ class PlayQueue:
                 self.index = None
             elif pos < self.index or (was_current and self.index >= len(self.entries)):
                 self.index -= 1
-        self._changed()
+        self._changed((pos, len(self.entries)), removed=[EntryId(entry_id)])
         return was_current
 
     def move(self, entry_id: str, to: int) -> None:
@@ -122,7 +190,7 @@ class PlayQueue:
         self.entries.insert(to, entry)
         if current is not None:
             self.index = self.entries.index(current)
-        self._changed()
+        self._changed((min(pos, to), max(pos, to) + 1), moved=[(entry.entry_id, to)])
 
     def jump(self, index: int) -> None:
         if not 0 <= index < len(self.entries):
@@ -131,10 +199,11 @@ class PlayQueue:
         self._changed()
 
     def clear(self) -> None:
+        gone = [e.entry_id for e in self.entries]
         self.entries = []
         self.index = None
         self._unshuffled = None
-        self._changed()
+        self._changed(removed=gone)
 
     def set_shuffle(self, on: bool) -> None:
         """Shuffle what comes after the current entry; turning it off restores the earlier order."""
@@ -151,12 +220,14 @@ class PlayQueue:
             if current is not None:
                 self.index = self.entries.index(current)
             self._unshuffled = None
-        self._changed()
+        self._changed((start if on else 0, len(self.entries)), reordered=True)
 
     def restore(self, entries: Sequence[Entry], index: int | None, version: int) -> None:
         """Put back a checkpointed queue; new entry ids continue after the restored ones."""
         self.entries = list(entries)
         self.index = index if index is None or 0 <= index < len(entries) else None
         self.version = version
+        self._stamps = {e.entry_id: version for e in self.entries}
+        self.last_change = QueueChange(version, reordered=True)
         numbers = [int(e.entry_id[1:]) for e in entries if e.entry_id[1:].isdigit()]
         self._ids = itertools.count(max(numbers, default=0) + 1)

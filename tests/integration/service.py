@@ -108,6 +108,7 @@ class ServiceProcess:
             "library": {"music_dir": self.music_dir},
             "audio": {"output": "null"},
             "zeroconf": {"enabled": False},
+            "mpd": {"enabled": False},  # tests that speak MPD enable it on a free port
         }
         for table, keys in self.extra.items():
             tables.setdefault(table, {}).update(keys)

@@ -25,6 +25,7 @@ def service_config(tmp_path: Path, **tables: dict[str, Any]) -> Config:
         "library": {"music_dir": str(tmp_path / "music")},
         "audio": {"output": "null"},
         "zeroconf": {"enabled": False},
+        "mpd": {"enabled": False},
     }
     for name, values in tables.items():
         data[name] = {**data.get(name, {}), **values}

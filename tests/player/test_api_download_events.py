@@ -131,6 +131,7 @@ async def client(
         "library": {"music_dir": str(tmp_path / "music"), "demo": False},
         "audio": {"output": "null"},
         "zeroconf": {"enabled": False},
+        "mpd": {"enabled": False},
         "jellyfin": {"url": fake.url, "username": USER, "password": PASSWORD},
         "cache": {"wifi_only": False},
         "downloads": {"concurrency": 1, "stall_timeout": 60.0, "retry_delays": [0.1]},

@@ -1,0 +1,56 @@
+"""Plugging the MPD server into the service: one cleanup context, one supervised task."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from player.mpd.database import Database
+from player.mpd.deck import CoverCache, Deck, Updater
+from player.mpd.idle import IdleHub
+from player.mpd.server import MpdServer
+from player.mpd.session import Limits
+from player.web.keys import SERVICES
+
+
+@dataclass(frozen=True, slots=True)
+class MpdAddress:
+    host: str
+    port: int
+
+
+MPD_ADDRESS = web.AppKey("mpd_address", MpdAddress)
+
+
+async def mpd_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Listen on `[mpd] host:port` (when enabled) and serve under the supervisor as "mpd"."""
+    svc = app[SERVICES]
+    config = svc.config.mpd
+    if not config.enabled:
+        yield
+        return
+    hub = IdleHub(svc.controller)
+    hub.attach()
+    database = Database(svc.media.catalogue.every_track)
+
+    def spawn(name: str, coro: object) -> object:
+        return svc.supervisor.spawn(name, coro, critical=False)  # type: ignore[arg-type]
+
+    deck = Deck(
+        controller=svc.controller,
+        library=svc.library,
+        database=database,
+        hub=hub,
+        updater=Updater(svc.media.scanner.scan, spawn, hub, database),
+        config=config,
+        covers=CoverCache(svc.library),
+    )
+    limits = Limits(idle_timeout=config.idle_timeout, write_timeout=min(config.idle_timeout, 30.0))
+    server = MpdServer(deck, limits, config.max_connections)
+    await server.listen(config.host or svc.config.server.host, config.port)
+    app[MPD_ADDRESS] = MpdAddress(config.host or svc.config.server.host, server.port)
+    svc.supervisor.spawn("mpd", server.run())
+    yield
+    await server.close()
