@@ -51,10 +51,10 @@ class IdleHub:
     def __init__(self, controller: PlayerController) -> None:
         self._controller = controller
         self._clients: set[IdleClient] = set()
-        self._seen = self._visible()
         # MPD keeps a "current song" from the first play until the queue empties, also when
         # stopped; a queue that was only filled has none.
         self.has_current = False
+        self._seen = self._visible()
 
     def attach(self) -> None:
         self._controller.add_listener(self._on_change)

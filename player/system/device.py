@@ -60,5 +60,6 @@ def advertiser_for(svc: Services, port: int) -> Advertiser:
         version=__version__,
         device_id=stable_device_id(config.state_dir),
         hostname=socket.gethostname().split(".")[0],
+        mpd_port=config.mpd.port if config.mpd.enabled else None,
     )
     return Advertiser(config.zeroconf, ad)

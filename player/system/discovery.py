@@ -44,6 +44,7 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 log = logging.getLogger(__name__)
 
 SERVICE_TYPES = ("_tapedeck._tcp.local.", "_http._tcp.local.")
+MPD_SERVICE_TYPE = "_mpd._tcp.local."
 _MAX_LABEL_BYTES = 63  # DNS label limit for the instance name
 
 
@@ -74,6 +75,7 @@ class Advertisement:
     version: str
     device_id: str
     hostname: str
+    mpd_port: int | None = None  # also announce `_mpd._tcp` on this port (the MPD server)
 
 
 def local_addresses(interfaces: Iterable[str] = ()) -> frozenset[str]:
@@ -118,16 +120,19 @@ def service_infos(ad: Advertisement, addresses: Iterable[str]) -> list[AsyncServ
     """One `AsyncServiceInfo` per service type, sharing name, port, host and TXT records."""
     properties = {"path": "/", "api": "/api/v1", "version": ad.version, "id": ad.device_id}
     label = instance_name(ad.name)
+    services = [(kind, ad.port, properties) for kind in SERVICE_TYPES]
+    if ad.mpd_port is not None:
+        services.append((MPD_SERVICE_TYPE, ad.mpd_port, {"id": ad.device_id}))
     return [
         AsyncServiceInfo(
             kind,
             f"{label}.{kind}",
-            port=ad.port,
-            properties=properties,
+            port=port,
+            properties=props,
             server=f"{ad.hostname}.local.",
             parsed_addresses=sorted(addresses),
         )
-        for kind in SERVICE_TYPES
+        for kind, port, props in services
     ]
 
 

@@ -13,6 +13,7 @@ from zeroconf import IPVersion, ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from player.system.discovery import (
+    MPD_SERVICE_TYPE,
     SERVICE_TYPES,
     Advertisement,
     Advertiser,
@@ -198,3 +199,27 @@ def test_instance_name_fits_a_dns_label() -> None:
     long = instance_name("Küche " * 20)
     assert len(long.encode()) <= 63
     assert long.startswith("Küche Küche")
+
+
+async def test_the_mpd_server_is_announced_as_mpd_tcp(advertisers: list[Advertiser]) -> None:
+    aiozc = AsyncZeroconf(interfaces=list(LOOPBACK), ip_version=IPVersion.V4Only)
+    watcher = Browser(aiozc)
+    browse = AsyncServiceBrowser(aiozc.zeroconf, [MPD_SERVICE_TYPE], handlers=[watcher.on_change])
+    try:
+        name = unique_name()
+        ad = Advertisement(
+            name, 8765, version="1.2.3", device_id="dev-42", hostname="tapedeck-test",
+            mpd_port=6612,
+        )  # fmt: skip
+        advertiser = Advertiser(DiscoveryConfig(interfaces=LOOPBACK), ad)
+        advertisers.append(advertiser)
+        advertiser.start()
+        full = f"{name}.{MPD_SERVICE_TYPE}"
+        await watcher.until(lambda: watcher.present(full))
+        info = AsyncServiceInfo(MPD_SERVICE_TYPE, full)
+        assert await info.async_request(aiozc.zeroconf, 3000)
+        assert info.port == 6612 and info.server == "tapedeck-test.local."
+        assert full in advertiser.published_names
+    finally:
+        await browse.async_cancel()
+        await aiozc.async_close()
