@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -218,8 +219,9 @@ class PlayerController:
             await self._go_to(index - 1)
 
     async def _seek(self, cmd: c.Seek) -> None:
-        if cmd.position < 0:
-            raise ValueError("position must be 0 or more")
+        # NaN compares false with everything, so `< 0` alone let it through to mpv and the API.
+        if not math.isfinite(cmd.position) or cmd.position < 0:
+            raise ValueError("position must be a finite number, 0 or more")
         if self.state is PlayState.STOPPED:
             self.position = cmd.position
         else:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from player.web.wire import event_json
+from player.web.wire import event_json, to_text
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class EventBus:
     def publish(self, event: object) -> None:
         """Fan one typed event out; its JSON is made only when a client listens."""
         if self._subs:
-            self._send(json.dumps(event_json(event), separators=(",", ":")))
+            self._send(to_text(event_json(event)))
         for listener in self._listeners:
             try:
                 listener(event)

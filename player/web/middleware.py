@@ -33,9 +33,24 @@ def _needs_origin_check(request: web.Request) -> bool:
     return request.method in MUTATING or request.headers.get("Upgrade", "").lower() == "websocket"
 
 
+MAX_PARAM = 256  # an id in a path: Jellyfin's are 32 hex digits, ours shorter
+MAX_QUERY_VALUE = 512
+MAX_QUERY_KEYS = 32
+
+
+def _check_bounds(request: web.Request) -> None:
+    """Route parameters and query values bounded before any handler reads them."""
+    if any(len(value) > MAX_PARAM for value in request.match_info.values()):
+        raise ApiError(404, "no such resource (the id is far too long)")
+    query = request.query
+    if len(query) > MAX_QUERY_KEYS or any(len(v) > MAX_QUERY_VALUE for v in query.values()):
+        raise ApiError(400, f"query values are limited to {MAX_QUERY_VALUE} characters")
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
+        _check_bounds(request)
         return await handler(request)
     except ApiError as err:
         return error_response(err.status, err.message, err.code)

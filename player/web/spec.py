@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,10 +10,14 @@ from typing import Any
 from aiohttp import web
 
 from player.web.errors import ApiError, bad_request, unprocessable
+from player.web.jsonbody import BodyLimits, read_json
+from player.web.server import LIMITS, ServerLimits
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
 MAX_BODY = 64 * 1024
+MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER
+_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would take '²' and other digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,8 @@ class Field:
     maximum: float | None = None
     items: str | None = None  # element type of an array
     description: str = ""
+    max_length: int = 1024  # of a string
+    max_items: int = 1000  # of an array
 
     def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type}
@@ -39,6 +45,10 @@ class Field:
             out["maximum"] = self.maximum
         if self.items:
             out["items"] = {"type": self.items}
+        if self.type == "string":
+            out["maxLength"] = self.max_length
+        if self.type == "array":
+            out["maxItems"] = self.max_items
         if self.description:
             out["description"] = self.description
         return out
@@ -89,21 +99,10 @@ class RouteTable:
 
 
 async def read_body(request: web.Request, fields: tuple[Field, ...]) -> dict[str, Any]:
-    """Parse and validate a JSON object body against `fields` (415/400/413/422 on failure)."""
-    if not request.body_exists:
-        raw: Any = {}
-    else:
-        if request.content_type != "application/json":
-            raise ApiError(415, "the body must be JSON (Content-Type: application/json)")
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            raise ApiError(413, f"the body is larger than {MAX_BODY} bytes")
-        text = await request.text()
-        try:
-            raw = json.loads(text) if text.strip() else {}
-        except json.JSONDecodeError as err:
-            raise bad_request(
-                f"malformed JSON: {err.msg} at line {err.lineno} column {err.colno}"
-            ) from err
+    """Parse and validate a JSON object body against `fields` (415/413/408/400/422 on failure)."""
+    server_limits = request.app.get(LIMITS) or ServerLimits()
+    limits = BodyLimits(max_bytes=MAX_BODY, timeout=server_limits.body_timeout)
+    raw = await read_json(request, limits)
     if not isinstance(raw, dict):
         raise unprocessable("the body must be a JSON object")
     return validate(raw, fields)
@@ -133,6 +132,10 @@ def _check_value(f: Field, value: Any) -> None:
         raise unprocessable(f"'{f.name}' must be at least {f.minimum:g}")
     if f.maximum is not None and value > f.maximum:
         raise unprocessable(f"'{f.name}' must be at most {f.maximum:g}")
+    if isinstance(value, str) and len(value) > f.max_length:
+        raise unprocessable(f"'{f.name}' must be at most {f.max_length} characters")
+    if isinstance(value, list) and len(value) > f.max_items:
+        raise unprocessable(f"'{f.name}' must have at most {f.max_items} elements")
     if f.items and not all(_is_type(f.items, v) for v in value):
         raise unprocessable(f"every element of '{f.name}' must be of type {f.items}")
 
@@ -149,10 +152,23 @@ def query_int(request: web.Request, name: str, default: int, lo: int = 0, hi: in
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
+    if len(raw) > 20:
+        raise bad_request(f"query parameter '{name}' must be from {lo} to {hi}")
     try:
         value = int(raw)
     except ValueError as err:
         raise bad_request(f"query parameter '{name}' must be an integer") from err
     if not lo <= value <= hi:
         raise bad_request(f"query parameter '{name}' must be from {lo} to {hi}")
+    return value
+
+
+def path_int(request: web.Request, name: str, noun: str) -> int:
+    """A whole-number path parameter: 400 when it is not one, 404 past what SQLite can hold."""
+    raw = request.match_info[name]
+    if not _DIGITS.fullmatch(raw):
+        raise bad_request(f"a {noun} id is a whole number")
+    value = int(raw)
+    if value > MAX_ROW_ID:
+        raise ApiError(404, f"there is no {noun} {raw[:24]}")
     return value

@@ -8,7 +8,7 @@ from cache.downloads import DownloadManager, DownloadStatus, Origin
 from cache.slskd.store import DownloadId as SlskdDownloadId
 from player.web.errors import ApiError, bad_request
 from player.web.keys import services
-from player.web.spec import Field, Param, RouteTable, query_int, read_body
+from player.web.spec import Field, Param, RouteTable, path_int, query_int, read_body
 
 routes = RouteTable()
 TAG = "downloads"
@@ -22,10 +22,7 @@ def _manager(request: web.Request) -> DownloadManager:
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError as err:
-        raise bad_request("a download id is a whole number") from err
+    return path_int(request, "id", "download")
 
 
 @routes.route(

@@ -12,6 +12,7 @@ from aiohttp import WSMsgType, web
 
 from player.web.keys import services
 from player.web.spec import RouteTable
+from player.web.wire import to_text
 
 log = logging.getLogger(__name__)
 routes = RouteTable()
@@ -30,7 +31,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     sub = svc.bus.subscribe()  # before the snapshot, so nothing between the two is lost
     try:
-        await ws.send_json(await svc.snapshot())
+        await ws.send_str(to_text(await svc.snapshot()))
         reader = asyncio.create_task(_drain_incoming(ws))
         try:
             while (text := await _next_or_closed(sub.next(), reader)) is not None:

@@ -9,9 +9,11 @@ from player.playback.queue import Repeat
 from player.web.errors import bad_request
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body
+from player.web.wire import json_response
 
 routes = RouteTable()
 TAG = "player"
+MAX_POSITION = 7 * 24 * 3600.0  # a week: longer than any track or mix, far from float trouble
 TRANSPORT: dict[str, c.Command] = {
     "play": c.Play(),
     "pause": c.Pause(),
@@ -26,7 +28,7 @@ async def _player(request: web.Request, command: c.Command | None = None) -> web
     svc = services(request)
     if command is not None:
         await svc.controller.submit(command)
-    return web.json_response(svc.controller.player_json())
+    return json_response(svc.controller.player_json())
 
 
 @routes.route("GET", "/api/v1/player", "The player's state", TAG, response="Player")
@@ -48,16 +50,20 @@ async def transport(request: web.Request) -> web.Response:
     return await _player(request, TRANSPORT[request.match_info["command"]])
 
 
+# Finite by the parser; bounded here so no absurd value reaches mpv or the checkpoint.
+SEEK_FIELDS = (Field("position", "number", required=True, minimum=0, maximum=MAX_POSITION),)
+
+
 @routes.route(
     "POST",
     "/api/v1/player/seek",
     "Seek within the current track",
     TAG,
-    body=(Field("position", "number", required=True, minimum=0),),
+    body=SEEK_FIELDS,
     response="Player",
 )
 async def seek(request: web.Request) -> web.Response:
-    body = await read_body(request, (Field("position", "number", required=True, minimum=0),))
+    body = await read_body(request, SEEK_FIELDS)
     return await _player(request, c.Seek(float(body["position"])))
 
 

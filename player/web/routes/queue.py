@@ -10,6 +10,7 @@ from player.playback.queue import QueueError
 from player.web.errors import ApiError, not_found, unprocessable
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body
+from player.web.wire import json_response
 
 routes = RouteTable()
 TAG = "queue"
@@ -120,4 +121,4 @@ JUMP_FIELDS = (Field("index", "integer", required=True, minimum=0),)
 async def jump(request: web.Request) -> web.Response:
     body = await read_body(request, JUMP_FIELDS)
     await _run(request, c.QueueJump(body["index"]))
-    return web.json_response(services(request).controller.player_json())
+    return json_response(services(request).controller.player_json())

@@ -1,0 +1,149 @@
+"""Fuzz every route of the real service (issue 13 acceptance 2).
+
+Routes come from the service's own OpenAPI document. Hypothesis makes 1,000+ requests of broken
+paths, queries, headers and bodies (bytes, bad UTF-8/UTF-16, deep nesting, huge and non-finite
+numbers, wrong shapes, fields of the right names with wrong values). No answer may be a 500, no
+traceback may reach the log, and the service must still answer afterwards.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.integration.service import ServiceProcess
+
+EXAMPLES = 1200
+UPSTREAM = {502, 503}  # upstream_unavailable: slskd or Jellyfin not configured or down
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    svc = ServiceProcess(tmp_path_factory.mktemp("fuzz"))
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(scope="module")
+def routes(service: ServiceProcess) -> list[tuple[str, str, dict[str, Any]]]:
+    document = service.api("GET", "/openapi.json")
+    found = [
+        (method.upper(), path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "101" not in operation["responses"]  # the WebSocket is not for a plain request
+    ]
+    assert len(found) >= 30, "the document lists far fewer routes than the service has"
+    return found
+
+
+# -- what a hostile client sends -------------------------------------------------------------
+JUNK_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+SEGMENTS = st.one_of(
+    JUNK_TEXT,
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(["", ".", "..", "%00", "0", "-1", "1e400", "NaN", "²", "a" * 300, "9" * 40]),
+)
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([10**400, 1e308, -1e308, 2**53 + 1, -0.0, 5e-324]),
+)
+JSON_LEAVES = st.one_of(st.none(), st.booleans(), NUMBERS, JUNK_TEXT)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(JUNK_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+RAW_BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.integers(min_value=1, max_value=20_000).map(lambda n: b"[" * n + b"]" * n),
+    st.integers(min_value=1, max_value=20_000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+    st.sampled_from(
+        [b"NaN", b"Infinity", b'{"position": -Infinity}', b"{", b'{"a": 1,}', b"\xef\xbb\xbf{}"]
+    ),
+    JUNK_TEXT.map(lambda t: t.encode("utf-16")),
+    JUNK_TEXT.map(lambda t: json.dumps({"q": t}).encode("utf-16-le")),
+)
+CONTENT_TYPES = st.sampled_from(
+    ["application/json", "application/json", "text/plain", "", "application/json; charset=utf-16"]
+)
+
+
+def _field_bodies(operation: dict[str, Any]) -> st.SearchStrategy[bytes]:
+    """Objects with the operation's own field names (and a stranger) holding any JSON value."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    names = list(schema.get("schema", {}).get("properties", {})) or ["x"]
+    keys = st.sampled_from([*names, "unknown"])
+    return st.dictionaries(keys, JSON_VALUES, max_size=4).map(
+        lambda body: json.dumps(body, allow_nan=True).encode()
+    )
+
+
+@st.composite
+def requests(
+    draw: st.DrawFn, routes: list[tuple[str, str, dict[str, Any]]]
+) -> tuple[str, str, bytes | None, str]:
+    method, template, operation = draw(st.sampled_from(routes))
+    path = re.sub(r"\{\w+\}", lambda _: quote(draw(SEGMENTS), safe=""), template)
+    names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+    query = draw(st.dictionaries(st.sampled_from([*names, "zz"]), SEGMENTS, max_size=3))
+    if query:
+        path += "?" + urlencode(query)
+    body = draw(st.none() | RAW_BODIES | _field_bodies(operation))
+    return method, path, body, draw(CONTENT_TYPES)
+
+
+def _send(
+    port: int, method: str, path: str, body: bytes | None, content_type: str
+) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    headers = {"Host": "localhost", "Connection": "close"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def test_no_route_answers_500(
+    service: ServiceProcess, routes: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    seen: dict[int, int] = {}
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(request=requests(routes))
+    def one_request(request: tuple[str, str, bytes | None, str]) -> None:
+        method, path, body, content_type = request
+        status, raw = _send(service.port, method, path, body, content_type)
+        seen[status] = seen.get(status, 0) + 1
+        assert status < 500 or status in UPSTREAM, (
+            method,
+            path[:120],
+            body and body[:80],
+            raw[:300],
+        )
+        if status >= 400:
+            error = json.loads(raw)["error"]
+            assert set(error) == {"code", "message"}, raw[:200]
+
+    one_request()
+    print("statuses", sorted(seen.items()))
+    assert sum(seen.values()) >= 1000
+    assert service.running
+    assert service.request("GET", "/api/v1/health")[0] == 200
+    log = service.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log, log[log.index("Traceback") - 300 :][:3000]
