@@ -78,6 +78,7 @@ class PairingRequest:
     opened: float  # clock seconds
     approved: float | None = None
     collected: bool = False
+    client: str = ""  # the address it came from: each client has its own share of the room
 
     def state(self, now: float, ttl: float) -> PairingState:
         """Waiting for `ttl` seconds after opening; once approved, collectable for another `ttl`."""
@@ -99,37 +100,58 @@ def _new_request_id() -> str:
 
 
 class PairingRequests:
-    """The open requests: at most `max_waiting` waiting at once, each waiting at most `ttl` seconds."""
+    """The open requests, each waiting at most `ttl` seconds.
+
+    One client (an address) has at most `max_waiting` requests waiting; past that it gets 429.
+    The room as a whole holds `max_total`: when it is full, the busiest client's oldest request
+    makes way, so a client on the LAN cannot keep the owner's phone out by filling it.
+    """
 
     def __init__(
         self,
         *,
         ttl: float = 60.0,
         max_waiting: int = 4,
+        max_total: int = 16,
         keep: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
         new_id: Callable[[], str] = _new_request_id,
     ) -> None:
         self.ttl = ttl
         self._max_waiting = max_waiting
+        self._max_total = max(max_total, max_waiting)
         self._keep = keep  # how long an answered or expired request still answers its poll
         self._clock = clock
         self._new_id = new_id
         self._requests: dict[RequestId, PairingRequest] = {}
 
-    def open(self, name: str) -> PairingRequest:
-        """A new waiting request; TooManyRequestsError when the waiting room is full."""
+    def open(self, name: str, client: str = "") -> PairingRequest:
+        """A new waiting request; TooManyRequestsError when this client's share is taken."""
         self._purge()
         waiting = self.waiting()
-        if len(waiting) >= self._max_waiting:
-            retry = max(1.0, waiting[0].opened + self.ttl - self._clock())
+        mine = [r for r in waiting if r.client == client]
+        if len(mine) >= self._max_waiting:
+            retry = max(1.0, mine[0].opened + self.ttl - self._clock())
             raise TooManyRequestsError(
-                f"{len(waiting)} pairing requests are already waiting; try again in {retry:.0f} s",
+                f"{len(mine)} pairing requests are already waiting; try again in {retry:.0f} s",
                 retry,
             )
-        request = PairingRequest(RequestId(self._new_id()), name, self._clock())
+        if len(waiting) >= self._max_total:
+            self._make_room(waiting)
+        request = PairingRequest(RequestId(self._new_id()), name, self._clock(), client=client)
         self._requests[request.request_id] = request
         return request
+
+    def _make_room(self, waiting: list[PairingRequest]) -> None:
+        counts: dict[str, int] = {}
+        for request in waiting:
+            counts[request.client] = counts.get(request.client, 0) + 1
+        busiest = max(counts, key=lambda c: counts[c])
+        oldest = next(r for r in waiting if r.client == busiest)  # `waiting` is oldest first
+        log.warning(
+            "pairing room full: dropped the oldest request from %s", busiest or "the device"
+        )
+        del self._requests[oldest.request_id]
 
     def now(self) -> float:
         return self._clock()
@@ -211,8 +233,8 @@ class Pairing:
         self.tokens = tokens
         self.local_key = local_key
 
-    def open_request(self, name: str) -> PairingRequest:
-        request = self.requests.open(name)
+    def open_request(self, name: str, client: str = "") -> PairingRequest:
+        request = self.requests.open(name, client)
         log.info("pairing requested by '%s' (%s…)", name, request.short_id())
         return request
 

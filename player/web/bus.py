@@ -17,9 +17,12 @@ Message = dict[str, Any]
 class Subscription:
     """A client's bounded mailbox. When it overflows the client is cut off, never waited for."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, on_overflow: Callable[[], None] | None = None) -> None:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
         self.overflowed = False
+        # The reader may be stuck in a send to a client that stopped reading: only cutting the
+        # connection itself frees it, so whoever serves the client says how.
+        self.on_overflow = on_overflow
 
     def offer(self, text: str) -> None:
         if self.overflowed:
@@ -52,8 +55,8 @@ class EventBus:
         self._size = client_queue_size
         self._listeners: list[Callable[[object], None]] = []
 
-    def subscribe(self) -> Subscription:
-        sub = Subscription(self._size)
+    def subscribe(self, on_overflow: Callable[[], None] | None = None) -> Subscription:
+        sub = Subscription(self._size, on_overflow)
         self._subs.add(sub)
         return sub
 
@@ -80,6 +83,8 @@ class EventBus:
             if sub.overflowed:
                 log.info("an events client fell behind; disconnecting it")
                 self._subs.discard(sub)
+                if sub.on_overflow is not None:
+                    sub.on_overflow()
 
     def close(self) -> None:
         for sub in list(self._subs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -83,3 +85,21 @@ def test_origin_with_user_info_is_cross_site(service: ServiceProcess) -> None:
     assert body["error"]["code"] == "forbidden"
     ok = request_bytes("POST", "/api/v1/player/pause", Origin=f"http://localhost:{service.port}")
     assert raw_exchange(service.port, ok)[0] == 200
+
+
+def _pair_from(port: int, source: str, name: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    body = json.dumps({"name": name})
+    headers = {"Host": "localhost", "Content-Type": "application/json"}
+    try:
+        conn.request("POST", "/api/v1/pairing", body=body, headers=headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_a_lan_client_cannot_fill_the_pairing_room(tmp_path: Path) -> None:
+    with ServiceProcess(tmp_path / "paired", extra={"security": {"pairing": True}}) as svc:
+        flood = [_pair_from(svc.port, "127.0.0.2", f"flood {n}") for n in range(8)]
+        assert flood == [202] * 4 + [429] * 4
+        assert _pair_from(svc.port, "127.0.0.1", "owner's phone") == 202

@@ -29,7 +29,8 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     svc = services(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
-    sub = svc.bus.subscribe()  # before the snapshot, so nothing between the two is lost
+    # before the snapshot, so nothing between the two is lost
+    sub = svc.bus.subscribe(on_overflow=lambda: _cut_off(request))
     try:
         await ws.send_str(to_text(await svc.snapshot()))
         reader = asyncio.create_task(_drain_incoming(ws))
@@ -40,12 +41,19 @@ async def events(request: web.Request) -> web.WebSocketResponse:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except (ConnectionError, asyncio.CancelledError):
+        pass  # the client left, or was cut off for falling behind (the bus logged that)
     finally:
         svc.bus.unsubscribe(sub)
         await ws.close()
     return ws
+
+
+def _cut_off(request: web.Request) -> None:
+    # abort(), not close(): close() would wait to flush what the client is not reading.
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
 
 
 async def _next_or_closed(

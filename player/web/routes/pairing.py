@@ -105,7 +105,7 @@ async def open_request(request: web.Request) -> web.Response:
     pairing = _pairing(request)
     name = _checked_name((await read_body(request, NAME_BODY))["name"])
     try:
-        opened = pairing.open_request(name)
+        opened = pairing.open_request(name, request.remote or "")
     except TooManyRequestsError as err:
         return _too_many(err)
     body = {"request_id": opened.request_id, "expires_in": pairing.requests.ttl}

@@ -379,3 +379,25 @@ async def test_the_local_key_file_lives_only_while_the_service_runs(
         assert key_file.read_text().strip() == local_key(client)[LOCAL_KEY_HEADER]
         await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
     assert not key_file.exists()
+
+
+def test_one_client_cannot_fill_the_room_for_another() -> None:
+    clock = Clock()
+    requests = make_requests(clock, ttl=60.0, max_waiting=4)
+    for n in range(4):
+        requests.open(f"flood {n}", client="192.168.1.66")
+    with pytest.raises(TooManyRequestsError):
+        requests.open("flood 5", client="192.168.1.66")
+    owner = requests.open("owner's phone", client="192.168.1.20")
+    assert owner in requests.waiting()
+
+
+def test_a_full_room_drops_the_busiest_clients_oldest_request() -> None:
+    clock = Clock()
+    requests = make_requests(clock, ttl=60.0, max_waiting=4, max_total=6)
+    flood = [requests.open(f"f{n}", client=f"10.0.0.{n % 2}") for n in range(6)]
+    clock.now += 1
+    owner = requests.open("owner", client="192.168.1.20")
+    waiting = requests.waiting()
+    assert owner in waiting and len(waiting) == 6
+    assert flood[0] not in waiting  # 10.0.0.0 and .1 held three each; the oldest went
