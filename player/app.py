@@ -103,6 +103,7 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         )
         svc.controller = controller
         controller.add_listener(svc.publish_change)
+        controller.add_problem_listener(svc.bus.publish)  # api.md's {"type": "error"} events
         controller.add_listener(lambda _: svc.notifier.status(_status_line(controller)))
         # before any track can start (resume below); the network is read when a play starts
         svc.reporter = attach_play_reporting(svc, controller, network_kind=svc.network_kind)

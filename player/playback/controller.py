@@ -28,6 +28,7 @@ from player.engine.base import (
 from player.playback import commands as c
 from player.playback import playevents as pe
 from player.playback.commands import PlayState
+from player.playback.problems import UNAVAILABLE, ProblemListener, TrackUnplayable
 from player.playback.queue import Entry, EntryId, PlayQueue, QueueError, Repeat
 from player.playback.resolve import PlayingFrom, Resolver
 
@@ -69,6 +70,7 @@ class PlayerController:
         self._inbox: asyncio.Queue[tuple[Any, asyncio.Future[None] | None]] = asyncio.Queue()
         self._listeners: list[ChangeListener] = []
         self._plays = pe.PlayTracker()
+        self._problem_listeners: list[ProblemListener] = []
         self._engine_current: str | None = None  # token of what the engine plays
         self._engine_next: str | None = None  # token queued behind it
         self._token_serial = 0
@@ -82,6 +84,18 @@ class PlayerController:
     def add_play_listener(self, listener: pe.PlayListener) -> None:
         """Also hear each track's start, pauses, seeks and end (see player/playevents.py)."""
         self._plays.add_listener(listener)
+
+    def add_problem_listener(self, listener: ProblemListener) -> None:
+        """Also hear of tracks that could not play (the page's error toast)."""
+        self._problem_listeners.append(listener)
+
+    def _report_unplayable(self, reason: str, *, skipped: bool) -> None:
+        entry = self.queue.current
+        if entry is None:
+            return
+        problem = TrackUnplayable(entry.item.id, entry.item.title, reason, skipped)
+        for listener in self._problem_listeners:
+            listener(problem)
 
     def engine_sink(self, event: EngineEvent) -> None:
         """The engine's event sink (called on the loop thread)."""
@@ -338,7 +352,9 @@ class PlayerController:
         if ev.reason is EndReason.ERROR:
             log.warning("could not play %s: %s", ev.token, ev.error)
             self._failures_in_row += 1
-            if self._failures_in_row >= max(1, len(self.queue.entries)):
+            gave_up = self._failures_in_row >= max(1, len(self.queue.entries))
+            self._report_unplayable(ev.error or "loading failed", skipped=not gave_up)
+            if gave_up:
                 await self._stop(c.Stop())
                 return
             await self._skip_after_error()
@@ -393,7 +409,7 @@ class PlayerController:
         if resolved is None:
             log.info("%s is not playable now (offline and not on disk)", entry.item.title)
             self._engine_current = self._new_token(entry.entry_id)
-            await self._on_finished(Finished(self._engine_current, EndReason.ERROR, "unavailable"))
+            await self._on_finished(Finished(self._engine_current, EndReason.ERROR, UNAVAILABLE))
             return
         token = self._new_token(entry.entry_id)
         ref = MediaRef(token, resolved.url, entry.item.duration)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
 
 Message = dict[str, Any]
@@ -21,6 +22,12 @@ _throttle = LogThrottle()
 def event_json(event: object) -> Message:
     """api.md's WebSocket message for one typed event."""
     raise TypeError(f"no wire form for {type(event).__name__}")
+
+
+@event_json.register
+def _unplayable(event: TrackUnplayable) -> Message:
+    error = {"code": "unplayable", "message": event.sentence()}
+    return {"type": "error", "error": error, "item_id": event.item_id, "skipped": event.skipped}
 
 
 @event_json.register
