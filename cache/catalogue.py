@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -86,9 +86,9 @@ class TrackRecord:
     mtime_ns: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LocalEntry:
-    """What the catalogue remembers of one local file, to skip it when unchanged."""
+class LocalEntry(NamedTuple):
+    """What the catalogue remembers of one local file, to skip it when unchanged (a NamedTuple:
+    a rescan makes one per file)."""
 
     item_id: ItemId
     size: int
@@ -320,15 +320,14 @@ class Catalogue:
 
     async def local_index(self) -> dict[str, LocalEntry]:
         """Every local track by its relative path, with the size and mtime it was read at."""
+        # One JSON row instead of 20,000 Row objects: json.loads builds the lists in C.
         rows = await self._fetch(
-            "SELECT id, local_path, size, mtime_ns FROM tracks"
+            "SELECT json_group_array(json_array(local_path, id, size, mtime_ns)) FROM tracks"
             " WHERE source = ? AND local_path IS NOT NULL",
             (str(SourceKind.LOCAL),),
         )
-        return {
-            r["local_path"]: LocalEntry(ItemId(r["id"]), int(r["size"]), r["mtime_ns"])
-            for r in rows
-        }
+        entries = json.loads(rows[0][0]) if rows else []
+        return {path: LocalEntry(ItemId(i), size, mtime) for path, i, size, mtime in entries}
 
     async def every_track(self) -> list[tuple[Track, str | None, int | None]]:
         """Every track with its local path and mtime (None for other sources), album by album.

@@ -1,36 +1,28 @@
-"""Scanning the music folder into the catalogue: incremental, in batches, off the event loop.
+"""Scanning the music folder into the catalogue: incremental, in large batches, off the event loop.
 
-Walking the tree and reading tags block, so both run in a worker thread (`asyncio.to_thread`) a
-batch at a time; the catalogue writes happen back on the loop. A file whose size and mtime did not
-change since it was read is not opened again.
+The walk runs in a worker thread, the tags are read in a thread or worker processes
+(cache.local.reading), and the catalogue writes happen back on the loop in a few large
+statements: each write batch touches every page of the id and album indexes (their keys are
+hashes), so fewer, larger batches write far less to the SD card. A file whose size and mtime did
+not change since it was read is not opened again, so a rescan that finds nothing writes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from cache.catalogue import AlbumRecord, Catalogue, LocalEntry, TrackRecord
-from cache.local.errors import UnreadableFileError
-from cache.local.ids import album_id, track_id
-from cache.local.tags import AUDIO_SUFFIXES, TagInfo, read_tags
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.catalogue import Catalogue, LocalEntry, TrackRecord
+from cache.local.reading import album_records, default_workers, read_files
+from cache.local.walk import FileStat, walk_music
+from cache.models import ItemId, SourceKind
+
+__all__ = ["FileStat", "ScanSummary", "Scanner", "walk_music"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class FileStat:
-    """One audio file found by the walk."""
-
-    relpath: str  # POSIX, relative to music_dir
-    size: int
-    mtime_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +45,18 @@ class ScanSummary:
 class Scanner:
     """Brings the catalogue's local tracks in line with the files under `music_dir`."""
 
-    def __init__(self, catalogue: Catalogue, music_dir: Path, *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        music_dir: Path,
+        *,
+        batch_size: int = 10_000,
+        workers: int | None = None,
+    ) -> None:
         self._catalogue = catalogue
         self._music_dir = music_dir
-        self._batch_size = max(1, batch_size)
+        self._batch_size = max(1, batch_size)  # records per catalogue write
+        self._workers = default_workers() if workers is None else workers
         # Files that failed, with the size/mtime they failed at: not retried (nor logged) until
         # they change, so one broken file costs one log line, not one per rescan.
         self._failed: dict[str, tuple[int, int]] = {}
@@ -90,15 +90,27 @@ class Scanner:
         """Read and store `files` a batch at a time: (added, updated, ids that became unreadable)."""
         added = updated = 0
         broken: list[ItemId] = []
-        for batch in _chunks(files, self._batch_size):
-            records, failures = await asyncio.to_thread(read_batch, self._music_dir, batch)
-            await self._catalogue.upsert(_album_records(records), records)
+        pending: list[TrackRecord] = []
+        async for records, failures in read_files(self._music_dir, files, self._workers):
+            pending += records
             for record in records:
                 self._failed.pop(record.local_path or "", None)
             updated += sum(1 for r in records if r.local_path in known)
             added += sum(1 for r in records if r.local_path not in known)
             broken += self._note_failures(failures, known)
+            if len(pending) >= self._batch_size:
+                await self._store(pending)
+                pending = []
+        await self._store(pending)
         return added, updated, broken
+
+    async def _store(self, records: Sequence[TrackRecord]) -> None:
+        # In album order the album index grows at its end (full pages) instead of splitting
+        # pages all over: a fifth fewer bytes written by a first scan.
+        records = sorted(records, key=lambda r: r.track.album_id)
+        for start in range(0, len(records), self._batch_size):
+            batch = records[start : start + self._batch_size]
+            await self._catalogue.upsert(album_records(batch), batch)
 
     def _note_failures(
         self, failures: Sequence[tuple[FileStat, str]], known: dict[str, LocalEntry]
@@ -115,109 +127,3 @@ class Scanner:
 
 def _changed(entry: LocalEntry | None, f: FileStat) -> bool:
     return entry is None or entry.size != f.size or entry.mtime_ns != f.mtime_ns
-
-
-def _chunks(items: Sequence[FileStat], size: int) -> Iterator[Sequence[FileStat]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def walk_music(root: Path) -> list[FileStat]:
-    """Every audio file under `root`, sorted; hidden entries skipped, symlinks followed only
-    while they stay inside `root`, each real directory and file taken once. Blocking."""
-    real_root = root.resolve()
-    seen_dirs: set[str] = set()
-    seen_files: set[str] = set()
-    found: list[FileStat] = []
-    for dirpath, dirnames, filenames in os.walk(real_root, followlinks=True):
-        real_dir = os.path.realpath(dirpath)
-        if not _inside(real_dir, real_root) or real_dir in seen_dirs:
-            dirnames[:] = []
-            continue
-        seen_dirs.add(real_dir)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or Path(name).suffix.lower() not in AUDIO_SUFFIXES:
-                continue
-            f = _stat_file(real_root, Path(dirpath) / name, seen_files)
-            if f is not None:
-                found.append(f)
-    return sorted(found, key=lambda f: f.relpath)
-
-
-def _inside(real_path: str, real_root: Path) -> bool:
-    return Path(real_path).is_relative_to(real_root)
-
-
-def _stat_file(real_root: Path, path: Path, seen: set[str]) -> FileStat | None:
-    real = os.path.realpath(path)
-    if real in seen or not _inside(real, real_root):
-        return None
-    try:
-        st = path.stat()
-    except OSError:  # a dangling link or a file deleted mid-walk: not there
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    seen.add(real)
-    return FileStat(path.relative_to(real_root).as_posix(), st.st_size, st.st_mtime_ns)
-
-
-def read_batch(
-    root: Path, batch: Sequence[FileStat]
-) -> tuple[list[TrackRecord], list[tuple[FileStat, str]]]:
-    """Read the tags of a batch of files (blocking): the records, and the failures with reasons."""
-    records: list[TrackRecord] = []
-    failures: list[tuple[FileStat, str]] = []
-    for f in batch:
-        rel = PurePosixPath(f.relpath)
-        try:
-            info = read_tags(root / rel, rel)
-        except UnreadableFileError as err:
-            failures.append((f, str(err)))
-            continue
-        records.append(TrackRecord(_track(f, info), local_path=f.relpath, mtime_ns=f.mtime_ns))
-    return records, failures
-
-
-def _album_artist(album_artist: str, artists: Sequence[str]) -> str:
-    return album_artist or (artists[0] if artists else "")
-
-
-def _track(f: FileStat, info: TagInfo) -> Track:
-    return Track(
-        id=track_id(f.relpath),
-        title=info.title,
-        album=info.album,
-        album_id=album_id(_album_artist(info.album_artist, info.artists), info.album),
-        artists=info.artists,
-        duration=info.duration,
-        track_number=info.track_number,
-        disc_number=info.disc_number,
-        container=PurePosixPath(f.relpath).suffix.lower().lstrip("."),
-        size=f.size,
-        source=SourceKind.LOCAL,
-        available_offline=True,
-        album_artist=info.album_artist,
-        year=info.year,
-        replaygain_track=info.replaygain_track,
-        replaygain_album=info.replaygain_album,
-    )
-
-
-def _album_records(records: Sequence[TrackRecord]) -> list[AlbumRecord]:
-    """The albums of a batch of tracks; the earliest year among an album's tracks wins."""
-    albums: dict[AlbumId, AlbumRecord] = {}
-    for record in records:
-        t = record.track
-        artist = _album_artist(t.album_artist, t.artists)
-        prev = albums.get(t.album_id)
-        years = [y for y in (t.year, prev.year if prev else None) if y is not None]
-        albums[t.album_id] = AlbumRecord(
-            id=t.album_id,
-            source=SourceKind.LOCAL,
-            title=t.album,
-            artists=(artist,) if artist else (),
-            year=min(years) if years else None,
-        )
-    return list(albums.values())
