@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
-import pytest
 
 from cache.catalogue import Catalogue
 from cache.db import open_db
 from cache.models import Availability, ItemId
 from cache.schema import MIGRATIONS
+from tests.cache.dbutil import total_changes
 from tests.cache.test_catalogue import JELLYFIN, album, track
-
-
-@pytest.fixture
-async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
-async def _changes(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT total_changes()") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
 
 
 def _plan(db_path: Path, sql: str) -> str:
@@ -54,25 +38,27 @@ async def test_the_albums_page_walks_the_order_index_without_sorting(tmp_path: P
     assert "COVERING INDEX idx_tracks_album_sums" in sums
 
 
-async def test_upserting_the_same_rows_again_changes_nothing(conn: aiosqlite.Connection) -> None:
-    cat = Catalogue(conn)
+async def test_upserting_the_same_rows_again_changes_nothing(
+    fresh_db: aiosqlite.Connection,
+) -> None:
+    cat = Catalogue(fresh_db)
     a = album("a1", "Blue", "Band", JELLYFIN)
     tracks = [track(f"t{i}", a, f"Song {i}", i) for i in range(1, 4)]
     await cat.upsert([a], tracks)
-    before = await _changes(conn)
+    before = await total_changes(fresh_db)
     await cat.upsert([a], tracks)
-    assert await _changes(conn) == before
+    assert await total_changes(fresh_db) == before
     changed = dataclasses.replace(tracks[0].track, title="Renamed")
     await cat.upsert([a], [dataclasses.replace(tracks[0], track=changed), *tracks[1:]])
-    assert await _changes(conn) > before
+    assert await total_changes(fresh_db) > before
     found, _ = await cat.search("renamed")
     assert [t.id for t in found] == [ItemId("t1")]
     assert await cat.search("song 1") == ([], [])
 
 
-async def test_a_page_counts_and_sums_only_its_albums(conn: aiosqlite.Connection) -> None:
+async def test_a_page_counts_and_sums_only_its_albums(fresh_db: aiosqlite.Connection) -> None:
     offline = {ItemId("j1")}
-    cat = Catalogue(conn, offline)
+    cat = Catalogue(fresh_db, offline)
     local, remote = album("a1", "Local", "A"), album("a2", "Remote", "B", JELLYFIN)
     await cat.upsert(
         [local, remote],

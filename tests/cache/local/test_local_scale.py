@@ -4,7 +4,6 @@ scans, and a rescan of unchanged files writes nothing."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 
 import aiosqlite
@@ -12,30 +11,14 @@ import mutagen
 import pytest
 
 from cache.catalogue import Catalogue
-from cache.db import open_db
 from cache.local import reading
 from cache.local.flac import read_flac_header
 from cache.local.scanner import Scanner
 from cache.local.tags import read_tags
-from cache.schema import MIGRATIONS
 from tests.bench.scale_library import library, track_tags
+from tests.cache.dbutil import total_changes
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg makes the template")
-
-
-@pytest.fixture
-async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
-async def _changes(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT total_changes()") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
 
 
 def test_the_header_reader_reads_what_mutagen_reads() -> None:
@@ -64,16 +47,16 @@ def test_what_the_header_reader_is_unsure_of_goes_to_mutagen(tmp_path: Path) -> 
 
 
 async def test_worker_processes_read_a_large_scan(
-    conn: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+    fresh_db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(reading, "PARALLEL_MIN", 10)
     music = library(24) / "music"
-    catalogue = Catalogue(conn)
+    catalogue = Catalogue(fresh_db)
     summary = await Scanner(catalogue, music, workers=2, batch_size=7).scan()
     assert (summary.added, summary.errors) == (24, 0)
     albums, total = await catalogue.albums()
     assert total == 2 and [a.track_count for a in albums] == [12, 12]
-    before = await _changes(conn)
+    before = await total_changes(fresh_db)
     again = await Scanner(catalogue, music, workers=2).scan()
     assert (again.unchanged, again.added, again.updated) == (24, 0, 0)
-    assert await _changes(conn) == before
+    assert await total_changes(fresh_db) == before
