@@ -8,9 +8,8 @@ file; a stream URL is the fallback.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,9 @@ import aiosqlite
 from cache.catalogue import Catalogue
 from cache.covers import CoverStore, Image, folder_image
 from cache.db import open_db
-from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager
+from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager, FetchSource
 from cache.errors import CacheError
+from cache.events import EventSink
 from cache.jellyfin import JellyfinClient, JellyfinConfig, sync_catalogue
 from cache.jellyfin.auth import JellyfinState
 from cache.local.demo import ensure_demo_library
@@ -33,7 +33,7 @@ from cache.schema import MIGRATIONS
 from cache.slskd.service import SlskdService, SlskdSettings
 
 log = logging.getLogger(__name__)
-EventSink = Callable[[dict[str, Any]], None]
+Loop = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ class MediaCache:
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, connect=15), auto_decompress=False
         )
-        sources: dict[str, Any] = {}
+        sources: dict[str, FetchSource] = {}
         if s.jellyfin is not None:
             state = JellyfinState(s.state_dir / "jellyfin")
             self.jellyfin = JellyfinClient(s.jellyfin, state, self._session)
@@ -94,18 +94,28 @@ class MediaCache:
         )  # fmt: skip
         self.catalogue.set_offline_ids(self._offline_ids)
         await self.downloads.start()
-        self._start_slskd()
+        self._build_slskd()
 
-    def _start_slskd(self) -> None:
+    def _build_slskd(self) -> None:
         s = self.settings
         if s.slskd is None or self._db is None or self._session is None:
             return
         queue_item = self.downloads.download_item if self.jellyfin is not None else None
         self.slskd = SlskdService(
             s.slskd, self._db, self.catalogue, s.cache_dir, self._session,
-            on_event=self._on_event, queue_item=queue_item,
+            on_event=self.downloads.feed, queue_item=queue_item,
         )  # fmt: skip
-        self.slskd.start()
+        self.downloads.attach(self.slskd)
+
+    def loops(self) -> dict[str, Loop]:
+        """cache/'s long-running loops by task name, for the service's supervisor to run (each is
+        critical: if one dies, downloads or transfers would stop silently)."""
+        found: dict[str, Loop] = {"downloads-scheduler": self.downloads.run}
+        if self.slskd is not None:
+            found["slskd-tracker"] = self.slskd.tracker.run
+            if self.jellyfin is not None:
+                found["slskd-library"] = self.slskd.watch_library
+        return found
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -120,10 +130,7 @@ class MediaCache:
         return self._session
 
     async def stop(self) -> None:
-        if self.slskd is not None:
-            await self.slskd.stop()
-        with contextlib.suppress(AttributeError):
-            await self.downloads.stop()
+        """Close the session and the database; the loops were cancelled before (supervisor)."""
         if self._session is not None:
             await self._session.close()
         if self._db is not None:
@@ -231,6 +238,6 @@ class MediaCache:
 
     def _download_event(self, event: DownloadEvent) -> None:
         if self._on_event is not None:
-            self._on_event(event.to_json())
+            self._on_event(event)
         for listener in list(self._download_listeners):
             listener(event)

@@ -67,6 +67,8 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     svc.media = media
     svc.library = MediaLibrary(media)
     svc.supervisor.spawn("media", _media_upkeep(media))
+    for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...
+        svc.supervisor.spawn(name, loop())  # critical: downloads must never stop silently
     svc.supervisor.spawn("trim-after-scan", _trim_after_scan(media), critical=False)
     yield
     await media.stop()

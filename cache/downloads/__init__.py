@@ -1,6 +1,7 @@
-"""Downloads: the manager and its workers, the downloads table, offline lookups and reconcile."""
+"""Downloads: one model for every source, the manager and its scheduler, offline lookups, reconcile."""
 
-from cache.downloads.manager import DownloadGate, DownloadManager, EventSink
+from cache.downloads.announce import DownloadGate, EventSink
+from cache.downloads.manager import DownloadManager
 from cache.downloads.models import (
     Download,
     DownloadConfig,
@@ -14,7 +15,7 @@ from cache.downloads.models import (
 )
 from cache.downloads.offline import OfflineLibrary
 from cache.downloads.reconcile import ReconcileReport
-from cache.downloads.source import DownloadRequest, MediaSource
+from cache.downloads.source import DownloadRequest, FetchSource, TransferSource
 
 __all__ = [
     "Download",
@@ -28,9 +29,10 @@ __all__ = [
     "DownloadRequest",
     "DownloadStatus",
     "EventSink",
-    "MediaSource",
+    "FetchSource",
     "OfflineLibrary",
     "Origin",
     "ReconcileReport",
+    "TransferSource",
     "WaitReason",
 ]

@@ -23,7 +23,7 @@ from cache.downloads.models import (
     WaitReason,
 )
 from cache.downloads.paths import absolute, part_path
-from cache.downloads.source import DownloadRequest, MediaSource
+from cache.downloads.source import DownloadRequest, FetchSource
 from cache.downloads.store import DownloadStore, now_iso
 from cache.downloads.transfer import (
     Attempt,
@@ -41,7 +41,7 @@ from cache.models import ItemId
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[DownloadEventKind, Download], None]
+Emit = Callable[[DownloadEventKind, Download], object]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -92,7 +92,7 @@ class _Hooks:
 class DownloadJob:
     """Runs one download row to completion, failure, or a disk-full pause."""
 
-    def __init__(self, ctx: JobContext, row: Download, source: MediaSource) -> None:
+    def __init__(self, ctx: JobContext, row: Download, source: FetchSource) -> None:
         if row.file_path is None:
             raise ValueError(f"download {row.id} has no file path")
         self._ctx = ctx

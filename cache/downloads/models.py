@@ -1,11 +1,18 @@
-"""Downloads: states, the Download object of api.md, events and the manager's configuration."""
+"""The one download model of every source: id, states, the row, its events and the manager's config.
+
+A source the manager fetches over HTTP (Jellyfin) and a source that transfers by itself (slskd) write
+the same rows of the same table; a self-transferring source only adds what it knows of its transfer
+(the `remote_*` columns) and, in events, a `speed` and an `eta`. The JSON of a row is made in one
+place, player/web/wire.py; nothing here knows a wire format.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NewType
+from typing import NewType
 
+from cache.events import CacheEvent
 from cache.models import Origin as Origin  # re-exported with the download types
 
 DownloadId = NewType("DownloadId", int)
@@ -14,6 +21,8 @@ MIB = 1024 * 1024
 
 
 class DownloadStatus(StrEnum):
+    """The `downloads.status` values (api.md's Download.status)."""
+
     PENDING = "pending"
     DOWNLOADING = "downloading"
     PAUSED = "paused"
@@ -38,73 +47,61 @@ class DownloadEventKind(StrEnum):
 
 
 class WaitReason(StrEnum):
-    """Sentences for `wait_reason` that the manager itself produces."""
+    """Sentences for `wait_reason` that the download code itself produces."""
 
     DISK_FULL = "disk full"
     RETRYING = "retrying after a network error"
+    AWAITING_LIBRARY = "waiting for the file to appear in Jellyfin"
 
 
 @dataclass(frozen=True, slots=True)
 class Download:
-    """One row of the downloads table; `file_path` is relative to the cache directory."""
+    """One row of the downloads table; `file_path` is relative to the cache directory.
+
+    `remote_*`, `missing_polls` and `awaiting_library` are a self-transferring source's view of its
+    transfer (empty for the rest). `can_pause` is not a column: the manager fills it in from the
+    row's source whenever it hands a row out, so clients never guess from the source's name.
+    """
 
     id: DownloadId
     item_id: str
-    user_id: str
-    source: str
-    origin: Origin
-    title: str
-    album: str
-    album_id: str
     status: DownloadStatus
-    progress: float
-    bytes_downloaded: int
-    file_size: int | None
-    file_path: str | None
-    mime_type: str | None
-    priority: int
-    error_message: str | None
-    retry_count: int
-    queued_at: str
-    started_at: str | None
-    completed_at: str | None
-    last_modified: str | None
-    wait_reason: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        """Exactly api.md's Download object."""
-        return {
-            "id": self.id,
-            "item_id": self.item_id,
-            "user_id": self.user_id,
-            "source": self.source,
-            "origin": str(self.origin),
-            "title": self.title,
-            "album": self.album,
-            "album_id": self.album_id,
-            "status": str(self.status),
-            "progress": self.progress,
-            "bytes_downloaded": self.bytes_downloaded,
-            "file_size": self.file_size,
-            "priority": self.priority,
-            "error_message": self.error_message,
-            "retry_count": self.retry_count,
-            "queued_at": self.queued_at,
-            "started_at": self.started_at,
-            "completed_at": self.completed_at,
-            "wait_reason": self.wait_reason,
-        }
+    source: str = ""
+    user_id: str = ""
+    origin: Origin = Origin.USER
+    title: str = ""
+    album: str = ""
+    album_id: str = ""
+    progress: float = 0.0
+    bytes_downloaded: int = 0
+    file_size: int | None = None
+    file_path: str | None = None
+    mime_type: str | None = None
+    priority: int = 0
+    error_message: str | None = None
+    retry_count: int = 0
+    queued_at: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+    last_modified: str | None = None
+    wait_reason: str | None = None
+    remote_user: str = ""
+    remote_filename: str = ""
+    remote_transfer: str | None = None
+    missing_polls: int = 0
+    awaiting_library: bool = False  # the source finished; the file is to come from the library
+    can_pause: bool = True
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadEvent:
-    """What the WebSocket sends as `{"type": "download", "event": kind, "download": download}`."""
+class DownloadEvent(CacheEvent):
+    """One change of one download: `{"type": "download", "event": kind, "download": ...}` on the
+    wire; `speed` (bytes/s) and `eta` (s) when the source reports them."""
 
     kind: DownloadEventKind
-    download: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": "download", "event": str(self.kind), "download": self.download}
+    download: Download
+    speed: float | None = None
+    eta: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +112,6 @@ class DownloadList:
     active_count: int
     queued_count: int
     total: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "downloads": [d.to_json() for d in self.downloads],
-            "active_count": self.active_count,
-            "queued_count": self.queued_count,
-            "total": self.total,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,13 +21,16 @@ SELECT d.item_id, d.file_path, d.file_size, d.source AS d_source, d.title AS d_t
 """
 _ALL = (
     f"{_COLUMNS} FROM downloads d LEFT JOIN tracks t ON t.id = d.item_id "
-    "WHERE d.status = 'completed'"
+    "WHERE d.status = 'completed' AND d.file_path IS NOT NULL"
 )
 _SEARCH = (
     f"{_COLUMNS} FROM tracks_fts JOIN tracks t ON t.rowid = tracks_fts.rowid "
-    "JOIN downloads d ON d.item_id = t.id AND d.status = 'completed' "
+    "JOIN downloads d ON d.item_id = t.id AND d.status = 'completed' AND d.file_path IS NOT NULL "
     "WHERE tracks_fts MATCH ? ORDER BY tracks_fts.rank LIMIT ?"
 )
+# A completed row with no file is a transfer handed off to another source's copy (slskd → Jellyfin):
+# that copy is what makes the item available offline, never the row that only points to it.
+_HAS_FILE = "status = 'completed' AND file_path IS NOT NULL"
 _ORDER = " ORDER BY COALESCE(t.album, d.album), t.disc_number, t.track_number, d.title"
 
 
@@ -73,7 +76,7 @@ class OfflineLibrary:
         async with self._db.execute(f"{_ALL}{_ORDER} LIMIT ? OFFSET ?", (limit, offset)) as cur:
             tracks = [track_of(r) for r in await cur.fetchall()]
         async with self._db.execute(
-            "SELECT COUNT(*) FROM downloads WHERE status = 'completed'"
+            "SELECT COUNT(*) FROM downloads WHERE status = 'completed' AND file_path IS NOT NULL"
         ) as cur:
             row = await cur.fetchone()
         return tracks, int(row[0]) if row else 0
@@ -108,7 +111,7 @@ class OfflineLibrary:
             return set()
         marks = ",".join("?" * len(ids))
         async with self._db.execute(
-            f"SELECT item_id FROM downloads WHERE status = 'completed' AND item_id IN ({marks})",
+            f"SELECT item_id FROM downloads WHERE {_HAS_FILE} AND item_id IN ({marks})",
             ids,
         ) as cur:
             return {r[0] for r in await cur.fetchall()}

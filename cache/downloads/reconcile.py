@@ -108,7 +108,9 @@ async def _adopt(store: DownloadStore, row: Download, size: int, cache_dir: Path
 async def _requeue_broken(store: DownloadStore, cache_dir: Path, files: dict[str, int]) -> int:
     requeued = 0
     for row in await store.with_status([DownloadStatus.COMPLETED]):
-        size = files.get(row.file_path or "")
+        if row.file_path is None:
+            continue  # a transfer handed off to another source's copy (slskd → Jellyfin): no file
+        size = files.get(row.file_path)
         if size is not None and row.file_size is not None and size == row.file_size:
             continue
         log.warning(

@@ -1,67 +1,98 @@
-"""The seam between the download manager and a media source it can fetch files from."""
+"""The seams between the download manager and the sources its rows belong to.
+
+Two kinds, told apart by their `Capabilities`, never by name: a source whose files the manager
+fetches (a `FetchSource`: Jellyfin, Subsonic), and one that transfers by itself and feeds its
+progress into the same rows (a `TransferSource`: slskd).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from cache.catalogue import Catalogue
+from cache.downloads.models import Download
 from cache.errors import SourceNotFoundError, SourceUnavailableError
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import AlbumId, ItemId, Track
+from cache.sources.base import Capabilities
+from cache.sources.base import DownloadRequest as DownloadRequest  # where sources import it from
+
+FETCHED = Capabilities()
+UNKNOWN = Capabilities(fetch=False, can_pause=False, can_retry=False)
+"""A row whose source is not configured (any more): nothing can be done to it but delete it."""
 
 
-@dataclass(frozen=True, slots=True)
-class DownloadRequest:
-    """Where to GET an item's original file and which headers authorise it (kept out of logs)."""
-
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
-
-
-class MediaSource(Protocol):
-    """What the manager needs from a source: metadata, a request to fetch, and a way to re-login."""
+class FetchSource(Protocol):
+    """What the manager needs of a source whose files it fetches (part of `MediaSource`)."""
 
     @property
-    def kind(self) -> SourceKind: ...
+    def user_id(self) -> str: ...
+
+    async def track(self, item_id: ItemId) -> Track: ...
+
+    async def album_tracks(self, album_id: AlbumId) -> list[Track]: ...
+
+    async def download_request(self, item_id: ItemId) -> DownloadRequest: ...
+
+    async def refresh_auth(self, rejected: DownloadRequest) -> None: ...
+
+
+class TransferSource(Protocol):
+    """A source that moves its files itself: the manager only hands it the user's commands.
+
+    Its progress arrives through `DownloadManager.feed`; it writes its own transfer's columns."""
 
     @property
-    def user_id(self) -> str:
-        """The source's user the downloads are made as ('' when there is none)."""
+    def name(self) -> str: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def cancel_transfer(self, row: Download) -> None:
+        """Stop the transfer at the source and record the row cancelled."""
         ...
 
-    async def track(self, item_id: ItemId) -> Track:
-        """Fresh metadata for one item (raises SourceNotFoundError / SourceUnavailableError ...)."""
-        ...
-
-    async def album_tracks(self, album_id: AlbumId) -> list[Track]:
-        """The album's tracks in disc/track order."""
-        ...
-
-    async def download_request(self, item_id: ItemId) -> DownloadRequest:
-        """The authorised request for the item's original file."""
-        ...
-
-    async def refresh_auth(self, rejected: DownloadRequest) -> None:
-        """The server answered 401 to `rejected`: log in again (once), or raise SourceAuthError."""
+    async def retry_transfer(self, row: Download) -> None:
+        """Start a failed transfer again, with a fresh retry budget."""
         ...
 
 
 class Sources:
-    """The configured sources by name, and what the manager asks of them about tracks: the
-    catalogue answers first (it works offline), the source when the catalogue does not know."""
+    """The sources by name, and what the manager asks of them about tracks: the catalogue
+    answers first (it works offline), the source when the catalogue does not know."""
 
-    def __init__(self, sources: Mapping[str, MediaSource], catalogue: Catalogue) -> None:
-        self._sources = dict(sources)
+    def __init__(self, fetched: Mapping[str, FetchSource], catalogue: Catalogue) -> None:
+        self._fetched = dict(fetched)
+        self._transfers: dict[str, TransferSource] = {}
         self._catalogue = catalogue
 
-    def get(self, name: str | None) -> MediaSource:
-        """The source called `name`; None picks the only one when there is exactly one."""
-        if name is None and len(self._sources) == 1:
-            return next(iter(self._sources.values()))
-        if name is None or name not in self._sources:
+    def attach(self, source: TransferSource) -> None:
+        """Add a source that transfers by itself."""
+        self._transfers[source.name] = source
+
+    @property
+    def fetched(self) -> tuple[str, ...]:
+        """The names of the sources whose files the manager fetches."""
+        return tuple(self._fetched)
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What a row of source `name` can do."""
+        if name in self._fetched:
+            return FETCHED
+        transfer = self._transfers.get(name)
+        return transfer.capabilities if transfer is not None else UNKNOWN
+
+    def transfer(self, name: str) -> TransferSource | None:
+        """The self-transferring source called `name`, if it is one."""
+        return self._transfers.get(name)
+
+    def get(self, name: str | None) -> FetchSource:
+        """The fetched source called `name`; None picks the only one when there is exactly one."""
+        if name is None and len(self._fetched) == 1:
+            return next(iter(self._fetched.values()))
+        if name is None or name not in self._fetched:
             raise SourceNotFoundError(f"no media source named {name!r} is configured")
-        return self._sources[name]
+        return self._fetched[name]
 
     async def track(self, item_id: ItemId, source: str | None) -> Track:
         """One item's metadata."""

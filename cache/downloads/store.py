@@ -61,7 +61,15 @@ class NewDownload:
     priority: int = 0
 
 
-def _row(row: aiosqlite.Row) -> Download:
+# slskd's "finished, waiting for the library" has no column of its own: a negative missing_polls
+# (which a real count never is) marks it.
+AWAITING_LIBRARY = -1
+
+
+def row_of(row: aiosqlite.Row) -> Download:
+    """A table row as the one Download type (every source's columns)."""
+    missing = int(row["missing_polls"] or 0)
+    transfer = row["remote_transfer"]
     return Download(
         id=DownloadId(row["id"]),
         item_id=row["item_id"],
@@ -85,6 +93,11 @@ def _row(row: aiosqlite.Row) -> Download:
         completed_at=row["completed_at"],
         last_modified=row["last_modified"],
         wait_reason=row["wait_reason"],
+        remote_user=row["remote_user"] or "",
+        remote_filename=row["remote_filename"] or "",
+        remote_transfer=transfer or None,
+        missing_polls=max(0, missing),
+        awaiting_library=missing == AWAITING_LIBRARY,
     )
 
 
@@ -111,11 +124,11 @@ class DownloadStore:
     async def _one(self, sql: str, params: Sequence[object] = ()) -> Download | None:
         async with self._db.execute(sql, params) as cur:
             row = await cur.fetchone()
-        return _row(row) if row is not None else None
+        return row_of(row) if row is not None else None
 
     async def _many(self, sql: str, params: Sequence[object] = ()) -> list[Download]:
         async with self._db.execute(sql, params) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+            return [row_of(r) for r in await cur.fetchall()]
 
     async def insert(self, new: NewDownload) -> Download:
         """Add a pending row and return it."""
@@ -165,17 +178,22 @@ class DownloadStore:
         )
 
     async def next_pending(
-        self, exclude: Iterable[int], origins: Iterable[Origin] = tuple(Origin)
+        self,
+        exclude: Iterable[int],
+        origins: Iterable[Origin] = tuple(Origin),
+        sources: Iterable[str] = (),
     ) -> Download | None:
-        """The first pending row of one of `origins` in queue order (priority DESC, queued_at ASC).
-        slskd rows are the slskd tracker's to follow, never this manager's to fetch."""
+        """The first pending row of one of `origins` and `sources` in queue order (priority DESC,
+        queued_at ASC): rows of a source that transfers by itself are never the manager's to fetch."""
         skip = list(exclude)
         kinds = [o.value for o in origins]
+        names = list(sources)
         return await self._one(
-            "SELECT * FROM downloads WHERE status = 'pending' AND source != 'slskd'"
+            "SELECT * FROM downloads WHERE status = 'pending'"
+            f" AND source IN ({_placeholders(names)})"
             f" AND id NOT IN ({_placeholders(skip)})"
             f" AND origin IN ({_placeholders(kinds)}) ORDER BY {_QUEUE_ORDER} LIMIT 1",
-            [*skip, *kinds],
+            [*names, *skip, *kinds],
         )
 
     async def page(

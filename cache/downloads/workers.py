@@ -1,5 +1,6 @@
 """The downloads running right now: one task per row, with the origin it runs under, so the gate
-can stop exactly the ones it blocks."""
+can stop exactly the ones it blocks. The tasks are children of the scheduler's task group, so
+they live and die with `DownloadManager.run()`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class Workers:
     def __init__(self, run: JobRunner, on_done: Callable[[], None]) -> None:
         self._run = run
         self._on_done = on_done
+        self._group: asyncio.TaskGroup | None = None
         self._tasks: dict[DownloadId, asyncio.Task[None]] = {}
         self._origins: dict[DownloadId, Origin] = {}
 
@@ -31,9 +33,15 @@ class Workers:
         """Each running download with its origin (a copy: stopping one while iterating is safe)."""
         return list(self._origins.items())
 
+    def attach(self, group: asyncio.TaskGroup | None) -> None:
+        """The task group jobs run in (the scheduler's); None when it has ended."""
+        self._group = group
+
     def start(self, row: Download) -> None:
-        """Run the download of `row` in a task of its own."""
-        task = asyncio.create_task(self._run(row), name=f"download-{row.id}")
+        """Run the download of `row` in a task of its own, in the scheduler's group."""
+        if self._group is None:
+            raise RuntimeError("downloads run only inside DownloadManager.run()")
+        task = self._group.create_task(self._run(row), name=f"download-{row.id}")
         self._tasks[row.id] = task
         self._origins[row.id] = row.origin
         task.add_done_callback(lambda _: self._finished(row.id, task))
@@ -44,15 +52,6 @@ class Workers:
         if task is not None:
             task.cancel()
             await asyncio.wait([task])
-
-    def cancel_all(self) -> list[asyncio.Task[None]]:
-        """Cancel every task; returns them for the caller to await."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        self._tasks.clear()
-        self._origins.clear()
-        return tasks
 
     def _finished(self, download_id: DownloadId, task: asyncio.Task[None]) -> None:
         if self._tasks.get(download_id) is task:

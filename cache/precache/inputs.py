@@ -3,7 +3,7 @@ albums in their play order, as the planner's frozen types."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import aiosqlite
@@ -16,7 +16,7 @@ _ROWS = """
 SELECT d.item_id, d.album_id, d.status, d.origin, d.file_size, d.bytes_downloaded,
        d.queued_at, d.completed_at, d.last_access, d.played_at, COALESCE(t.duration, 0) AS duration
 FROM downloads d LEFT JOIN tracks t ON t.id = d.item_id
-WHERE d.status != 'cancelled' AND d.source != 'slskd'
+WHERE d.status != 'cancelled'
 """
 
 
@@ -34,11 +34,16 @@ def to_item(track: Track) -> Item:
     return Item(ItemId(track.id), AlbumId(track.album_id), track.size, track.duration)
 
 
-async def read_downloads(db: aiosqlite.Connection) -> tuple[dict[ItemId, FileState], list[Item]]:
-    """Files with bytes on disk, and the user's pins (downloads asked for by a person)."""
+async def read_downloads(
+    db: aiosqlite.Connection, sources: Sequence[str]
+) -> tuple[dict[ItemId, FileState], list[Item]]:
+    """Files with bytes on disk, and the user's pins (downloads asked for by a person), of the
+    `sources` the download manager fetches (the rest transfer by themselves: not the plan's)."""
     files: dict[ItemId, FileState] = {}
     pins: list[Item] = []
-    async with db.execute(_ROWS + " ORDER BY d.queued_at, d.id") as cur:
+    marks = ",".join("?" * len(sources))
+    sql = f"{_ROWS} AND d.source IN ({marks}) ORDER BY d.queued_at, d.id"
+    async with db.execute(sql, list(sources)) as cur:
         for row in await cur.fetchall():
             item_id = ItemId(row["item_id"])
             size = int(row["file_size"] or 0)

@@ -115,7 +115,7 @@ class Precacher:
     async def snapshot(self) -> Snapshot:
         """Everything the policy may look at, now."""
         view = self._view
-        files, pins = await read_downloads(self._in.db)
+        files, pins = await read_downloads(self._in.db, self._in.manager.fetched_sources)
         files.update(local_files(view.tracks))
         history = tuple((await self._in.history())[-HISTORY_LIMIT:])
         albums = {p.album_id for p in history[-4 * self._in.config().album_affinity_threshold :]}

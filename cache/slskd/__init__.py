@@ -11,31 +11,20 @@ from cache.slskd.errors import (
     SlskdRequestError,
     SlskdUnavailableError,
 )
-from cache.slskd.events import DownloadEvent, DownloadEventKind, SystemClock, TrackerConfig
+from cache.slskd.events import SystemClock, TrackerConfig
 from cache.slskd.mapping import TransferCategory, map_state
 from cache.slskd.sqlite_store import SqliteStore
-from cache.slskd.store import (
-    DownloadId,
-    DownloadStatus,
-    MemoryStore,
-    NewDownload,
-    SlskdDownloadStore,
-    TrackedDownload,
-)
+from cache.slskd.store import MemoryStore, NewTransfer, SlskdDownloadStore
 from cache.slskd.tracker import EnqueueOutcome, Tracker
 from cache.slskd.wire import FileRequest, Search, SearchId, SearchResponse, Transfer, TransferId
 
 __all__ = [
     "Candidate",
     "ClientConfig",
-    "DownloadEvent",
-    "DownloadEventKind",
-    "DownloadId",
-    "DownloadStatus",
     "EnqueueOutcome",
     "FileRequest",
     "MemoryStore",
-    "NewDownload",
+    "NewTransfer",
     "Search",
     "SearchId",
     "SearchResponse",
@@ -50,7 +39,6 @@ __all__ = [
     "SlskdUnavailableError",
     "SqliteStore",
     "SystemClock",
-    "TrackedDownload",
     "Tracker",
     "TrackerConfig",
     "Transfer",

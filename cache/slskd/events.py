@@ -1,4 +1,4 @@
-"""The tracker's configuration, clock and the events it reports (same names as api.md's download events)."""
+"""The tracker's configuration, its clock, and the hooks it reports through (the one DownloadEvent)."""
 
 from __future__ import annotations
 
@@ -6,35 +6,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from cache.slskd.store import TrackedDownload
-
-
-class DownloadEventKind(StrEnum):
-    QUEUED = "queued"
-    STARTED = "started"
-    PROGRESS = "progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadEvent:
-    """A change of one slskd download; speed in bytes/s, eta in seconds when known."""
-
-    kind: DownloadEventKind
-    download: TrackedDownload
-    speed: float = 0.0
-    eta: float | None = None
-
+from cache.downloads.models import Download, DownloadEvent
 
 OnEvent = Callable[[DownloadEvent], None]
-OnAwaitingLibrary = Callable[[TrackedDownload], Awaitable[None]]
-OnLanded = Callable[[TrackedDownload, str], Awaitable[None]]
+OnAwaitingLibrary = Callable[[Download], Awaitable[None]]
+OnLanded = Callable[[Download, str], Awaitable[None]]
 """Called with the row and the landed file (relative to cache_dir) before the row is completed."""
 
 
@@ -47,7 +26,8 @@ class TrackerConfig:
     missing_polls_limit: int = 3  # consecutive successful polls without the transfer → failed
     max_retries: int = 2  # re-enqueues of a failed transfer before the download is failed
     cleanup_interval: float = 30.0
-    bulk_cleanup: bool = True  # False: remove our finished transfers one by one, never others'
+    bulk_cleanup: bool = False  # True: clear every finished transfer at slskd at once (only for
+    # an slskd no one else uses); by default ours are removed one by one, never others'
     landing_attempts: int = 3  # polls to wait for a completed file to show up in downloads_dir
     downloads_dir: Path | None = None  # slskd's downloads directory as seen from here, if readable
     cache_dir: Path | None = None

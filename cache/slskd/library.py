@@ -13,10 +13,11 @@ import logging
 from pathlib import Path, PurePosixPath
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord
+from cache.downloads.models import Download
 from cache.local.errors import UnreadableFileError
 from cache.local.tags import TagInfo, guess_from_path, read_tags
 from cache.models import AlbumId, ItemId, SourceKind, Track
-from cache.slskd.store import TrackedDownload, slskd_album_id
+from cache.slskd.store import slskd_album_id
 from cache.slskd.wire import remote_parent
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def read_landed(path: Path, remote_filename: str) -> TagInfo:
         return guess_from_path(rel)
 
 
-def landed_track(row: TrackedDownload, info: TagInfo, size: int) -> Track:
+def landed_track(row: Download, info: TagInfo, size: int) -> Track:
     """The catalogue's Track for a landed slskd file."""
     name = PurePosixPath(row.remote_filename.replace("\\", "/")).name
     album_id = row.album_id or slskd_album_id(row.remote_user, remote_parent(row.remote_filename))
@@ -63,7 +64,7 @@ def landed_track(row: TrackedDownload, info: TagInfo, size: int) -> Track:
 
 
 async def import_landed(
-    catalogue: Catalogue, cache_dir: Path, row: TrackedDownload, relpath: str
+    catalogue: Catalogue, cache_dir: Path, row: Download, relpath: str
 ) -> Track:
     """Read the landed file's tags and upsert its album and track into the catalogue."""
     path = cache_dir / relpath
@@ -83,7 +84,7 @@ async def import_landed(
     return track
 
 
-async def find_in_jellyfin(catalogue: Catalogue, row: TrackedDownload) -> Track | None:
+async def find_in_jellyfin(catalogue: Catalogue, row: Download) -> Track | None:
     """A Jellyfin track that is this slskd file: same title and, when both know it, same size."""
     # "01 - Title.flac" → "Title", the way a file without tags is named.
     title = guess_from_path(peer_relpath(row.remote_filename)).title

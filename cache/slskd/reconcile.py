@@ -12,12 +12,17 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 
+from cache.downloads.models import (
+    Download,
+    DownloadEvent,
+    DownloadEventKind,
+    DownloadId,
+    DownloadStatus,
+)
 from cache.slskd.client import SlskdClient
 from cache.slskd.errors import SlskdError
 from cache.slskd.events import (
     Clock,
-    DownloadEvent,
-    DownloadEventKind,
     OnAwaitingLibrary,
     OnEvent,
     OnLanded,
@@ -33,13 +38,7 @@ from cache.slskd.mapping import (
     match_transfers,
     missing_after_poll,
 )
-from cache.slskd.store import (
-    Change,
-    DownloadId,
-    DownloadStatus,
-    SlskdDownloadStore,
-    TrackedDownload,
-)
+from cache.slskd.store import Change, SlskdDownloadStore, transfer_of
 from cache.slskd.wire import FileRequest, Transfer, TransferId
 
 log = logging.getLogger(__name__)
@@ -72,11 +71,11 @@ class Reconciler:
         self._last_progress: dict[DownloadId, tuple[float, int]] = {}
         self._last_cleanup = clock.monotonic()
 
-    async def poll(self, rows: Sequence[TrackedDownload]) -> None:
+    async def poll(self, rows: Sequence[Download]) -> None:
         """Fetch the listing (raising SlskdError when slskd fails) and reconcile every row."""
         transfers = await self._client.list_downloads()
         live = [t for t in transfers if t.id not in self.retired]
-        wanted = [Wanted(r.id, r.remote_user, r.remote_filename, r.remote_transfer) for r in rows]
+        wanted = [Wanted(r.id, r.remote_user, r.remote_filename, transfer_of(r)) for r in rows]
         matches = match_transfers(wanted, live)
         for row in rows:
             await self._reconcile(row, matches.get(row.id))
@@ -86,7 +85,7 @@ class Reconciler:
             except SlskdError as err:
                 log.warning("slskd cleanup failed, trying again later: %s", err)
 
-    async def _reconcile(self, row: TrackedDownload, match: Match | None) -> None:
+    async def _reconcile(self, row: Download, match: Match | None) -> None:
         if match is None:
             await self._missing(row)
             return
@@ -105,7 +104,7 @@ class Reconciler:
         else:
             await self._progress(row, t, base, category)
 
-    async def _missing(self, row: TrackedDownload) -> None:
+    async def _missing(self, row: Download) -> None:
         limit = self._config.missing_polls_limit
         verdict = missing_after_poll(False, row.missing_polls, limit)
         if verdict.gone:
@@ -117,7 +116,7 @@ class Reconciler:
             )
 
     async def _progress(
-        self, row: TrackedDownload, t: Transfer, base: Change, category: TransferCategory
+        self, row: Download, t: Transfer, base: Change, category: TransferCategory
     ) -> None:
         active = category is TransferCategory.DOWNLOADING
         status = DownloadStatus.DOWNLOADING if active else DownloadStatus.PENDING
@@ -143,7 +142,7 @@ class Reconciler:
         self._last_progress[download_id] = (now, done)
         return True
 
-    async def _complete(self, row: TrackedDownload, t: Transfer, base: Change) -> None:
+    async def _complete(self, row: Download, t: Transfer, base: Change) -> None:
         cfg = self._config
         if cfg.downloads_dir is None or cfg.cache_dir is None:
             await self._await_library(row, t, base)
@@ -170,7 +169,7 @@ class Reconciler:
         else:
             await self._not_found(row, t, base)
 
-    async def _landed(self, row: TrackedDownload, relpath: str) -> None:
+    async def _landed(self, row: Download, relpath: str) -> None:
         # The file is in place whatever happens here: a failed import must not fail the download.
         if self._on_landed is None:
             return
@@ -179,7 +178,7 @@ class Reconciler:
         except Exception:
             log.exception("importing the landed file of download %s failed", row.id)
 
-    async def _not_found(self, row: TrackedDownload, t: Transfer, base: Change) -> None:
+    async def _not_found(self, row: Download, t: Transfer, base: Change) -> None:
         attempts = self._landing.get(row.id, 0) + 1
         self._landing[row.id] = attempts
         if attempts >= self._config.landing_attempts:
@@ -195,16 +194,14 @@ class Reconciler:
             log.info("slskd events log unavailable (%s); using the path rule", err)
             return None
 
-    async def _await_library(self, row: TrackedDownload, t: Transfer, base: Change) -> None:
+    async def _await_library(self, row: Download, t: Transfer, base: Change) -> None:
         self.retired.add(t.id)
         change = _with(base, awaiting_library=True, progress=1.0, bytes_downloaded=t.size)
         updated = await self._store.update(row.id, row.status, change)
         if updated is not None and self._on_awaiting is not None:
             await self._on_awaiting(updated)
 
-    async def _fail(
-        self, row: TrackedDownload, reason: str, t: Transfer | None, base: Change
-    ) -> None:
+    async def _fail(self, row: Download, reason: str, t: Transfer | None, base: Change) -> None:
         if t is not None:
             self.retired.add(t.id)
             self._errored[t.id] = t
@@ -221,7 +218,7 @@ class Reconciler:
             row, _Kind.FAILED, _with(base, status=DownloadStatus.FAILED, error_message=reason), t
         )
 
-    async def _reenqueue(self, row: TrackedDownload) -> TransferId | None:
+    async def _reenqueue(self, row: Download) -> TransferId | None:
         """Enqueue the file again; its new id, "" when slskd did not say (legacy), None on failure."""
         request = FileRequest(row.remote_filename, row.file_size or 0)
         try:
@@ -236,14 +233,14 @@ class Reconciler:
         return None if result.confirmed else TransferId("")
 
     async def _set(
-        self, row: TrackedDownload, kind: DownloadEventKind, change: Change, t: Transfer | None
+        self, row: Download, kind: DownloadEventKind, change: Change, t: Transfer | None
     ) -> None:
         updated = await self._store.update(row.id, row.status, change)
         if updated is not None:
             self._last_progress.pop(row.id, None)
             self._emit(kind, updated, t)
 
-    def _emit(self, kind: DownloadEventKind, row: TrackedDownload, t: Transfer | None) -> None:
+    def _emit(self, kind: DownloadEventKind, row: Download, t: Transfer | None) -> None:
         if self._on_event is None:
             return
         speed = t.average_speed if t is not None else 0.0

@@ -1,8 +1,11 @@
 """The slskd facade MediaCache owns: searches, enqueues, the tracker, events and the library hand-off.
 
-Built only when `[slskd] url` is configured. slskd being down never stops it: the tracker keeps
-polling at the idle interval and resumes by itself, and the commands raise `SlskdError`s, which are
-`CacheError`s the API answers as `upstream_unavailable`.
+Built only when `[slskd] url` is configured. It is the download manager's `TransferSource`: slskd
+moves the files, the tracker writes the same download rows every source has and feeds their events
+to the manager; the user's cancel and retry come back through `cancel_transfer`/`retry_transfer`.
+Its two loops (`tracker.run`, `watch_library`) run under the service's supervisor. slskd being
+down never stops it: the tracker keeps polling at the idle interval and resumes by itself, and the
+commands raise `SlskdError`s, which are `CacheError`s the API answers as `upstream_unavailable`.
 """
 
 from __future__ import annotations
@@ -19,19 +22,21 @@ import aiohttp
 import aiosqlite
 
 from cache.catalogue import Catalogue
+from cache.downloads.models import Download, DownloadEvent, DownloadEventKind, DownloadStatus
 from cache.slskd.candidates import rank_candidates
 from cache.slskd.client import ClientConfig, SlskdClient
 from cache.slskd.errors import SlskdRequestError
-from cache.slskd.events import DownloadEvent, DownloadEventKind, TrackerConfig
+from cache.slskd.events import TrackerConfig
 from cache.slskd.library import find_in_jellyfin, import_landed
 from cache.slskd.sqlite_store import SqliteStore
-from cache.slskd.store import Change, DownloadStatus, TrackedDownload
+from cache.slskd.store import SOURCE, Change
 from cache.slskd.tracker import Tracker
 from cache.slskd.wire import FileRequest, SearchId
+from cache.sources.base import Capabilities
 
 log = logging.getLogger(__name__)
 
-EventSink = Callable[[dict[str, Any]], None]
+EventSink = Callable[[DownloadEvent], None]
 QueueItem = Callable[[str], Awaitable[object]]
 """Queues a Jellyfin item for download (the download manager's `download_item`)."""
 
@@ -52,7 +57,11 @@ class SlskdSettings:
 
 
 class SlskdService:
-    """Commands of the slskd routes and the tracker's lifecycle, over cache.db."""
+    """Commands of the slskd routes, the tracker and the library hand-off, over cache.db."""
+
+    name = SOURCE
+    # slskd has no pause: a transfer it was told to stop goes on untracked, so nothing offers it.
+    capabilities = Capabilities(fetch=False, can_pause=False, can_retry=True)
 
     def __init__(
         self,
@@ -82,25 +91,17 @@ class SlskdService:
             on_awaiting_library=self._awaiting, on_landed=self._landed,
         )  # fmt: skip
         self._look = asyncio.Event()
-        self._watcher: asyncio.Task[None] | None = None
+        self._look.set()  # the first look happens at once
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- the download manager's TransferSource ----------------------------------------------
 
-    def start(self) -> None:
-        """Start following transfers (and, with Jellyfin, watching for files that land there)."""
-        self.tracker.start()
-        if self._queue_item is not None and self._watcher is None:
-            self._watcher = asyncio.create_task(self._watch_library(), name="slskd-library")
-            self._look.set()
+    async def cancel_transfer(self, row: Download) -> None:
+        """Cancel at slskd too, then record the row cancelled."""
+        await self.tracker.cancel(row.id)
 
-    async def stop(self) -> None:
-        """Stop the tracker and the watcher; rows stay as they are for the next start."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
-            self._watcher = None
-        await self.tracker.stop()
+    async def retry_transfer(self, row: Download) -> None:
+        """Enqueue a failed file at slskd again (raises SlskdError)."""
+        await self.tracker.retry(row)
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -125,35 +126,31 @@ class SlskdService:
         body = {"id": search.id, "state": search.state, "complete": search.is_complete}
         return body | {"candidates": candidates}
 
-    async def enqueue(self, username: str, files: Sequence[FileRequest]) -> list[dict[str, Any]]:
+    async def enqueue(self, username: str, files: Sequence[FileRequest]) -> list[Download]:
         """Enqueue a peer's files; the Download objects recorded (422 when slskd took none)."""
         outcome = await self.tracker.enqueue(username, files)
         if not outcome.downloads and outcome.failed:
             names = ", ".join(f for f in outcome.failed if f) or "every file"
             raise SlskdRequestError(f"slskd did not enqueue {names} (already queued, or refused)")
-        return [row.to_json() for row in outcome.downloads]
+        return list(outcome.downloads)
 
     # -- tracker hooks -----------------------------------------------------------------------
 
     def _publish(self, event: DownloadEvent) -> None:
-        if self._on_event is None:
-            return
-        download = event.download.to_json() | {"speed": event.speed, "eta": event.eta}
-        try:
-            self._on_event({"type": "download", "event": str(event.kind), "download": download})
-        except Exception:
-            log.exception("slskd download event handler failed")
+        if self._on_event is not None:
+            self._on_event(event)
 
-    async def _landed(self, row: TrackedDownload, relpath: str) -> None:
+    async def _landed(self, row: Download, relpath: str) -> None:
         await import_landed(self._catalogue, self._cache_dir, row, relpath)
 
-    async def _awaiting(self, row: TrackedDownload) -> None:
+    async def _awaiting(self, row: Download) -> None:
         log.info("slskd finished %s; waiting for it to appear in Jellyfin", row.title)
         self._look.set()
 
     # -- the hand-off to Jellyfin ------------------------------------------------------------
 
-    async def _watch_library(self) -> None:
+    async def watch_library(self) -> None:
+        """Look for waiting files in Jellyfin when the catalogue changes, and every interval."""
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._look.wait(), self.settings.library_check_interval)
@@ -175,7 +172,7 @@ class SlskdService:
             updated = await self.store.update(row.id, row.status, change)
             if updated is not None:
                 found += 1
-                self._publish(DownloadEvent(DownloadEventKind.COMPLETED, updated))
+                self._publish(DownloadEvent(DownloadEventKind.COMPLETED, updated, speed=0.0))
         return found
 
     def library_changed(self) -> None:

@@ -1,4 +1,5 @@
-"""`SlskdDownloadStore` over cache.db's `downloads` table (rows with source = 'slskd')."""
+"""`SlskdDownloadStore` over cache.db's `downloads` table: the rows of this source, read as the one
+Download row type (cache.downloads.store.row_of)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,10 @@ from typing import Any
 
 import aiosqlite
 
-from cache.slskd.store import (
-    AWAITING_LIBRARY_REASON,
-    Change,
-    DownloadId,
-    DownloadStatus,
-    NewDownload,
-    TrackedDownload,
-)
-from cache.slskd.wire import TransferId
+from cache.downloads.models import Download, DownloadId, DownloadStatus
+from cache.downloads.store import AWAITING_LIBRARY, row_of
+from cache.slskd.store import AWAITING_LIBRARY_REASON, SOURCE, Change, NewTransfer
 
-# The table has no column for "slskd finished, waiting for Jellyfin"; until it does, a negative
-# missing_polls (which a real count never is) marks it.
-AWAITING_LIBRARY = -1
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
@@ -29,40 +21,40 @@ class SqliteStore:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def followed(self) -> list[TrackedDownload]:
+    async def followed(self) -> list[Download]:
         sql = (
-            "SELECT * FROM downloads WHERE source = 'slskd' AND status IN ('pending', 'downloading')"
+            "SELECT * FROM downloads WHERE source = ? AND status IN ('pending', 'downloading')"
             " AND missing_polls >= 0 ORDER BY id"
         )
-        async with self._conn.execute(sql) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        async with self._conn.execute(sql, (SOURCE,)) as cur:
+            return [row_of(r) for r in await cur.fetchall()]
 
-    async def awaiting(self) -> list[TrackedDownload]:
+    async def awaiting(self) -> list[Download]:
         """Rows slskd finished whose file could not be read here: they wait for Jellyfin."""
         sql = (
-            "SELECT * FROM downloads WHERE source = 'slskd' AND status IN ('pending', 'downloading')"
+            "SELECT * FROM downloads WHERE source = ? AND status IN ('pending', 'downloading')"
             " AND missing_polls = ? ORDER BY id"
         )
-        async with self._conn.execute(sql, (AWAITING_LIBRARY,)) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        async with self._conn.execute(sql, (SOURCE, AWAITING_LIBRARY)) as cur:
+            return [row_of(r) for r in await cur.fetchall()]
 
-    async def get(self, download_id: DownloadId) -> TrackedDownload | None:
-        sql = "SELECT * FROM downloads WHERE id = ? AND source = 'slskd'"
-        async with self._conn.execute(sql, (download_id,)) as cur:
+    async def get(self, download_id: DownloadId) -> Download | None:
+        sql = "SELECT * FROM downloads WHERE id = ? AND source = ?"
+        async with self._conn.execute(sql, (download_id, SOURCE)) as cur:
             row = await cur.fetchone()
-        return _row(row) if row is not None else None
+        return row_of(row) if row is not None else None
 
-    async def add(self, new: NewDownload) -> TrackedDownload:
+    async def add(self, new: NewTransfer) -> Download:
         existing = await self._live(new.item_id)
         if existing is not None:
             return await self._reuse(existing, new)
         sql = (
             "INSERT INTO downloads (item_id, user_id, source, origin, title, album, album_id,"
             " status, file_size, remote_user, remote_filename, remote_transfer)"
-            " VALUES (?, ?, 'slskd', ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *"
         )
         args = (
-            new.item_id, new.user_id, new.origin, new.title, new.album, new.album_id,
+            new.item_id, new.user_id, SOURCE, new.origin.value, new.title, new.album, new.album_id,
             new.file_size, new.remote_user, new.remote_filename, new.remote_transfer,
         )  # fmt: skip
         try:
@@ -75,15 +67,15 @@ class SqliteStore:
                 raise
             return raced
         assert row is not None
-        return _row(row)
+        return row_of(row)
 
-    async def _live(self, item_id: str) -> TrackedDownload | None:
+    async def _live(self, item_id: str) -> Download | None:
         sql = "SELECT * FROM downloads WHERE item_id = ? AND status != 'cancelled' LIMIT 1"
         async with self._conn.execute(sql, (item_id,)) as cur:
             row = await cur.fetchone()
-        return _row(row) if row is not None else None
+        return row_of(row) if row is not None else None
 
-    async def _reuse(self, row: TrackedDownload, new: NewDownload) -> TrackedDownload:
+    async def _reuse(self, row: Download, new: NewTransfer) -> Download:
         if row.status != DownloadStatus.FAILED:
             return row
         change = Change(
@@ -95,18 +87,18 @@ class SqliteStore:
 
     async def update(
         self, download_id: DownloadId, expected: DownloadStatus, change: Change
-    ) -> TrackedDownload | None:
+    ) -> Download | None:
         sets, args = _set_clause(change)
         if not sets:
             current = await self.get(download_id)
             return current if current is not None and current.status == expected else None
         sql = (
             f"UPDATE downloads SET {', '.join(sets)}"
-            " WHERE id = ? AND status = ? AND source = 'slskd' RETURNING *"
+            " WHERE id = ? AND status = ? AND source = ? RETURNING *"
         )
-        async with self._conn.execute(sql, (*args, download_id, str(expected))) as cur:
+        async with self._conn.execute(sql, (*args, download_id, str(expected), SOURCE)) as cur:
             row = await cur.fetchone()
-        return _row(row) if row is not None else None
+        return row_of(row) if row is not None else None
 
 
 def _set_clause(change: Change) -> tuple[list[str], list[Any]]:
@@ -143,33 +135,3 @@ def _set_clause(change: Change) -> tuple[list[str], list[Any]]:
         if change.status == DownloadStatus.COMPLETED:
             sets.append(f"completed_at = {_NOW}")
     return sets, args
-
-
-def _row(row: Any) -> TrackedDownload:
-    transfer = row["remote_transfer"]
-    missing = int(row["missing_polls"])
-    return TrackedDownload(
-        id=DownloadId(int(row["id"])),
-        item_id=str(row["item_id"]),
-        remote_user=str(row["remote_user"] or ""),
-        remote_filename=str(row["remote_filename"] or ""),
-        remote_transfer=TransferId(transfer) if transfer else None,
-        status=DownloadStatus(row["status"]),
-        file_size=row["file_size"],
-        bytes_downloaded=int(row["bytes_downloaded"]),
-        progress=float(row["progress"]),
-        missing_polls=max(0, missing),
-        retry_count=int(row["retry_count"]),
-        error_message=row["error_message"],
-        file_path=row["file_path"],
-        awaiting_library=missing == AWAITING_LIBRARY,
-        title=str(row["title"]),
-        album=str(row["album"]),
-        origin=str(row["origin"]),
-        user_id=str(row["user_id"]),
-        album_id=str(row["album_id"]),
-        priority=int(row["priority"]),
-        queued_at=row["queued_at"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-    )

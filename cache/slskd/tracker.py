@@ -2,23 +2,29 @@
 
 A ticker wakes every 0.5 s while something is followed, every 5 s otherwise, and at once after a user
 action. Each tick starts a poll as its own task unless one is still running (then the tick is skipped),
-so a slow slskd never piles polls up and never holds up the event loop or the API.
+so a slow slskd never piles polls up and never holds up the event loop or the API. `run()` is the
+ticker, for the service's supervisor to run; polls are children of its task group.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cache.slskd.client import SlskdClient
-from cache.slskd.errors import SlskdError
-from cache.slskd.events import (
-    Clock,
+from cache.downloads.models import (
+    Download,
     DownloadEvent,
     DownloadEventKind,
+    DownloadId,
+    DownloadStatus,
+    Origin,
+)
+from cache.slskd.client import SlskdClient
+from cache.slskd.errors import SlskdError, SlskdRequestError
+from cache.slskd.events import (
+    Clock,
     OnAwaitingLibrary,
     OnEvent,
     OnLanded,
@@ -27,15 +33,7 @@ from cache.slskd.events import (
 )
 from cache.slskd.mapping import Wanted, match_transfers
 from cache.slskd.reconcile import Reconciler
-from cache.slskd.store import (
-    FOLLOWED,
-    Change,
-    DownloadId,
-    DownloadStatus,
-    NewDownload,
-    SlskdDownloadStore,
-    TrackedDownload,
-)
+from cache.slskd.store import FOLLOWED, Change, NewTransfer, SlskdDownloadStore, transfer_of
 from cache.slskd.wire import FileRequest
 
 log = logging.getLogger(__name__)
@@ -45,7 +43,7 @@ log = logging.getLogger(__name__)
 class EnqueueOutcome:
     """The rows recorded for an enqueue, and the files slskd refused."""
 
-    downloads: tuple[TrackedDownload, ...]
+    downloads: tuple[Download, ...]
     failed: tuple[str, ...]
 
 
@@ -73,28 +71,26 @@ class Tracker:
         )
         self._wake = asyncio.Event()
         self._poke_pending = False
-        self._runner: asyncio.Task[None] | None = None
+        self._polls: asyncio.TaskGroup | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self.active = False  # something was followed at the last poll: poll fast
         self.healthy = True  # the last poll reached slskd
         self.polls_started = 0
         self.ticks_skipped = 0
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- the loop ----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the ticker (idempotent)."""
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._run(), name="slskd-tracker")
-
-    async def stop(self) -> None:
-        """Stop the ticker and any poll in flight."""
-        for task in (self._runner, self._poll_task):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._runner = self._poll_task = None
+    async def run(self) -> None:
+        """Tick for the life of the service; cancelling this also stops the poll in flight."""
+        async with asyncio.TaskGroup() as polls:
+            self._polls = polls
+            try:
+                poked = False
+                while True:
+                    self.tick(poked=poked)
+                    poked = await self._wait(self.interval)
+            finally:
+                self._polls = None
 
     def poke(self) -> None:
         """Poll now (after a user action), or right after the poll in flight."""
@@ -106,22 +102,16 @@ class Tracker:
         fast = self.active and self.healthy
         return self._config.active_interval if fast else self._config.idle_interval
 
-    # -- the loop ----------------------------------------------------------------------------
-
-    async def _run(self) -> None:
-        poked = False
-        while True:
-            self.tick(poked=poked)
-            poked = await self._wait(self.interval)
-
     def tick(self, *, poked: bool = False) -> None:
         """Start a poll unless one is still running (then skip this tick, keeping a poke for later)."""
         if self._poll_task is not None and not self._poll_task.done():
             self.ticks_skipped += 1
             self._poke_pending = self._poke_pending or poked
             return
+        if self._polls is None:
+            raise RuntimeError("the tracker polls only inside Tracker.run()")
         self.polls_started += 1
-        self._poll_task = asyncio.create_task(self._guarded_poll(), name="slskd-poll")
+        self._poll_task = self._polls.create_task(self._guarded_poll(), name="slskd-poll")
 
     async def _wait(self, delay: float) -> bool:
         """Sleep `delay` or until poked; True when poked."""
@@ -167,13 +157,13 @@ class Tracker:
     # -- user actions ------------------------------------------------------------------------
 
     async def enqueue(
-        self, username: str, files: Sequence[FileRequest], *, origin: str = "user"
+        self, username: str, files: Sequence[FileRequest], *, origin: Origin = Origin.USER
     ) -> EnqueueOutcome:
         """Enqueue files of one peer at slskd and record them (raises SlskdError)."""
         result = await self._client.enqueue(username, files)
         by_name = {t.filename: t for t in result.enqueued}
         refused = set(result.failed)
-        rows: list[TrackedDownload] = []
+        rows: list[Download] = []
         failed: list[str] = []
         for f in files:
             known = f.filename in by_name
@@ -181,19 +171,19 @@ class Tracker:
                 failed.append(f.filename)
                 continue
             tid = by_name[f.filename].id if known else None
-            row = await self._store.add(NewDownload(username, f.filename, f.size, tid, origin))
+            row = await self._store.add(NewTransfer(username, f.filename, f.size, tid, origin))
             rows.append(row)
             self._emit(DownloadEventKind.QUEUED, row)
         self.active = self.active or bool(rows)
         self.poke()
         return EnqueueOutcome(tuple(rows), tuple(failed))
 
-    async def cancel(self, download_id: DownloadId) -> TrackedDownload | None:
+    async def cancel(self, download_id: DownloadId) -> Download | None:
         """Cancel at slskd, then record it; the row as it ends up (None if unknown)."""
         row = await self._store.get(download_id)
         if row is None or row.status not in FOLLOWED:
             return row
-        tid = row.remote_transfer
+        tid = transfer_of(row)
         if not tid:
             transfers = await self._client.list_downloads()
             wanted = [Wanted(row.id, row.remote_user, row.remote_filename, None)]
@@ -210,6 +200,14 @@ class Tracker:
         self.poke()
         return updated or await self._store.get(download_id)
 
-    def _emit(self, kind: DownloadEventKind, row: TrackedDownload) -> None:
+    async def retry(self, row: Download) -> None:
+        """Enqueue a failed download's file at slskd again; the row starts over (raises SlskdError,
+        SlskdRequestError when slskd does not take it)."""
+        request = FileRequest(row.remote_filename, row.file_size or 0)
+        outcome = await self.enqueue(row.remote_user, [request], origin=row.origin)
+        if not outcome.downloads:
+            raise SlskdRequestError(f"slskd did not enqueue {row.remote_filename} again")
+
+    def _emit(self, kind: DownloadEventKind, row: Download) -> None:
         if self._on_event is not None:
-            self._on_event(DownloadEvent(kind, row))
+            self._on_event(DownloadEvent(kind, row, speed=0.0))

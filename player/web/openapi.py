@@ -63,7 +63,7 @@ COMPONENTS: dict[str, Any] = {
             "status": {"enum": ["pending", "downloading", "paused", "completed", "failed", "cancelled"]},
             "progress": N, "bytes_downloaded": INT, "file_size": NULL_I, "priority": INT, "error_message": NULL_S,
             "retry_count": INT, "queued_at": NULL_S, "started_at": NULL_S, "completed_at": NULL_S,
-            "wait_reason": NULL_S,
+            "wait_reason": NULL_S, "can_pause": B,
         }
     ),
     "DownloadBatch": _obj({"downloads": {"type": "array", "items": _ref("Download")}}),

@@ -1,4 +1,5 @@
-"""The one place events become the page's JSON: each event type registers its wire form here."""
+"""The one place events become the page's JSON: each event type registers its wire form here,
+and api.md's objects that cache/ hands out as typed rows (the Download) are made here too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from cache.downloads import Download, DownloadEvent, DownloadList
 from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
 
@@ -66,3 +68,47 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite(item) for item in value]
     return value
+
+
+def download_json(row: Download) -> Message:
+    """api.md's Download object, plus `can_pause` (what the row's source can do)."""
+    return {
+        "id": row.id,
+        "item_id": row.item_id,
+        "user_id": row.user_id,
+        "source": row.source,
+        "origin": str(row.origin),
+        "title": row.title,
+        "album": row.album,
+        "album_id": row.album_id,
+        "status": str(row.status),
+        "progress": row.progress,
+        "bytes_downloaded": row.bytes_downloaded,
+        "file_size": row.file_size,
+        "priority": row.priority,
+        "error_message": row.error_message,
+        "retry_count": row.retry_count,
+        "queued_at": row.queued_at,
+        "started_at": row.started_at,
+        "completed_at": row.completed_at,
+        "wait_reason": row.wait_reason,
+        "can_pause": row.can_pause,
+    }
+
+
+def download_list_json(page: DownloadList) -> Message:
+    """The body of `GET /api/v1/downloads`."""
+    return {
+        "downloads": [download_json(d) for d in page.downloads],
+        "active_count": page.active_count,
+        "queued_count": page.queued_count,
+        "total": page.total,
+    }
+
+
+@event_json.register
+def _download_event(event: DownloadEvent) -> Message:
+    download = download_json(event.download)
+    if event.speed is not None:  # a source that transfers by itself says how fast it goes
+        download |= {"speed": event.speed, "eta": event.eta}
+    return {"type": "download", "event": str(event.kind), "download": download}

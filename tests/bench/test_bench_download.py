@@ -29,6 +29,7 @@ from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
 from cache.jellyfin.auth import ClientIdentity, auth_header
 from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import content
+from tests.running import Loops
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = int(os.environ.get("TAPEDECK_BENCH_BYTES", str(1 << 30)))
@@ -91,13 +92,15 @@ async def _run_tapedeck(info: dict[str, str], tmp: Path) -> tuple[float, float, 
         client = JellyfinClient(config, JellyfinState(tmp / "state"), session)
         manager = DownloadManager(db, tmp / "cache", {"jellyfin": client}, session=session)
         await manager.start()
+        loops = Loops()
+        loops.spawn("downloads-scheduler", manager.run())
         try:
             cpu, start = time.process_time(), time.perf_counter()
             queued, _ = await manager.download_item(info["item_id"])
             done = await _wait_completed(manager, queued.id)
             wall, used = time.perf_counter() - start, time.process_time() - cpu
         finally:
-            await manager.stop()
+            await loops.close()
     await db.close()
     assert done.status == DownloadStatus.COMPLETED, done.error_message
     return wall, used, absolute(tmp / "cache", done.file_path or "")

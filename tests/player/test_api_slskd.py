@@ -63,8 +63,18 @@ async def fake_server(fake: FakeSlskd) -> AsyncIterator[TestServer]:
 
 
 @pytest.fixture
+def slskd_options() -> dict[str, Any]:
+    """More `[slskd]` keys; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
 async def client(
-    fake_server: TestServer, aiohttp_client: AiohttpClient, tmp_path: Path, slskd_dir: Path
+    fake_server: TestServer,
+    aiohttp_client: AiohttpClient,
+    tmp_path: Path,
+    slskd_dir: Path,
+    slskd_options: dict[str, Any],
 ) -> Client:
     # fake_server first: set up first, torn down last, so the service stops before slskd goes.
     key_file = tmp_path / "slskd.key"
@@ -72,7 +82,7 @@ async def client(
     slskd = {
         "url": str(fake_server.make_url("/")), "api_key_file": str(key_file),
         "downloads_dir": str(slskd_dir), "poll_active": 0.02, "poll_idle": 0.05,
-    }  # fmt: skip
+    } | slskd_options  # fmt: skip
     config = service_config(tmp_path, library={"demo": False}, slskd=slskd)
     app = create_app(config, engine=FakeEngine(speed=1.0, default_duration=20.0))
     test_client = await aiohttp_client(app)

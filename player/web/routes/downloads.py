@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from cache.downloads import DownloadManager, DownloadStatus, Origin
-from cache.slskd.store import DownloadId as SlskdDownloadId
-from player.web.errors import ApiError, bad_request
+from player.web.errors import bad_request
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, path_int, query_int, read_body
+from player.web.wire import download_json, download_list_json
 
 routes = RouteTable()
 TAG = "downloads"
@@ -39,7 +39,7 @@ async def download_item(request: web.Request) -> web.Response:
     row, created = await _manager(request).download_item(
         body["item_id"], priority=body.get("priority") or 0
     )
-    return web.json_response(row.to_json(), status=201 if created else 200)
+    return web.json_response(download_json(row), status=201 if created else 200)
 
 
 @routes.route(
@@ -51,7 +51,7 @@ async def download_album(request: web.Request) -> web.Response:
     rows = await _manager(request).download_album(
         body["album_id"], priority=body.get("priority") or 0
     )
-    return web.json_response({"downloads": [r.to_json() for r in rows]}, status=201)
+    return web.json_response({"downloads": [download_json(r) for r in rows]}, status=201)
 
 
 LIST_PARAMS = (
@@ -82,14 +82,14 @@ async def list_downloads(request: web.Request) -> web.Response:
         query_int(request, "limit", 100, 1, 1000),
         query_int(request, "offset", 0, 0, 10**9),
     )
-    return web.json_response(page.to_json())
+    return web.json_response(download_list_json(page))
 
 
 @routes.route(
     "GET", "/api/v1/downloads/{id:\\d+}", "One download", TAG, params=ID, response="Download"
 )
 async def get_download(request: web.Request) -> web.Response:
-    return web.json_response((await _manager(request).get(_id(request))).to_json())
+    return web.json_response(download_json(await _manager(request).get(_id(request))))
 
 
 @routes.route(
@@ -99,21 +99,11 @@ async def get_download(request: web.Request) -> web.Response:
 )  # fmt: skip
 async def download_action(request: web.Request) -> web.Response:
     await read_body(request, ())
-    manager, name, download_id = _manager(request), request.match_info["action"], _id(request)
-    if (await manager.get(download_id)).source == "slskd":
-        return web.json_response(await _slskd_action(request, name, download_id))
+    manager = _manager(request)
+    # The manager asks the row's source what it can do (a transfer slskd runs cannot pause: 409).
     action = {"pause": manager.pause, "resume": manager.resume, "cancel": manager.cancel}
-    row = await action[name](download_id)
-    return web.json_response(row.to_json())
-
-
-async def _slskd_action(request: web.Request, name: str, download_id: int) -> dict[str, object]:
-    """slskd transfers are the tracker's: a cancel goes to slskd too; slskd has no pause."""
-    slskd = services(request).media.slskd
-    if name != "cancel" or slskd is None:
-        raise ApiError(409, "a Soulseek transfer cannot be paused or resumed; cancel it instead")
-    await slskd.tracker.cancel(SlskdDownloadId(download_id))
-    return (await _manager(request).get(download_id)).to_json()
+    row = await action[request.match_info["action"]](_id(request))
+    return web.json_response(download_json(row))
 
 
 @routes.route(

@@ -16,6 +16,7 @@ from cache.slskd.wire import FileRequest
 from player.web.errors import unprocessable
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body
+from player.web.wire import download_json
 
 routes = RouteTable()
 TAG = "slskd"
@@ -69,7 +70,9 @@ async def enqueue(request: web.Request) -> web.Response:
     if not username:
         raise unprocessable("'username' must not be empty")
     files = _files(body["files"])
-    downloads = await slskd.enqueue(username, files)
+    rows = await slskd.enqueue(username, files)
+    manager = services(request).media.downloads
+    downloads = [download_json(manager.view(row)) for row in rows]
     return web.json_response({"downloads": downloads}, status=201)
 
 

@@ -20,9 +20,11 @@ from cache.downloads import (
     DownloadManager,
     DownloadStatus,
 )
+from cache.downloads.reconcile import ReconcileReport
 from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
 from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import FakeJellyfin
+from tests.running import Loops
 
 FAST = DownloadConfig(
     concurrency=2,
@@ -36,6 +38,23 @@ FAST = DownloadConfig(
 ENDED = (DownloadStatus.COMPLETED, DownloadStatus.FAILED, DownloadStatus.PAUSED)
 
 
+class RunningManager(DownloadManager):
+    """A manager whose start() also runs its scheduler, as the service's supervisor does, and
+    whose stop() cancels it (as good as a crash: running rows stay `downloading`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loops = Loops()
+
+    async def start(self) -> ReconcileReport:
+        report = await super().start()
+        self._loops.spawn("download-scheduler", self.run())
+        return report
+
+    async def stop(self) -> None:
+        await self._loops.close()
+
+
 @dataclass
 class Env:
     """Everything a download test touches; `sleeps` holds the retry delays asked for, unscaled."""
@@ -47,7 +66,7 @@ class Env:
     client: JellyfinClient
     events: list[DownloadEvent] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
-    managers: list[DownloadManager] = field(default_factory=list)
+    managers: list[RunningManager] = field(default_factory=list)
 
     @property
     def cache_dir(self) -> Path:
@@ -57,8 +76,8 @@ class Env:
         self.sleeps.append(delay)
         await asyncio.sleep(0.001)
 
-    def manager(self, config: DownloadConfig = FAST, **kwargs: Any) -> DownloadManager:
-        made = DownloadManager(
+    def manager(self, config: DownloadConfig = FAST, **kwargs: Any) -> RunningManager:
+        made = RunningManager(
             self.db,
             self.cache_dir,
             {"jellyfin": self.client},
@@ -72,7 +91,7 @@ class Env:
         return made
 
     def kinds(self, download_id: int) -> list[str]:
-        return [str(e.kind) for e in self.events if e.download["id"] == download_id]
+        return [str(e.kind) for e in self.events if e.download.id == download_id]
 
 
 async def wait_until(check: Callable[[], Any], seconds: float = 10.0) -> None:

@@ -29,9 +29,11 @@ async def main(db_path: str, cache_dir: str, state_dir: str, url: str, item_id: 
             db, Path(cache_dir), {"jellyfin": client}, session=session, config=config
         )
         await manager.start()
+        scheduler = asyncio.create_task(manager.run(), name="downloads-scheduler")
         await manager.download_item(item_id)
         print("queued", flush=True)
         await asyncio.sleep(120)  # bounded: the test kills us long before
+        scheduler.cancel()
 
 
 if __name__ == "__main__":

@@ -159,11 +159,11 @@ async def test_disk_full_pauses_everything_and_corrupts_nothing(env: Env) -> Non
     await wait_until(
         lambda: (
             all(
-                e.download["status"] == "paused"
+                e.download.status == "paused"
                 for e in env.events
-                if e.kind == "paused" and e.download["id"] == rows[1].id
+                if e.kind == "paused" and e.download.id == rows[1].id
             )
-            and any(e.kind == "paused" and e.download["id"] == rows[1].id for e in env.events)
+            and any(e.kind == "paused" and e.download.id == rows[1].id for e in env.events)
         )
     )
     for row, track in zip(rows, tracks, strict=True):

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from cache.db import open_db
+from cache.downloads import DownloadEvent, DownloadStatus
 from cache.schema import MIGRATIONS
 from cache.slskd.candidates import rank_candidates
 from cache.slskd.client import SlskdClient
-from cache.slskd.events import DownloadEvent, TrackerConfig
+from cache.slskd.events import TrackerConfig
 from cache.slskd.sqlite_store import SqliteStore
-from cache.slskd.store import DownloadStatus
 from cache.slskd.tracker import Tracker
 from cache.slskd.wire import FileRequest
 from tests.cache.slskd.conftest import FILES, eventually
 from tests.fakes.slskd import FakeSlskd, Peer
+from tests.running import Loops
 
 
 async def test_search_enqueue_track_land(
@@ -31,7 +32,8 @@ async def test_search_enqueue_track_land(
         downloads_dir=downloads_dir, cache_dir=tmp_path / "cache",
     )  # fmt: skip
     tracker = Tracker(client, store, config, on_event=events.append)
-    tracker.start()
+    loops = Loops()
+    loops.spawn("slskd-tracker", tracker.run())
     try:
         search = await client.start_search("vulgar display")
         await client.wait_search(search.id, interval=0.01, max_polls=50)
@@ -55,7 +57,7 @@ async def test_search_enqueue_track_land(
         assert kinds.count("completed") == 2 and kinds.count("started") == 2
         await eventually(lambda: _cleared(fake))
     finally:
-        await tracker.stop()
+        await loops.close()
         await conn.close()
 
 

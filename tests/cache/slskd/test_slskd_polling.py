@@ -8,26 +8,38 @@ from pathlib import Path
 
 import pytest
 
+from cache.downloads import DownloadStatus
 from cache.slskd.client import SlskdClient
 from cache.slskd.events import TrackerConfig
-from cache.slskd.store import Change, DownloadStatus, MemoryStore, NewDownload
+from cache.slskd.store import Change, MemoryStore, NewTransfer
 from cache.slskd.tracker import Tracker
 from tests.cache.slskd.conftest import ALBUM, FILES, ManualClock, eventually, settle
 from tests.fakes.slskd import FakeSlskd
+from tests.running import Loops
 
 SONG = f"{ALBUM}\\01 - Mouth for War.flac"
 LISTING = ("GET", "/api/v0/transfers/downloads")
 
 
+class RunningTracker(Tracker):
+    """A tracker whose start() runs its loop as the service's supervisor does."""
+
+    loops: Loops
+
+    def start(self) -> None:
+        self.loops.spawn("slskd-tracker", self.run())
+
+
 @pytest.fixture
 async def rig(
     client: SlskdClient, tmp_path: Path
-) -> AsyncIterator[tuple[Tracker, MemoryStore, ManualClock]]:
+) -> AsyncIterator[tuple[RunningTracker, MemoryStore, ManualClock]]:
     store, clock = MemoryStore(), ManualClock()
     config = TrackerConfig(cache_dir=tmp_path / "c", cleanup_interval=1e9)
-    tracker = Tracker(client, store, config, clock=clock)
+    tracker = RunningTracker(client, store, config, clock=clock)
+    tracker.loops = Loops()
     yield tracker, store, clock
-    await tracker.stop()
+    await tracker.loops.close()
 
 
 def listings(fake: FakeSlskd) -> Callable[[], int]:
@@ -35,7 +47,7 @@ def listings(fake: FakeSlskd) -> Callable[[], int]:
 
 
 async def test_idle_then_active_then_idle(
-    rig: tuple[Tracker, MemoryStore, ManualClock], fake: FakeSlskd
+    rig: tuple[RunningTracker, MemoryStore, ManualClock], fake: FakeSlskd
 ) -> None:
     tracker, store, clock = rig
     tracker.start()
@@ -44,7 +56,7 @@ async def test_idle_then_active_then_idle(
     assert clock.sleeps == [5.0]  # nothing followed: idle interval
     await clock.advance(5.0)
     assert tracker.polls_started == 2
-    await store.add(NewDownload("peer one", SONG, len(FILES[SONG])))
+    await store.add(NewTransfer("peer one", SONG, len(FILES[SONG])))
     tracker.poke()  # a user action: poll now, without waiting out the 5 s
     await settle()
     assert tracker.polls_started == 3
@@ -65,10 +77,10 @@ async def test_idle_then_active_then_idle(
 
 
 async def test_a_running_poll_makes_ticks_skip(
-    rig: tuple[Tracker, MemoryStore, ManualClock], fake: FakeSlskd
+    rig: tuple[RunningTracker, MemoryStore, ManualClock], fake: FakeSlskd
 ) -> None:
     tracker, store, clock = rig
-    await store.add(NewDownload("peer one", SONG, len(FILES[SONG])))
+    await store.add(NewTransfer("peer one", SONG, len(FILES[SONG])))
     tracker.active = True
     fake.listing_gate = asyncio.Event()  # slskd answers the listing only when we say
     tracker.start()
@@ -86,10 +98,10 @@ async def test_a_running_poll_makes_ticks_skip(
 
 
 async def test_slskd_down_then_back(
-    rig: tuple[Tracker, MemoryStore, ManualClock], fake: FakeSlskd
+    rig: tuple[RunningTracker, MemoryStore, ManualClock], fake: FakeSlskd
 ) -> None:
     tracker, store, clock = rig
-    await store.add(NewDownload("peer one", SONG, len(FILES[SONG])))
+    await store.add(NewTransfer("peer one", SONG, len(FILES[SONG])))
     fake.fail_status = 401
     tracker.start()
     await eventually(lambda: _true(not tracker.healthy))

@@ -15,14 +15,19 @@ from pytest_aiohttp import AiohttpServer
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord
 from cache.db import open_db
+from cache.downloads import Download, DownloadStatus, OfflineLibrary
+from cache.downloads.reconcile import reconcile
+from cache.downloads.store import DownloadStore
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.schema import MIGRATIONS
 from cache.slskd.errors import SlskdRequestError
 from cache.slskd.service import SlskdService, SlskdSettings
-from cache.slskd.store import AWAITING_LIBRARY_REASON, DownloadStatus
+from cache.slskd.store import AWAITING_LIBRARY_REASON
 from cache.slskd.wire import FileRequest
+from player.web.wire import download_json, event_json
 from tests.cache.slskd.conftest import FILES, eventually
 from tests.fakes.slskd import API_KEY, FakeSlskd
+from tests.running import Loops
 
 DOWNLOAD_KEYS = {
     "id", "item_id", "user_id", "source", "origin", "title", "album", "album_id", "status",
@@ -54,7 +59,7 @@ async def make_rig(
     db: aiosqlite.Connection,
     tmp_path: Path,
 ) -> AsyncIterator[Any]:
-    services: list[SlskdService] = []
+    loops = Loops()
 
     async def make(downloads_dir: Path | None) -> Rig:
         server = await aiohttp_server(fake.app())
@@ -70,16 +75,15 @@ async def make_rig(
 
         service = SlskdService(
             settings, db, catalogue, tmp_path / "cache", session, queue_item=queue_item,
-            on_event=lambda e: rig.events.append(e),
+            on_event=lambda e: rig.events.append(event_json(e)),  # the page's JSON of each event
         )  # fmt: skip
         rig = Rig(service, catalogue)
-        service.start()
-        services.append(service)
+        loops.spawn("slskd-tracker", service.tracker.run())
+        loops.spawn("slskd-library", service.watch_library())
         return rig
 
     yield make
-    for service in services:
-        await service.stop()
+    await loops.close()
 
 
 async def test_settings_never_show_the_key() -> None:
@@ -90,8 +94,12 @@ async def test_landed_file_is_in_the_catalogue_and_events_are_downloads(
     make_rig: Any, fake: FakeSlskd, downloads_dir: Path
 ) -> None:
     rig: Rig = await make_rig(downloads_dir)
-    [row] = await rig.service.enqueue("peer one", [FileRequest(FIRST, len(FILES[FIRST]))])
-    assert set(row) == DOWNLOAD_KEYS and row["source"] == "slskd" and row["album_id"]
+    [download] = await rig.service.enqueue("peer one", [FileRequest(FIRST, len(FILES[FIRST]))])
+    row = download_json(download)
+    # api.md's Download, plus can_pause (what the row's source can do)
+    assert (
+        set(row) == DOWNLOAD_KEYS | {"can_pause"} and row["source"] == "slskd" and row["album_id"]
+    )
     fake.complete(fake.by_name(FIRST).id)
 
     async def landed() -> bool:
@@ -123,8 +131,13 @@ async def test_nothing_enqueued_is_an_error(make_rig: Any, fake: FakeSlskd) -> N
 async def test_unreadable_file_waits_for_jellyfin_then_hands_off(
     make_rig: Any, fake: FakeSlskd, db: aiosqlite.Connection
 ) -> None:
+    await _hand_off(make_rig, fake, db)
+
+
+async def _hand_off(make_rig: Any, fake: FakeSlskd, db: aiosqlite.Connection) -> Download:
     rig: Rig = await make_rig(None)  # slskd's folder is not readable from here
-    [row] = await rig.service.enqueue("peer one", [FileRequest(FIRST, len(FILES[FIRST]))])
+    [download] = await rig.service.enqueue("peer one", [FileRequest(FIRST, len(FILES[FIRST]))])
+    row = download_json(download)
     fake.complete(fake.by_name(FIRST).id)
 
     async def waiting() -> bool:
@@ -147,11 +160,29 @@ async def test_unreadable_file_waits_for_jellyfin_then_hands_off(
     done = await rig.service.store.get(row["id"])
     assert done is not None and done.status is DownloadStatus.COMPLETED
     assert not done.awaiting_library and rig.events[-1]["event"] == "completed"
+    return done
+
+
+async def test_the_handed_off_row_is_never_an_offline_item_without_a_file(
+    make_rig: Any, fake: FakeSlskd, db: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    """Issue 13, finding 15: the slskd row only points to the Jellyfin copy, which is what
+    becomes available offline (once downloaded), and a restart does not queue it again."""
+    done = await _hand_off(make_rig, fake, db)
+    offline = OfflineLibrary(db, tmp_path / "cache")
+    items, total = await offline.items()
+    assert (items, total) == ([], 0)
+    assert not await offline.is_available(done.item_id)
+    assert await offline.available_ids([done.item_id]) == set()
+    report = await reconcile(DownloadStore(db), tmp_path / "cache")
+    assert report.requeued == 0
+    again = await DownloadStore(db).get(done.id)
+    assert again is not None and again.status is DownloadStatus.COMPLETED
 
 
 async def test_the_download_manager_leaves_slskd_rows_alone(tmp_path: Path) -> None:
     from cache.media import MediaCache, MediaSettings
-    from cache.slskd.store import NewDownload
+    from cache.slskd.store import NewTransfer
 
     settings = MediaSettings(
         tmp_path / "state", tmp_path / "cache", tmp_path / "music", demo=False,
@@ -159,12 +190,16 @@ async def test_the_download_manager_leaves_slskd_rows_alone(tmp_path: Path) -> N
     )  # fmt: skip
     media = MediaCache(settings)
     await media.start()
+    loops = Loops()
+    for name, loop in media.loops().items():  # as the service's supervisor runs them
+        loops.spawn(name, loop())
     try:
         assert media.slskd is not None
-        row = await media.slskd.store.add(NewDownload("u", "a\\b\\c.flac", 10))
+        row = await media.slskd.store.add(NewTransfer("u", "a\\b\\c.flac", 10))
         await media.downloads.gate_changed()  # wakes the manager's scheduler, as any download does
         await asyncio.sleep(0.2)  # give a wrongly started job time to fail the row
         after = await media.slskd.store.get(row.id)
         assert after is not None and after.status is DownloadStatus.PENDING
     finally:
+        await loops.close()
         await media.stop()

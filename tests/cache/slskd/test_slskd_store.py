@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 
 from cache.db import open_db
+from cache.downloads import DownloadStatus
 from cache.schema import MIGRATIONS
 from cache.slskd.sqlite_store import SqliteStore
-from cache.slskd.store import (
-    Change,
-    DownloadStatus,
-    MemoryStore,
-    NewDownload,
-    SlskdDownloadStore,
-)
+from cache.slskd.store import Change, MemoryStore, NewTransfer, SlskdDownloadStore
 from cache.slskd.wire import TransferId
 
-NEW = NewDownload("peer", "@@s\\Music\\Album\\01 - Song.flac", 1234, TransferId("t1"))
+NEW = NewTransfer("peer", "@@s\\Music\\Album\\01 - Song.flac", 1234, TransferId("t1"))
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -77,7 +72,7 @@ async def test_clearing_and_awaiting_library(store: SlskdDownloadStore) -> None:
     assert cleared is not None and cleared.error_message is None
     waiting = await store.update(row.id, DownloadStatus.PENDING, Change(awaiting_library=True))
     assert waiting is not None and waiting.awaiting_library
-    assert waiting.to_json()["wait_reason"]
+    assert waiting.wait_reason
     assert await store.followed() == []
 
 
@@ -85,7 +80,7 @@ async def test_failed_row_is_reset_on_re_add(store: SlskdDownloadStore) -> None:
     row = await store.add(NEW)
     change = Change(status=DownloadStatus.FAILED, retry_count=2, error_message="x")
     await store.update(row.id, DownloadStatus.PENDING, change)
-    again = await store.add(NewDownload("peer", NEW.remote_filename, 1234, TransferId("t2")))
+    again = await store.add(NewTransfer("peer", NEW.remote_filename, 1234, TransferId("t2")))
     assert again.id == row.id
     assert (again.status, again.retry_count, again.remote_transfer) == (
         DownloadStatus.PENDING,

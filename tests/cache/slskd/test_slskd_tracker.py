@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cache.downloads import Download, DownloadEvent, DownloadStatus
 from cache.slskd.errors import SlskdError
-from cache.slskd.events import DownloadEvent, TrackerConfig
-from cache.slskd.store import DownloadStatus, MemoryStore, TrackedDownload
+from cache.slskd.events import TrackerConfig
+from cache.slskd.store import MemoryStore
 from cache.slskd.tracker import Tracker
 from cache.slskd.wire import FileRequest
 from tests.cache.slskd.conftest import ALBUM, FILES, MakeClient, ManualClock
@@ -28,12 +29,12 @@ class Rig:
     store: MemoryStore
     clock: ManualClock
     events: list[DownloadEvent] = field(default_factory=list)
-    waiting: list[TrackedDownload] = field(default_factory=list)
+    waiting: list[Download] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
         return [str(e.kind) for e in self.events]
 
-    async def row(self, index: int = 0) -> TrackedDownload:
+    async def row(self, index: int = 0) -> Download:
         row = await self.store.get(sorted(self.store.rows)[index])
         assert row is not None
         return row
@@ -52,9 +53,9 @@ def make_rig(make_client: MakeClient, tmp_path: Path, downloads_dir: Path) -> Ma
         config = TrackerConfig(**(fields | options))  # type: ignore[arg-type]
         store, clock = MemoryStore(), ManualClock()
         events: list[DownloadEvent] = []
-        waiting: list[TrackedDownload] = []
+        waiting: list[Download] = []
 
-        async def on_waiting(row: TrackedDownload) -> None:
+        async def on_waiting(row: Download) -> None:
             waiting.append(row)
 
         tracker = Tracker(
@@ -210,7 +211,7 @@ async def test_without_downloads_dir_waits_for_the_library(
 
 
 async def test_cleanup_individual_then_bulk(make_rig: MakeRig, fake: FakeSlskd) -> None:
-    rig = await make_rig(max_retries=0, cleanup_interval=0)
+    rig = await make_rig(max_retries=0, cleanup_interval=0, bulk_cleanup=True)
     a, b = (await rig.tracker.enqueue("peer one", [REQ, REQ2])).downloads
     assert a.remote_transfer is not None and b.remote_transfer is not None
     fake.fail(a.remote_transfer)
@@ -226,7 +227,7 @@ async def test_cleanup_individual_then_bulk(make_rig: MakeRig, fake: FakeSlskd) 
 
 
 async def test_no_bulk_clear_while_a_file_waits_to_land(make_rig: MakeRig, fake: FakeSlskd) -> None:
-    rig = await make_rig(cleanup_interval=0, landing_attempts=2)
+    rig = await make_rig(cleanup_interval=0, landing_attempts=2, bulk_cleanup=True)
     a, b = (await rig.tracker.enqueue("peer one", [REQ, REQ2])).downloads
     assert a.remote_transfer is not None and b.remote_transfer is not None
     fake.complete(a.remote_transfer)
@@ -260,3 +261,20 @@ async def test_user_cancel(make_rig: MakeRig, fake: FakeSlskd) -> None:
     assert rig.kinds() == ["queued", "cancelled"]
     await rig.tracker.poll_once()
     assert (await rig.row()).status is DownloadStatus.CANCELLED
+
+
+async def test_cleanup_on_a_shared_slskd_removes_only_ours(
+    make_rig: MakeRig, make_client: MakeClient, fake: FakeSlskd
+) -> None:
+    other = await make_client()  # another application using the same slskd
+    (theirs,) = (await other.enqueue("peer one", [REQ2])).enqueued
+    rig = await make_rig(cleanup_interval=0)  # the default cleanup
+    (row,) = (await rig.tracker.enqueue("peer one", [REQ])).downloads
+    assert row.remote_transfer is not None
+    fake.complete(theirs.id)
+    fake.complete(row.remote_transfer)
+    await rig.tracker.poll_once()
+    assert (await rig.row()).status is DownloadStatus.COMPLETED
+    assert fake.transfers[row.remote_transfer].removed
+    assert not fake.transfers[theirs.id].removed  # someone else's finished transfer stays
+    assert ("DELETE", "/api/v0/transfers/downloads/all/completed") not in fake.requests

@@ -53,6 +53,8 @@ function paint(btn, s) {
   btn.style.setProperty('--p', String(pct));
   let label = LABELS[name];
   if (name === 'downloading') label = `Downloading ${pct}%, tap to pause`;
+  if (s.fixed && name === 'pending') label = 'Queued for download';
+  if (s.fixed && name === 'downloading') label = `Downloading ${pct}%`;
   if (s.total && (name === 'partial' || name === 'completed')) label += ` (${s.done} of ${s.total} tracks)`;
   btn.setAttribute('aria-label', label);
   btn.title = label;
@@ -118,6 +120,11 @@ async function onTrack(btn, track, st) {
       { label: 'Remove download', icon: 'trash', danger: true, run: () => removeDownload(btn, d) },
     ]);
   }
+  if (d && (st === 'downloading' || st === 'pending') && d.can_pause === false) {
+    return sheet(track.title, 'Downloading (cannot be paused)', [
+      { label: 'Cancel download', icon: 'close', danger: true, run: () => act(btn, d, 'cancel') },
+    ]);
+  }
   if (d && (st === 'downloading' || st === 'pending')) return act(btn, d, 'pause');
   if (d && (st === 'paused' || st === 'failed')) return act(btn, d, 'resume');
   const since = dl.mark();
@@ -142,7 +149,8 @@ async function removeDownload(btn, d) {
 async function onAlbum(btn, album, s) {
   const rows = dl.forAlbum(album.id);
   const ids = (statuses) => rows.filter((d) => statuses.includes(d.status));
-  if (s.state === 'downloading') return each(btn, ids(['downloading', 'pending']), 'pause');
+  const pausable = ids(['downloading', 'pending']).filter((d) => d.can_pause !== false);
+  if (s.state === 'downloading') return each(btn, pausable, 'pause');
   if (s.state === 'paused' || s.state === 'failed') return each(btn, ids(['paused', 'failed']), 'resume');
   if (s.state === 'completed') {
     const done = ids(['completed']);

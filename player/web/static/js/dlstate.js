@@ -123,8 +123,10 @@ export function trackState(track) {
   const d = byItem.get(track.id);
   if (d) {
     if (d.status === 'completed') return { state: 'completed', progress: 1 };
-    if (d.status === 'downloading') return { state: 'downloading', progress: d.progress || 0 };
-    return { state: d.status, progress: d.progress || 0 };
+    // can_pause: false (a transfer its source runs by itself, e.g. slskd) offers no Pause.
+    const fixed = d.can_pause === false;
+    if (d.status === 'downloading') return { state: 'downloading', progress: d.progress || 0, fixed };
+    return { state: d.status, progress: d.progress || 0, fixed };
   }
   return track.available_offline ? { state: 'completed', progress: 1 } : { state: 'available', progress: 0 };
 }

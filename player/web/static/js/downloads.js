@@ -26,6 +26,8 @@ function actionsFor(d) {
   switch (d.status) {
     case 'downloading':
     case 'pending':
+      // A transfer its source runs by itself (slskd) cannot pause: only Cancel is offered.
+      if (d.can_pause === false) return [a('cancel', 'close', 'Cancel')];
       return [a('pause', 'pausesm', 'Pause'), a('cancel', 'close', 'Cancel')];
     case 'paused':
       return [a('resume', 'download', 'Resume'), a('cancel', 'close', 'Cancel')];
@@ -138,15 +140,16 @@ function render() {
 
 function renderBulk(all) {
   const has = (s) => all.some((d) => d.status === s);
+  const pausable = all.some((d) => (d.status === 'downloading' || d.status === 'pending') && d.can_pause !== false);
   const b = (id, label, iconName, enabledNow, path) => h('button', {
     id, class: 'btn ghost sm', type: 'button', disabled: !enabledNow,
     onclick: (e) => bulkAction(e.currentTarget, path, label),
   }, icon(iconName), h('span', { text: label }));
-  const key = tab + has('downloading') + has('pending') + has('paused') + has('failed') + has('completed');
+  const key = tab + pausable + has('paused') + has('failed') + has('completed');
   if (bulk.dataset.key === key) return;
   bulk.dataset.key = key;
   fill(bulk, tab === 'active'
-    ? [b('pause-all', 'Pause all', 'pausesm', has('downloading') || has('pending'), '/downloads/pause-all'),
+    ? [b('pause-all', 'Pause all', 'pausesm', pausable, '/downloads/pause-all'),
       b('resume-all', 'Resume all', 'download', has('paused') || has('failed'), '/downloads/resume-all')]
     : [b('clear-completed', 'Clear completed', 'check', has('completed'), '/downloads/clear-completed')]);
 }

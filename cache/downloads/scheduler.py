@@ -1,0 +1,126 @@
+"""The download scheduler: starts what the gate and the free slots allow, one job per row.
+
+State changes of the manager's commands and of the scheduler are serialised by one lock, so a
+command never races the scheduler picking the same row; network calls are made outside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from cache.downloads.announce import Announcer
+from cache.downloads.job import DownloadJob, JobContext
+from cache.downloads.models import (
+    Download,
+    DownloadConfig,
+    DownloadEventKind,
+    DownloadStatus,
+    Origin,
+    WaitReason,
+)
+from cache.downloads.source import Sources
+from cache.downloads.store import DownloadStore, now_iso
+from cache.downloads.workers import Workers
+
+log = logging.getLogger(__name__)
+RUNNING = (DownloadStatus.DOWNLOADING, DownloadStatus.PENDING)
+
+
+class Scheduler:
+    """The queue's runner; `run()` is the manager's long-running task."""
+
+    def __init__(
+        self, store: DownloadStore, sources: Sources, out: Announcer, config: DownloadConfig
+    ) -> None:
+        self._store = store
+        self._sources = sources
+        self._out = out
+        self._config = config
+        self.lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._disk_full = False  # a job hit ENOSPC: pause the rest at the next turn
+        self.jobs = Workers(self._run_job, self._wake.set)
+        self.ctx: JobContext | None = None  # set by the manager, which builds the jobs' context
+
+    def wake(self) -> None:
+        """Look at the queue again soon (a row was queued, a slot or the gate opened)."""
+        self._wake.set()
+
+    def disk_full(self) -> None:
+        """A job hit ENOSPC (it is still running): pause the other downloads."""
+        self._disk_full = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Every download runs in this task group, so cancelling this stops them all; rows that
+        were running stay `downloading`, and the next start's reconcile resumes them."""
+        async with asyncio.TaskGroup() as group:
+            self.jobs.attach(group)
+            try:
+                self._wake.set()
+                while True:
+                    await self._wake.wait()
+                    self._wake.clear()
+                    async with self.lock:
+                        await self._after_disk_full()
+                        await self._fill_slots()
+            finally:
+                self.jobs.attach(None)
+
+    async def gate_changed(self) -> None:
+        """Put running downloads the gate now blocks back in the queue (their part files stay for a
+        Range resume), and start whatever it allows."""
+        async with self.lock:
+            for download_id, origin in self.jobs.origins():
+                if self._out.gate_reason(origin) is None:
+                    continue
+                await self.jobs.stop(download_id)
+                row = await self._store.update(download_id, status=DownloadStatus.PENDING)
+                if row is not None:
+                    self._out.announce(DownloadEventKind.PROGRESS, row)
+        self._wake.set()
+
+    async def pause_locked(self, row: Download, reason: str | None) -> Download:
+        """Stop the row's job and mark it paused (the caller holds the lock)."""
+        await self.jobs.stop(row.id)
+        updated = await self._store.update(row.id, status=DownloadStatus.PAUSED, wait_reason=reason)
+        return self._out.announce(DownloadEventKind.PAUSED, updated or row)
+
+    async def _fill_slots(self) -> None:
+        origins = [origin for origin in Origin if self._out.gate_reason(origin) is None]
+        fetched = self._sources.fetched
+        while origins and len(self.jobs) < self._config.concurrency:
+            row = await self._store.next_pending(self.jobs, origins, fetched)
+            if row is None:
+                return
+            started = await self._store.update(
+                row.id, status=DownloadStatus.DOWNLOADING, started_at=row.started_at or now_iso(),
+                wait_reason=None,
+            )  # fmt: skip
+            if started is None:
+                continue
+            self.jobs.start(started)
+            self._out.announce(DownloadEventKind.STARTED, started)
+
+    async def _run_job(self, row: Download) -> None:
+        assert self.ctx is not None, "the manager sets the jobs' context"
+        try:
+            await DownloadJob(self.ctx, row, self._sources.get(row.source)).run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            # A bug must not take the queue down with it; the row says what happened.
+            log.exception("download %s crashed", row.id)
+            failed = await self._store.update(
+                row.id, status=DownloadStatus.FAILED, error_message=f"internal error: {err!r}"
+            )
+            self._out.announce(DownloadEventKind.FAILED, failed or row)
+
+    async def _after_disk_full(self) -> None:
+        if not self._disk_full:
+            return
+        self._disk_full = False
+        for row in await self._store.with_status(RUNNING):
+            if self._sources.capabilities(row.source).can_pause:
+                await self.pause_locked(row, WaitReason.DISK_FULL.value)
