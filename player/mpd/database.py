@@ -59,6 +59,8 @@ class Snapshot:
         uri = uri.strip("/")
         if uri in self.by_uri:
             return [self.by_uri[uri]]
+        if uri == "":
+            return list(self.songs)  # each song once, not again through Albums/ and Artists/
         folders, songs = self.listing(uri)
         found = list(songs)
         for sub in sorted(folders):

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from mpd import MPDClient
 
+from player.app import create_app
+from player.engine.fake import FakeEngine
+from player.mpd.wiring import MPD_ADDRESS
+from player.web.keys import SERVICES
 from tests.integration.service import ServiceProcess, free_port
 from tests.mpd.music import SONGS, make_music
+from tests.player.conftest import AiohttpClient, service_config
 
 MPD_BIN = shutil.which("mpd") or "/usr/bin/mpd"
 needs_mpd = pytest.mark.skipif(not Path(MPD_BIN).exists(), reason="Debian's mpd is the reference")
@@ -168,3 +177,48 @@ class RawClient:
     def close(self) -> None:
         self.file.close()
         self.sock.close()
+
+
+class Line:
+    """A bare MPD connection on asyncio streams."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Line:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        await reader.readline()
+        return cls(reader, writer)
+
+    async def send(self, line: str) -> None:
+        self.writer.write(line.encode() + b"\n")
+        await self.writer.drain()
+
+    async def answer(self) -> list[str]:
+        lines: list[str] = []
+        while True:
+            line = (await self.reader.readline()).decode().rstrip("\n")
+            lines.append(line)
+            if line == "OK" or line.startswith("ACK") or not line:
+                return lines
+
+    async def command(self, line: str) -> list[str]:
+        await self.send(line)
+        return await self.answer()
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
+@pytest.fixture
+async def deck(
+    aiohttp_client: AiohttpClient, tmp_path: Path, music: Path
+) -> AsyncIterator[tuple[TestClient[Any, Any], web.Application, int]]:
+    mpd = {"enabled": True, "host": "127.0.0.1", "port": free_port()}
+    config = service_config(tmp_path, library={"music_dir": str(music), "demo": False}, mpd=mpd)
+    app = create_app(config, engine=FakeEngine(speed=1.0, default_duration=20.0))
+    client = await aiohttp_client(app)
+    await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
+    yield client, app, app[MPD_ADDRESS].port
