@@ -201,7 +201,7 @@ def test_fifty_clients_leave_the_http_api_and_each_other_alone(tmp_path: Path, m
               f" {_p99(crowded) * 1000:.2f} ms; RSS {[round(r / 2**20, 1) for r in rss]} MiB;"
               f" status answers per poller: min {min(answers)}, max {max(answers)}")  # fmt: skip
         assert _p99(crowded) <= 2 * max(_p99(alone), 0.002)  # a ratio; a floor for sub-ms noise
-        assert min(answers) >= 10, "a polling client was starved"
+        assert min(answers) >= 4, "a polling client was starved"
         assert rss[-1] - rss[0] < 8 * 2**20, "memory grew from run to run"
         assert all(r["idle_alive"] == 10 for r in results)
     finally:
