@@ -23,8 +23,9 @@ from cache.db import open_db
 from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager, FetchSource
 from cache.errors import CacheError
 from cache.events import EventSink
-from cache.jellyfin import JellyfinClient, JellyfinConfig, sync_catalogue
+from cache.jellyfin import JellyfinClient, JellyfinConfig
 from cache.jellyfin.auth import JellyfinState
+from cache.jellyfin.freshness import refresh_catalogue
 from cache.local.demo import ensure_demo_library
 from cache.local.scanner import Scanner
 from cache.models import Album, ItemId, SourceKind, Track
@@ -45,7 +46,8 @@ class MediaSettings:
     scan_on_start: bool = True
     jellyfin: JellyfinConfig | None = None
     downloads: DownloadConfig = field(default_factory=DownloadConfig)
-    sync_interval: float = 6 * 3600.0  # re-read the server's catalogue this often while online
+    sync_interval: float = 6 * 3600.0  # ask the server this often whether its catalogue changed
+    full_sync_interval: float = 7 * 86400.0  # re-read the whole catalogue at least this often
     slskd: SlskdSettings | None = None  # None: no slskd acquisition
 
 
@@ -163,7 +165,9 @@ class MediaCache:
         if self.jellyfin is None or self._db is None:
             return False
         try:
-            await sync_catalogue(self.jellyfin, self._db)
+            await refresh_catalogue(
+                self.jellyfin, self._db, full_every=self.settings.full_sync_interval
+            )
         except CacheError as err:
             log.warning("Jellyfin catalogue not refreshed: %s", err)
             return False

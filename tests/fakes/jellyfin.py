@@ -114,6 +114,7 @@ class FakeAlbum:
     name: str
     artists: tuple[str, ...]
     year: int | None
+    saved: datetime = field(default_factory=lambda: datetime.now(UTC))  # DateLastSaved
 
 
 @dataclass
@@ -130,6 +131,7 @@ class FakeTrack:
     mtime: int = 1_700_000_000  # whole seconds, like ASP.NET's Last-Modified
     runtime_seconds: float = 180.0
     payload: bytes | None = None  # the file's bytes when given, instead of generated ones
+    saved: datetime = field(default_factory=lambda: datetime.now(UTC))  # DateLastSaved
 
     def data(self, offset: int = 0, length: int | None = None) -> bytes:
         """The file's bytes (for assertions)."""
@@ -270,6 +272,7 @@ class FakeJellyfin:
         track = self.tracks[item_id]
         track.seed += 1
         track.mtime += 60
+        track.saved = datetime.now(UTC)
         if new_size is not None:
             track.size = new_size
         return track
@@ -513,6 +516,8 @@ class FakeJellyfin:
         parent = q.get("parentid", "").replace("-", "")
         if parent and not (kind == "track" and obj.album_id == parent):
             return False
+        if not _saved_since(obj, q.get("mindatelastsaved")):
+            return False
         term = q.get("searchterm", "").lower()
         return not term or term in obj.name.lower()
 
@@ -671,6 +676,15 @@ _CUTTING = {
 
 def _json(body: Any) -> web.Response:
     return web.Response(text=json.dumps(body), content_type="application/json")
+
+
+def _saved_since(obj: FakeAlbum | FakeTrack, since: str | None) -> bool:
+    """`MinDateLastSaved`: only items saved at or after it (ISO-8601, 7 fraction digits)."""
+    if not since:
+        return True
+    whole, _, fraction = since.rstrip("Z").partition(".")
+    at = datetime.fromisoformat(f"{whole}.{(fraction + '000000')[:6]}").replace(tzinfo=UTC)
+    return obj.saved >= at
 
 
 def _sort_key(sort_by: str) -> Any:
