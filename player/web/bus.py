@@ -7,9 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from player.web.throttle import LogThrottle
 from player.web.wire import event_json, to_text
 
 log = logging.getLogger(__name__)
+_throttle = LogThrottle()  # many clients cut off at once still make a handful of lines
 
 Message = dict[str, Any]
 
@@ -81,7 +83,9 @@ class EventBus:
         for sub in list(self._subs):
             sub.offer(text)
             if sub.overflowed:
-                log.info("an events client fell behind; disconnecting it")
+                _throttle.log(
+                    log, logging.INFO, "behind", "an events client fell behind; cut it off"
+                )
                 self._subs.discard(sub)
                 if sub.on_overflow is not None:
                     sub.on_overflow()

@@ -15,6 +15,7 @@ until the process runs out of file descriptors, after which asyncio logs every f
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import resource
 from dataclasses import dataclass
@@ -179,7 +180,25 @@ def _in_request(handler: RequestHandler) -> bool:
 
 def _client_of(transport: asyncio.Transport) -> str:
     peer = transport.get_extra_info("peername")
-    return str(peer[0]) if isinstance(peer, tuple) else "local"
+    return client_key(str(peer[0])) if isinstance(peer, tuple) else "local"
+
+
+def client_key(address: str) -> str:
+    """Who a connection's address stands for, when sharing limits out among clients.
+
+    An IPv6 host picks new addresses inside its /64 at will (privacy addresses), so the /64 is
+    the client; an IPv4-mapped address (a dual-stack listener) is its IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if not ip.is_loopback:
+            return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class GuardedRunner(web.AppRunner):

@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from player.web.server import ServerLimits, start_http
+from player.web.middleware import error_middleware
+from player.web.server import ServerLimits, client_key, start_http
+from player.web.spec import Field, read_body
 from player.web.throttle import LogThrottle
 from tests.integration.service import free_port
 
@@ -20,12 +22,19 @@ async def _hello(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def _echo(request: web.Request) -> web.Response:
+    return web.json_response(await read_body(request, (Field("x", "integer"),)))
+
+
 @pytest.fixture
 async def port() -> AsyncIterator[int]:
-    app = web.Application()
+    app = web.Application(middlewares=[error_middleware])
     app.router.add_get("/", _hello)
+    app.router.add_post("/echo", _echo)
     number = free_port()
-    limits = ServerLimits(max_connections=4, per_client=2, header_timeout=0.5, fd_reserve=0)
+    limits = ServerLimits(
+        max_connections=4, per_client=2, header_timeout=0.5, body_timeout=0.5, fd_reserve=0
+    )
     runner = await start_http(app, "127.0.0.1", number, limits)
     yield number
     await runner.cleanup()
@@ -100,3 +109,42 @@ def test_throttle_lets_a_burst_through_then_counts(caplog: pytest.LogCaptureFixt
         throttle.log(logger, logging.INFO, "k", "refused %s", "x")
     lines = [r.getMessage() for r in caplog.records]
     assert lines == ["refused x", "refused x", "refused x (8 more like this not logged)"]
+
+
+async def test_a_body_that_never_arrives_is_a_408(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100\r\n\r\n{"x": '
+    )
+    async with asyncio.timeout(5):
+        answer = await reader.read()
+    writer.close()
+    assert answer.split(b" ", 2)[1] == b"408"
+    assert b'"request_timeout"' in answer
+
+
+async def test_a_body_that_arrives_is_read(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    body = b'{"x": 3}'
+    writer.write(
+        b"POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    async with asyncio.timeout(5):
+        answer = await reader.read()
+    writer.close()
+    assert answer.split(b" ", 2)[1] == b"200" and answer.endswith(b'{"x": 3}')
+
+
+def test_client_key_groups_what_one_client_can_choose() -> None:
+    assert client_key("192.168.1.20") == "192.168.1.20"
+    assert client_key("::ffff:192.168.1.20") == "192.168.1.20"
+    assert (
+        client_key("2001:db8:1:2:aaaa::1")
+        == client_key("2001:db8:1:2:bbbb::2")
+        == "2001:db8:1:2::/64"
+    )
+    assert client_key("fe80::1%eth0") == "fe80::/64"
+    assert client_key("::1") == "::1"
+    assert client_key("") == ""

@@ -23,6 +23,7 @@ from player.pairing.store import TOKENS_FILE, TokenStore, create_local_key, remo
 from player.web.auth import is_local_admin
 from player.web.errors import ApiError, error_body, not_found, unprocessable
 from player.web.keys import SERVICES, services
+from player.web.server import client_key
 from player.web.spec import Field, Param, RouteTable, read_body
 
 routes = RouteTable()
@@ -105,7 +106,7 @@ async def open_request(request: web.Request) -> web.Response:
     pairing = _pairing(request)
     name = _checked_name((await read_body(request, NAME_BODY))["name"])
     try:
-        opened = pairing.open_request(name, request.remote or "")
+        opened = pairing.open_request(name, client_key(request.remote or ""))
     except TooManyRequestsError as err:
         return _too_many(err)
     body = {"request_id": opened.request_id, "expires_in": pairing.requests.ttl}
