@@ -105,7 +105,7 @@ async def stats(deck: Deck, client: Client, args: list[str], out: Answer) -> Non
     out.pairs(
         [
             ("uptime", round(time.monotonic() - deck.started)),
-            ("playtime", round(time.monotonic() - deck.started)),
+            ("playtime", round(deck.hub.clock.seconds)),
             ("artists", len(artists)),
             ("albums", len(albums)),
             ("songs", len(snap.songs)),

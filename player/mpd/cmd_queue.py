@@ -36,17 +36,20 @@ async def add_songs(deck: Deck, songs: list[Song], pos: int | None = None) -> li
     return new
 
 
-def _position_arg(text: str, length: int) -> int:
-    """An insert position: absolute, or `+N` / `-N` relative to the current song."""
-    if text[:1] in "+-":
-        return length  # relative to the current song: tapedeck appends (see the conformance notes)
-    return parse_int(text)
+def _position_arg(deck: Deck, text: str) -> int:
+    """An insert position: absolute, or `+N` (after the current song) / `-N` (before it)."""
+    if text[:1] not in "+-":
+        return parse_int(text)
+    current = deck.controller.queue.index
+    if current is None:
+        raise AckError(AckCode.ARG, "No current song")
+    offset = parse_int(text[1:])
+    return current + 1 + offset if text[0] == "+" else current - offset
 
 
 @command("add", 1, 2)
 async def add(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
-    length = len(deck.controller.queue.entries)
-    pos = _position_arg(args[1], length) if len(args) > 1 else None
+    pos = _position_arg(deck, args[1]) if len(args) > 1 else None
     await add_songs(deck, await resolve_uri(deck, args[0]), pos)
 
 
@@ -56,8 +59,7 @@ async def addid(deck: Deck, client: Client, args: list[str], out: Answer) -> Non
     song = snap.by_uri.get(args[0].strip("/"))
     if song is None:
         raise AckError(AckCode.NO_EXIST, "No such song")
-    length = len(deck.controller.queue.entries)
-    pos = _position_arg(args[1], length) if len(args) > 1 else None
+    pos = _position_arg(deck, args[1]) if len(args) > 1 else None
     new = await add_songs(deck, [song], pos)
     if new:
         out.add("Id", song_id(new[0].entry_id))

@@ -8,7 +8,8 @@ the once-a-second position ticks (a seek is heard from the play listener instead
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from player.playback import playevents as pe
@@ -54,6 +55,7 @@ class IdleHub:
         # MPD keeps a "current song" from the first play until the queue empties, also when
         # stopped; a queue that was only filled has none.
         self.has_current = False
+        self.clock = PlayClock()
         self._seen = self._visible()
 
     def attach(self) -> None:
@@ -112,3 +114,33 @@ class IdleHub:
     def _on_play(self, event: pe.PlayEvent) -> None:
         if isinstance(event, pe.Seeked):
             self.publish(Subsystem.PLAYER)
+        self.clock.heard(event)
+
+
+class PlayClock:
+    """Seconds of music played since the start (`stats` playtime), from the play events."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._total = 0.0
+        self._since: float | None = None  # when the running stretch began
+
+    def heard(self, event: pe.PlayEvent) -> None:
+        running = isinstance(event, pe.Resumed) or (
+            isinstance(event, pe.TrackStarted) and not event.paused
+        )
+        stopping = isinstance(event, pe.Paused | pe.TrackEnded)
+        if stopping or running:
+            self._stop()
+        if running:
+            self._since = self._now()
+
+    def _stop(self) -> None:
+        if self._since is not None:
+            self._total += self._now() - self._since
+            self._since = None
+
+    @property
+    def seconds(self) -> float:
+        running = self._now() - self._since if self._since is not None else 0.0
+        return self._total + running

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -35,8 +36,8 @@ async def mpd_ctx(app: web.Application) -> AsyncIterator[None]:
     hub.attach()
     database = Database(svc.media.catalogue.every_track)
 
-    def spawn(name: str, coro: object) -> object:
-        return svc.supervisor.spawn(name, coro, critical=False)  # type: ignore[arg-type]
+    def spawn(name: str, coro: Coroutine[Any, Any, Any]) -> object:
+        return svc.supervisor.spawn(name, coro, critical=False)  # a failed scan is logged only
 
     deck = Deck(
         controller=svc.controller,
