@@ -13,6 +13,7 @@ from player.config import Config
 from player.engine import create_engine
 from player.engine.audio import AudioSettings, ReplayGainMode
 from player.engine.base import Engine
+from player.jfremote.attach import attach_remote_control
 from player.media.precache import precache_ctx
 from player.media.reporting import attach_play_reporting
 from player.media.sources import MediaLibrary, media_settings
@@ -109,6 +110,7 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         controller.add_listener(lambda _: svc.notifier.status(_status_line(controller)))
         # before any track can start (resume below); the network is read when a play starts
         svc.reporter = attach_play_reporting(svc, controller, network_kind=svc.network_kind)
+        attach_remote_control(svc, controller)
         store = await StateStore.open(config.state_dir / "player.db")
         checkpointer = Checkpointer(controller, store, config.player.checkpoint_interval)
         svc.supervisor.spawn("player", controller.run())

@@ -51,6 +51,7 @@ class JellyfinConfig:
     password: str = ""
     api_key: str = ""
     password_file: str = ""  # keeps the secret out of the config file when set
+    remote_control: bool = True  # a cast target in the Jellyfin apps' "Play On" menu
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,10 @@ class JellyfinClient:
         """Log in again after a 401, unless another request already did since `rejected` was made."""
         await self._relogin(_token_of(rejected.headers))
 
+    async def renew_token(self, rejected: str) -> None:
+        """Log in again because `rejected` was refused (the remote-control socket's 401)."""
+        await self._relogin(rejected)
+
     async def _relogin(self, rejected_token: str) -> None:
         if self._config.api_key:
             raise SourceAuthError("Jellyfin rejected the configured API key")

@@ -17,13 +17,13 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from cache.errors import SourceBadRequestError, SourceError, SourceNotFoundError
-from cache.jellyfin.playstate import PlaybackState, PlayMethod
+from cache.jellyfin.playstate import PlaybackState, PlayerExtras, PlayMethod
 from cache.models import ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import OwedPlay, PlayLog
@@ -77,7 +77,12 @@ class _Tick:
     pass
 
 
-_Message = _Start | _Change | _End | _Replay | _Tick
+@dataclass(frozen=True, slots=True)
+class _Nudge:
+    """Something a controlling app changed: report the state at once."""
+
+
+_Message = _Start | _Change | _End | _Replay | _Tick | _Nudge
 
 
 @dataclass
@@ -115,12 +120,14 @@ class PlayReporter:
         progress_interval: float = 10.0,
         replay_interval: float = 300.0,
         replay_batch: int = 100,
+        extras: Callable[[], PlayerExtras] | None = None,
     ) -> None:
         self._plays = plays
         self._client = client
         self._progress_interval = progress_interval
         self._replay_interval = replay_interval
         self._replay_batch = replay_batch
+        self._extras = extras  # queue, volume and modes, read when each report goes out
         self._inbox: asyncio.Queue[_Message] = asyncio.Queue()
         self._session: _Session | None = None
         self._next_progress: float | None = None
@@ -156,6 +163,10 @@ class PlayReporter:
         """The current track finished, was skipped or stopped (`failed`: it broke off in error)."""
         self._inbox.put_nowait(_End(position, failed))
 
+    def report_now(self) -> None:
+        """A remote command took effect: send a progress report now, so the app's remote is live."""
+        self._inbox.put_nowait(_Nudge())
+
     def server_reachable(self) -> None:
         """The media server answers again: replay the owed plays now (the network watcher's hook)."""
         self._inbox.put_nowait(_Replay())
@@ -189,6 +200,9 @@ class PlayReporter:
             await self._end(message)
         elif isinstance(message, _Replay):
             await self._replay_now()
+        elif isinstance(message, _Nudge):
+            if self._session is not None and self._session.live:
+                await self._send_progress(self._session, self._session.now())
         else:
             await self._tick()
 
@@ -227,7 +241,7 @@ class PlayReporter:
         if play_id is not None:
             self._live.add(play_id)
         try:
-            if not await _sent(client.report_playing(state), "start"):
+            if not await _sent(client.report_playing(self._with_extras(state)), "start"):
                 self._maybe_owed = True
                 return False
             if play_id is not None:
@@ -251,7 +265,8 @@ class PlayReporter:
         if session is None or not session.live or self._client is None:
             return
         session.update(msg.position, None)
-        await _sent(self._client.report_stopped(session.state, failed=msg.failed), "stop")
+        state = self._with_extras(session.state)
+        await _sent(self._client.report_stopped(state, failed=msg.failed), "stop")
 
     async def _tick(self) -> None:
         now = time.monotonic()
@@ -265,10 +280,13 @@ class PlayReporter:
 
     async def _send_progress(self, session: _Session, state: PlaybackState) -> None:
         if self._client is not None:
-            await _sent(self._client.report_progress(state), "progress")
+            await _sent(self._client.report_progress(self._with_extras(state)), "progress")
         self._next_progress = None
         if not session.state.paused:
             self._schedule_progress()
+
+    def _with_extras(self, state: PlaybackState) -> PlaybackState:
+        return state if self._extras is None else replace(state, extras=self._extras())
 
     def _schedule_progress(self) -> None:
         self._next_progress = time.monotonic() + self._progress_interval

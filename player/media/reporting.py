@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from cache.jellyfin.playstate import (
+    PlaybackOrder,
+    PlayerExtras,
+    QueueItem,
+    RepeatMode,
+    queue_window,
+)
 from cache.jellyfin.reporting import PlayReporter
+from cache.models import SourceKind
 from cache.planner.snapshot import NetworkKind
 from player.playback.controller import PlayerController
 from player.playback.playevents import (
@@ -21,6 +29,7 @@ from player.playback.playevents import (
     TrackEndReason,
     TrackStarted,
 )
+from player.playback.queue import Repeat
 from player.services import Services
 
 NetworkKindSource = Callable[[], NetworkKind]
@@ -67,6 +76,31 @@ class PlayEventRelay:
             r.track_ended(event.position, failed=event.reason is TrackEndReason.ERROR)
 
 
+REPEAT_MODE = {Repeat.OFF: RepeatMode.NONE, Repeat.ALL: RepeatMode.ALL, Repeat.ONE: RepeatMode.ONE}
+
+
+def player_extras(controller: PlayerController) -> PlayerExtras:
+    """The queue (capped around the current entry), volume and modes for a Jellyfin report.
+
+    Only Jellyfin's own tracks go into NowPlayingQueue: the server knows no other ids.
+    """
+    queue = controller.queue
+    window = queue_window(len(queue.entries), queue.index)
+    entries = queue.entries[window.start : window.stop]
+    items = tuple(
+        QueueItem(e.item.id, e.entry_id) for e in entries if e.item.source is SourceKind.JELLYFIN
+    )
+    current = queue.current
+    return PlayerExtras(
+        queue=items,
+        playlist_item_id=current.entry_id if current is not None else None,
+        volume=controller.volume,
+        muted=controller.muted,
+        repeat=REPEAT_MODE[controller.repeat],
+        order=PlaybackOrder.SHUFFLE if controller.shuffle else PlaybackOrder.DEFAULT,
+    )
+
+
 def attach_play_reporting(
     svc: Services,
     controller: PlayerController,
@@ -82,6 +116,7 @@ def attach_play_reporting(
         svc.media.jellyfin,
         progress_interval=progress_interval,
         replay_interval=replay_interval,
+        extras=lambda: player_extras(controller),
     )
     controller.add_play_listener(PlayEventRelay(reporter, network_kind=network_kind))
     svc.supervisor.spawn("play-reporting", reporter.run(), critical=False)

@@ -12,6 +12,8 @@ from typing import Any
 from aiohttp import web
 
 from cache.downloads import Download, DownloadEvent, DownloadList
+from cache.jellyfin.remote.messages import DisplayMessage
+from player.jfremote.events import RemoteProblem
 from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
 
@@ -112,3 +114,21 @@ def _download_event(event: DownloadEvent) -> Message:
     if event.speed is not None:  # a source that transfers by itself says how fast it goes
         download |= {"speed": event.speed, "eta": event.eta}
     return {"type": "download", "event": str(event.kind), "download": download}
+
+
+@event_json.register
+def _display_message(event: DisplayMessage) -> Message:
+    text = (
+        f"{event.header}: {event.text}"
+        if event.header and event.text
+        else event.header or event.text
+    )
+    return {"type": "message", "text": text}
+
+
+@event_json.register
+def _remote_problem(event: RemoteProblem) -> Message:
+    message: Message = {"type": "error", "error": {"code": event.code, "message": event.message}}
+    if event.item_id is not None:
+        message["item_id"] = event.item_id
+    return message

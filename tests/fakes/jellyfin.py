@@ -46,6 +46,8 @@ from urllib.parse import quote, unquote_plus
 
 from aiohttp import web
 
+from tests.fakes.jellyfin_sessions import KEEPALIVE_TIMEOUT, SessionHub
+
 SERVER_ID = "97a9003303d7461395074680d9046935"
 PERIOD = 1_048_583  # a prime just above 1 MiB: offset errors show up as wrong bytes
 CHUNK = 512 * 1024
@@ -182,7 +184,9 @@ class DownloadRecord:
 class FakeJellyfin:
     """The server's state and its aiohttp app; `start()` serves it on 127.0.0.1."""
 
-    def __init__(self, *, legacy_auth: bool = False) -> None:
+    def __init__(
+        self, *, legacy_auth: bool = False, keepalive_timeout: float = KEEPALIVE_TIMEOUT
+    ) -> None:
         self.legacy_auth = legacy_auth
         self.users: dict[str, FakeUser] = {}
         self.api_keys: set[str] = set()
@@ -199,6 +203,9 @@ class FakeJellyfin:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.rate: float | None = None  # bytes per second for file bodies; None: unthrottled
         self.ignore_sort = False  # True: /Items in insertion order, like a server ignoring SortBy
+        # (method, path, what) of every request carrying legacy auth (api_key, X-Emby-*)
+        self.legacy_attempts: list[tuple[str, str, str]] = []
+        self.hub = SessionHub(self._identify, self._expand, keepalive_timeout=keepalive_timeout)
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -308,6 +315,7 @@ class FakeJellyfin:
         r.add_post("/Sessions/Playing/Progress", self._report)
         r.add_post("/Sessions/Playing/Stopped", self._report)
         r.add_post("/UserPlayedItems/{id}", self._mark_played)
+        self.hub.install(app)
         return app
 
     async def start(self, port: int = 0) -> str:
@@ -330,6 +338,9 @@ class FakeJellyfin:
     @web.middleware
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        legacy = _legacy_auth_in(request)
+        if legacy:
+            self.legacy_attempts.append((request.method, request.path, legacy))
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -368,6 +379,29 @@ class FakeJellyfin:
         if not token or session is None:
             raise web.HTTPUnauthorized()
         return self.users[session[0]]
+
+    def _identify(self, request: web.Request) -> tuple[str, str, dict[str, str]]:
+        """(user id, device id, auth fields) of the caller's session; 401 when unauthenticated."""
+        token = self._token(request)
+        fields = self._auth_fields(request)
+        if token in self.api_keys:
+            return "", f"apikey-{token[:8]}", fields
+        session = self.sessions.get(token)
+        if not token or session is None:
+            raise web.HTTPUnauthorized()
+        return session[0], session[1], fields
+
+    def _expand(self, ids: list[str]) -> list[str]:
+        """Album ids become their tracks in disc/track order (the server does it before a Play)."""
+        out: list[str] = []
+        for item in ids:
+            if item in self.albums:
+                tracks = [t for t in self.tracks.values() if t.album_id == item]
+                tracks.sort(key=lambda t: (t.disc or 0, t.index or 0, t.name))
+                out += [t.id for t in tracks]
+            else:
+                out.append(item)
+        return out
 
     async def _info(self, request: web.Request) -> web.Response:
         return _json(
@@ -642,8 +676,10 @@ class FakeJellyfin:
 
     async def _report(self, request: web.Request) -> web.Response:
         self._user(request)
-        self.reports.append((request.path, await request.json()))
+        body = await request.json()
+        self.reports.append((request.path, body))
         self.report_auth.append(self._auth_fields(request))
+        self.hub.on_report(request, request.path, body)
         return web.Response(status=204)
 
     async def _mark_played(self, request: web.Request) -> web.Response:
@@ -672,6 +708,18 @@ _CUTTING = {
     FaultKind.RESET,
     FaultKind.WRONG_LENGTH,
 }
+
+
+def _legacy_auth_in(request: web.Request) -> str:
+    """Which legacy way of authorising the request uses, if any ('' for none)."""
+    for name in request.headers:
+        if name.lower().startswith("x-emby-") or name.lower() == "x-mediabrowser-token":
+            return name
+    if any(k.lower() == "api_key" for k in request.query):
+        return "api_key"
+    if request.headers.get("Authorization", "").lower().startswith("emby "):
+        return "Emby scheme"
+    return ""
 
 
 def _json(body: Any) -> web.Response:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,13 +35,14 @@ class FakeJellyfinThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> str:
-        """Serve the fake; returns its base URL."""
+    def start(self, port: int = 0) -> str:
+        """Serve the fake (at `port`: its old one after a stop, to play a server restart);
+        returns its base URL."""
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(target=loop.run_forever, name="fake-jellyfin", daemon=True)
         self._thread.start()
-        return asyncio.run_coroutine_threadsafe(self.fake.start(), loop).result(TIMEOUT)
+        return asyncio.run_coroutine_threadsafe(self.fake.start(port), loop).result(TIMEOUT)
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run `fn` on the fake's loop (between its handlers) and return what it returns."""
@@ -51,6 +52,10 @@ class FakeJellyfinThread:
             return fn()
 
         return asyncio.run_coroutine_threadsafe(run(), loop).result(TIMEOUT)
+
+    def run(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Await `make()` on the fake's loop (e.g. sending on a socket) and return its result."""
+        return asyncio.run_coroutine_threadsafe(make(), self._require_loop()).result(TIMEOUT)
 
     def stop(self) -> None:
         """Close the server (idempotent); its port refuses connections afterwards."""

@@ -16,6 +16,7 @@ import pytest
 
 from cache.db import open_db
 from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
+from cache.jellyfin.playstate import PlaybackOrder, PlayerExtras, QueueItem, RepeatMode
 from cache.jellyfin.reporting import PlayReporter
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
@@ -56,6 +57,7 @@ class Rig:
     plays: PlayLog
     reporter: PlayReporter
     tracks: list[Track]
+    extras: list[PlayerExtras]  # what the player shows now: the last one is reported
 
     def reports(self, path: str | None = None) -> list[dict[str, Any]]:
         return [body for p, body in self.fake.reports if path is None or p == path]
@@ -80,10 +82,14 @@ async def rig(tmp_path: Path, db: aiosqlite.Connection) -> AsyncIterator[Rig]:
     config = JellyfinConfig(url, username="alice", password="secret", device_name="Kitchen Pi")
     client = JellyfinClient(config, JellyfinState(tmp_path / "jf"), session)
     plays = PlayLog(db)
-    reporter = PlayReporter(plays, client, progress_interval=0.05, replay_interval=3600.0)
+    extras = [PlayerExtras()]
+    reporter = PlayReporter(
+        plays, client, progress_interval=0.05, replay_interval=3600.0, extras=lambda: extras[-1]
+    )
     task = asyncio.create_task(reporter.run())
+    port = int(url.rsplit(":", 1)[1])
     try:
-        yield Rig(fake, int(url.rsplit(":", 1)[1]), plays, reporter, [as_track(f) for f in fakes])
+        yield Rig(fake, port, plays, reporter, [as_track(f) for f in fakes], extras)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -204,3 +210,40 @@ async def test_a_play_the_server_no_longer_knows_is_dropped(rig: Rig) -> None:
     assert await rig.reporter.replay_owed() == 1
     assert await rig.plays.owed() == [] and rig.fake.played == []
     assert await rig.reporter.replay_owed() == 0
+
+
+async def test_reports_carry_the_players_queue_volume_and_modes(rig: Rig) -> None:
+    a, b = rig.tracks[0], rig.tracks[1]
+    queue = (QueueItem(a.id, "e1"), QueueItem(b.id, "e2"))
+    rig.extras.append(PlayerExtras(queue, "e1", 70, False))
+    rig.reporter.track_started(a, at=T0)
+    await until(lambda: len(rig.reports(PLAYING)) == 1)
+    start = rig.reports(PLAYING)[0]
+    assert start["NowPlayingQueue"] == [
+        {"Id": a.id, "PlaylistItemId": "e1"},
+        {"Id": b.id, "PlaylistItemId": "e2"},
+    ]
+    assert (start["PlaylistItemId"], start["VolumeLevel"], start["IsMuted"]) == ("e1", 70, False)
+    assert (start["RepeatMode"], start["PlaybackOrder"]) == ("RepeatNone", "Default")
+
+    # A remote command changed the volume and modes: reported at once, not at the next interval.
+    rig.extras.append(PlayerExtras(queue, "e1", 35, True, RepeatMode.ONE, PlaybackOrder.SHUFFLE))
+    seen = len(rig.reports(PROGRESS))
+    rig.reporter.report_now()
+    await until(lambda: any(r.get("VolumeLevel") == 35 for r in rig.reports(PROGRESS)[seen:]))
+    now = next(r for r in rig.reports(PROGRESS)[seen:] if r.get("VolumeLevel") == 35)
+    assert (now["IsMuted"], now["RepeatMode"], now["PlaybackOrder"]) == (
+        True,
+        "RepeatOne",
+        "Shuffle",
+    )
+    rig.reporter.track_ended(10.0)
+    await until(lambda: len(rig.reports(STOPPED)) == 1)
+    stop = rig.reports(STOPPED)[0]
+    assert stop["PlaylistItemId"] == "e1" and len(stop["NowPlayingQueue"]) == 2
+    assert "VolumeLevel" not in stop  # PlaybackStopInfo has no such field
+
+
+def test_now_playing_queue_stays_under_the_servers_limit() -> None:
+    many = tuple(QueueItem(ItemId(f"{n:032x}"), f"e{n}") for n in range(5000))
+    assert len(PlayerExtras(many).queue_body()["NowPlayingQueue"]) == 950

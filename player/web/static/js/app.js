@@ -114,6 +114,7 @@ function main() {
       if (msg.cache) set('cache', { ...(state.cache || {}), ...msg.cache });
     },
     error: (err) => toast(err.message || 'The speaker reported an error.'),
+    message: (text) => text && toast(text, 'info'), // a DisplayMessage sent from a Jellyfin app
   });
 }
 

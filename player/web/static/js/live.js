@@ -112,6 +112,9 @@ function onMessage(raw) {
     case 'error':
       handlers.error?.(msg.error || {});
       break;
+    case 'message':
+      handlers.message?.(msg.text || '');
+      break;
     default:
       break;
   }
