@@ -53,12 +53,8 @@ def jellyfin() -> Iterator[FakeJellyfinThread]:
 
 @pytest.fixture
 def deck(tmp_path: Path, jellyfin: FakeJellyfinThread) -> Iterator[ServiceProcess]:
-    service = deck_with(tmp_path / "deck", jellyfin, USER, PASSWORD)
-    service.start()
-    try:
+    with deck_with(tmp_path / "deck", jellyfin, USER, PASSWORD) as service:
         yield service
-    finally:
-        service.stop()
 
 
 def album(fake: FakeJellyfin, name: str) -> list[FakeTrack]:
