@@ -16,6 +16,7 @@ import array
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from tests.integration.jf_remote_kit import (
     PASSWORD,
     USER,
     Cast,
+    EventsTap,
     add_playable_album,
     download_album,
     player,
@@ -62,12 +64,19 @@ def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
             deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 1, timeout=20)
             download_album(deck, tracks[0].album_id, len(tracks))
             cast = Cast.find(server)
-            cast.app.play(cast.session_id, [tracks[0].album_id], start_index=2)
-            third = wait_player(
-                deck, lambda p: p["item"] and p["item"]["id"] == tracks[2].id, "played track 3"
+            tap = EventsTap(deck.base_url)  # mpv renders faster than real time: watch every change
+            try:
+                cast.app.play(cast.session_id, [tracks[0].album_id], start_index=2)
+                deck.wait_until(lambda: ended_after(tap, tracks[3].id), timeout=30)
+            finally:
+                tap.close()
+            heard = [p for p in played(tap, tracks[2].id) if p["state"] == "playing"]
+            assert heard and all(
+                p["playing_from"] == "local" and p["queue_index"] == 2 for p in heard
             )
-            assert third["playing_from"] == "local" and third["queue_index"] == 2
-            wait_player(deck, lambda p: p["state"] == "stopped", "reached the end of the queue", 30)
+            assert not played(tap, tracks[0].id) and not played(tap, tracks[1].id)
+            start = next(b for path, b in fake.reports if path == "/Sessions/Playing")
+            assert start["ItemId"] == tracks[2].id and start["PlayMethod"] == "DirectPlay"
         assert not [path for _m, path in fake.requests if path.startswith("/Audio/")]  # no stream
     pcm = read_wav(out)
     assert (pcm.rate, pcm.channels) == (RATE, 2)
@@ -79,6 +88,22 @@ def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
     # Nothing else was heard: tracks 1 and 2 never played, and nothing was inserted at the join.
     assert not any(pcm.samples[: offset * 2])
     assert not any(pcm.samples[offset * 2 + len(rendered) :])
+
+
+def players(tap: EventsTap) -> list[dict[str, Any]]:
+    return [m["player"] for m in tap.of_type("player")]
+
+
+def played(tap: EventsTap, item_id: str) -> list[dict[str, Any]]:
+    """The Player objects the page was sent while `item_id` was the item."""
+    return [p for p in players(tap) if p["item"] and p["item"]["id"] == item_id]
+
+
+def ended_after(tap: EventsTap, item_id: str) -> bool:
+    """The queue ended (stopped) after `item_id` played."""
+    seen = players(tap)
+    first = next((i for i, p in enumerate(seen) if p["item"] and p["item"]["id"] == item_id), None)
+    return first is not None and any(p["state"] == "stopped" for p in seen[first:])
 
 
 def _samples(values: list[int]) -> array.array[int]:
