@@ -140,11 +140,9 @@ def test_server_restart_the_deck_plays_on_and_is_a_target_again(
             assert player(deck)["state"] == "playing"
             time.sleep(0.5)
         jellyfin.start(port)
-        back = time.monotonic()
         poll(
             lambda: cast.app.target(DECK_NAME), 15.0, "not a cast target within 15 s of the restart"
         )
-        assert time.monotonic() - back <= 15.0
         assert session.capability_posts >= 2  # posted again: the server had forgotten them
         now = player(deck)
         assert now["state"] == "playing" and now["position"] > before["position"] + 9.0
