@@ -18,12 +18,22 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from cache.errors import SourceBadRequestError, SourceError, SourceNotFoundError
 from cache.jellyfin.playstate import PlaybackState, PlayerExtras, PlayMethod
+from cache.jellyfin.reportmsgs import (
+    Change,
+    End,
+    Nudge,
+    PlaySession,
+    Replay,
+    ReportMessage,
+    Start,
+    Tick,
+)
 from cache.models import ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import OwedPlay, PlayLog
@@ -41,72 +51,6 @@ class PlaystateClient(Protocol):
     async def report_stopped(self, state: PlaybackState, *, failed: bool = False) -> None: ...
 
     async def mark_played(self, item_id: ItemId, date_played: datetime) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Start:
-    track: Track
-    at: datetime
-    network: NetworkKind
-    from_local: bool
-    position: float
-    paused: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Change:
-    """Pause, resume or seek: reported at once."""
-
-    position: float
-    paused: bool | None  # None: unchanged (a seek)
-
-
-@dataclass(frozen=True, slots=True)
-class _End:
-    position: float
-    failed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Replay:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class _Tick:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class _Nudge:
-    """Something a controlling app changed: report the state at once."""
-
-
-_Message = _Start | _Change | _End | _Replay | _Tick | _Nudge
-
-
-@dataclass
-class _Session:
-    """The play under way; `state.position` was true at monotonic time `since`."""
-
-    play_id: int | None
-    state: PlaybackState
-    duration: float
-    since: float
-    live: bool = False  # the server accepted its start report
-
-    def now(self) -> PlaybackState:
-        """The state with the position moved on by the time played since the last event."""
-        if self.state.paused:
-            return self.state
-        moved = self.state.position + (time.monotonic() - self.since)
-        limit = self.duration if self.duration > 0 else moved
-        return replace(self.state, position=min(moved, limit))
-
-    def update(self, position: float, paused: bool | None) -> None:
-        paused = self.state.paused if paused is None else paused
-        self.state = replace(self.state, position=max(0.0, position), paused=paused)
-        self.since = time.monotonic()
 
 
 class PlayReporter:
@@ -128,8 +72,8 @@ class PlayReporter:
         self._replay_interval = replay_interval
         self._replay_batch = replay_batch
         self._extras = extras  # queue, volume and modes, read when each report goes out
-        self._inbox: asyncio.Queue[_Message] = asyncio.Queue()
-        self._session: _Session | None = None
+        self._inbox: asyncio.Queue[ReportMessage] = asyncio.Queue()
+        self._session: PlaySession | None = None
         self._next_progress: float | None = None
         self._next_replay = 0.0  # plays owed from earlier runs go out as soon as `run` starts
         self._live: set[int] = set()  # plays whose live start report is under way
@@ -148,28 +92,28 @@ class PlayReporter:
         paused: bool = False,
     ) -> None:
         """A track started at wall-clock time `at` (timezone-aware)."""
-        self._inbox.put_nowait(_Start(track, at, network, from_local, position, paused))
+        self._inbox.put_nowait(Start(track, at, network, from_local, position, paused))
 
     def paused(self, position: float) -> None:
-        self._inbox.put_nowait(_Change(position, True))
+        self._inbox.put_nowait(Change(position, True))
 
     def resumed(self, position: float) -> None:
-        self._inbox.put_nowait(_Change(position, False))
+        self._inbox.put_nowait(Change(position, False))
 
     def seeked(self, position: float) -> None:
-        self._inbox.put_nowait(_Change(position, None))
+        self._inbox.put_nowait(Change(position, None))
 
     def track_ended(self, position: float, *, failed: bool = False) -> None:
         """The current track finished, was skipped or stopped (`failed`: it broke off in error)."""
-        self._inbox.put_nowait(_End(position, failed))
+        self._inbox.put_nowait(End(position, failed))
 
     def report_now(self) -> None:
         """A remote command took effect: send a progress report now, so the app's remote is live."""
-        self._inbox.put_nowait(_Nudge())
+        self._inbox.put_nowait(Nudge())
 
     def server_reachable(self) -> None:
         """The media server answers again: replay the owed plays now (the network watcher's hook)."""
-        self._inbox.put_nowait(_Replay())
+        self._inbox.put_nowait(Replay())
 
     # -- the task -----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -181,7 +125,7 @@ class PlayReporter:
             except Exception:  # one bad report must not end reporting for good
                 log.exception("play reporting could not handle %r", message)
 
-    async def _next_message(self) -> _Message:
+    async def _next_message(self) -> ReportMessage:
         due = self._next_replay
         if self._next_progress is not None:
             due = min(due, self._next_progress)
@@ -189,30 +133,30 @@ class PlayReporter:
         try:
             return await asyncio.wait_for(self._inbox.get(), timeout)
         except TimeoutError:
-            return _Tick()
+            return Tick()
 
-    async def _handle(self, message: _Message) -> None:
-        if isinstance(message, _Start):
+    async def _handle(self, message: ReportMessage) -> None:
+        if isinstance(message, Start):
             await self._start(message)
-        elif isinstance(message, _Change):
+        elif isinstance(message, Change):
             await self._change(message)
-        elif isinstance(message, _End):
+        elif isinstance(message, End):
             await self._end(message)
-        elif isinstance(message, _Replay):
+        elif isinstance(message, Replay):
             await self._replay_now()
-        elif isinstance(message, _Nudge):
+        elif isinstance(message, Nudge):
             if self._session is not None and self._session.live:
                 await self._send_progress(self._session, self._session.now())
         else:
             await self._tick()
 
-    async def _start(self, msg: _Start) -> None:
+    async def _start(self, msg: Start) -> None:
         if self._session is not None:  # no end was seen: close the old session first
-            await self._end(_End(self._session.now().position, False))
+            await self._end(End(self._session.now().position, False))
         play_id = await self._record(msg)
         method = PlayMethod.DIRECT_PLAY if msg.from_local else PlayMethod.DIRECT_STREAM
         state = PlaybackState(msg.track.id, uuid.uuid4().hex, msg.position, msg.paused, method)
-        session = _Session(play_id, state, msg.track.duration, time.monotonic())
+        session = PlaySession(play_id, state, msg.track.duration, time.monotonic())
         self._session = session
         if self._client is None or msg.track.source is not SourceKind.JELLYFIN:
             return
@@ -225,7 +169,7 @@ class PlayReporter:
             if self._maybe_owed:
                 await self._replay_now()
 
-    async def _record(self, msg: _Start) -> int | None:
+    async def _record(self, msg: Start) -> int | None:
         try:
             return await self._plays.record(
                 msg.track, at=msg.at, network=msg.network, from_local=msg.from_local
@@ -251,7 +195,7 @@ class PlayReporter:
             if play_id is not None:
                 self._live.discard(play_id)
 
-    async def _change(self, msg: _Change) -> None:
+    async def _change(self, msg: Change) -> None:
         session = self._session
         if session is None:
             return
@@ -259,7 +203,7 @@ class PlayReporter:
         if session.live:
             await self._send_progress(session, session.state)
 
-    async def _end(self, msg: _End) -> None:
+    async def _end(self, msg: End) -> None:
         session, self._session = self._session, None
         self._next_progress = None
         if session is None or not session.live or self._client is None:
@@ -278,7 +222,7 @@ class PlayReporter:
         if now >= self._next_replay:
             await self._replay_now()
 
-    async def _send_progress(self, session: _Session, state: PlaybackState) -> None:
+    async def _send_progress(self, session: PlaySession, state: PlaybackState) -> None:
         if self._client is not None:
             await _sent(self._client.report_progress(self._with_extras(state)), "progress")
         self._next_progress = None

@@ -23,6 +23,10 @@ def attach_remote_control(
     client = svc.media.jellyfin
     if client is None or not svc.config.jellyfin.remote_control:
         return None
+    if not svc.config.jellyfin.username:
+        # An API key's session belongs to no user, so no app would ever list it as a target.
+        log.info("Jellyfin remote control needs a user login (username), not only an API key")
+        return None
     remote = JellyfinRemote(
         controller, CastResolver(svc.media.catalogue, client), svc.reporter, svc.bus.publish
     )

@@ -61,10 +61,16 @@ async def test_on_by_default_a_cast_plays(
     assert [e.item.id for e in svc.controller.queue.entries] == list(jellyfin.tracks)
 
 
-async def test_off_when_configured_so(
-    aiohttp_client: AiohttpClient, tmp_path: Path, jellyfin: FakeJellyfin
+@pytest.mark.parametrize("how", ["remote_control off", "an API key, no user"])
+async def test_off_when_configured_so_or_without_a_user(
+    aiohttp_client: AiohttpClient, tmp_path: Path, jellyfin: FakeJellyfin, how: str
 ) -> None:
-    app = create_app(config(tmp_path, jellyfin, False), engine=FakeEngine(speed=1.0))
+    settings = config(tmp_path, jellyfin, False)
+    if how != "remote_control off":
+        jellyfin.api_keys.add("k" * 32)
+        jellyfin_table = {"url": jellyfin.url, "api_key": "k" * 32}
+        settings = service_config(tmp_path, library={"demo": False}, jellyfin=jellyfin_table)
+    app = create_app(settings, engine=FakeEngine(speed=1.0))
     await aiohttp_client(app)
     await until(lambda: ("GET", "/Items") in jellyfin.requests, tries=1000)  # it is up and syncing
     await asyncio.sleep(0.3)
