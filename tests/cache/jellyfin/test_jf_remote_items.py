@@ -6,24 +6,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import aiosqlite
 import pytest
 
 from cache.catalogue import Catalogue
-from cache.db import open_db
 from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState, sync_catalogue
 from cache.jellyfin.remote.items import CastResolver
 from cache.models import ItemId
-from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import FakeJellyfin
 
 
 @pytest.fixture
-async def parts(tmp_path: Path) -> AsyncIterator[tuple[FakeJellyfin, JellyfinClient, Catalogue]]:
+async def parts(
+    tmp_path: Path, fresh_db: aiosqlite.Connection
+) -> AsyncIterator[tuple[FakeJellyfin, JellyfinClient, Catalogue]]:
     fake = FakeJellyfin()
     fake.add_user("alice", "secret")
     fake.add_album("Old", [1000, 2000])
     await fake.start()
-    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    db = fresh_db
     http = aiohttp.ClientSession()
     client = JellyfinClient(
         JellyfinConfig(fake.url, username="alice", password="secret"), JellyfinState(tmp_path), http
@@ -33,7 +34,6 @@ async def parts(tmp_path: Path) -> AsyncIterator[tuple[FakeJellyfin, JellyfinCli
         yield fake, client, Catalogue(db)
     finally:
         await http.close()
-        await db.close()
         await fake.close()
 
 
