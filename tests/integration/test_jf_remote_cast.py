@@ -49,8 +49,9 @@ def parts(tmp_path: Path) -> tuple[list[bytes], list[int]]:
     return [p.read_bytes() for p in paths], list(whole)
 
 
+@pytest.mark.parametrize("downloaded", [True, False], ids=["local copy", "stream"])
 def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
-    tmp_path: Path, parts: tuple[list[bytes], list[int]]
+    tmp_path: Path, parts: tuple[list[bytes], list[int]], downloaded: bool
 ) -> None:
     payloads, whole = parts
     fake = FakeJellyfin()
@@ -59,10 +60,13 @@ def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
     out = tmp_path / "rendered.wav"
     with serving(fake) as server:
         deck = deck_with(tmp_path / "deck", server, USER, PASSWORD,
-                         audio={"output": f"pcm:{out}", "volume": 100})  # fmt: skip
+                         audio={"output": f"pcm:{out}", "volume": 100},
+                         cache={"policy": "seed", "queue_precache_enabled": False,
+                                "album_affinity_enabled": False})  # fmt: skip
         with deck:
             deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 1, timeout=20)
-            download_album(deck, tracks[0].album_id, len(tracks))
+            if downloaded:
+                download_album(deck, tracks[0].album_id, len(tracks))
             cast = Cast.find(server)
             tap = EventsTap(deck.base_url)  # mpv renders faster than real time: watch every change
             try:
@@ -70,14 +74,16 @@ def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
                 deck.wait_until(lambda: ended_after(tap, tracks[3].id), timeout=30)
             finally:
                 tap.close()
+            source, method = ("local", "DirectPlay") if downloaded else ("stream", "DirectStream")
             heard = [p for p in played(tap, tracks[2].id) if p["state"] == "playing"]
             assert heard and all(
-                p["playing_from"] == "local" and p["queue_index"] == 2 for p in heard
+                p["playing_from"] == source and p["queue_index"] == 2 for p in heard
             )
             assert not played(tap, tracks[0].id) and not played(tap, tracks[1].id)
             start = next(b for path, b in fake.reports if path == "/Sessions/Playing")
-            assert start["ItemId"] == tracks[2].id and start["PlayMethod"] == "DirectPlay"
-        assert not [path for _m, path in fake.requests if path.startswith("/Audio/")]  # no stream
+            assert start["ItemId"] == tracks[2].id and start["PlayMethod"] == method
+        streamed = {path.split("/")[2] for _m, path in fake.requests if path.startswith("/Audio/")}
+        assert streamed == (set() if downloaded else {tracks[2].id, tracks[3].id})
     pcm = read_wav(out)
     assert (pcm.rate, pcm.channels) == (RATE, 2)
     third_at = sum(FRAMES[:2]) * 2  # where track 3 starts in the uncut tone (samples)
