@@ -345,6 +345,12 @@ class Catalogue:
             for r in rows
         ]
 
+    async def tracks_fingerprint(self) -> tuple[int, str]:
+        """(count, latest change) of the tracks: a whole-library view re-reads when it moves."""
+        async with self._conn.execute("SELECT count(*), max(seen_at) FROM tracks") as cur:
+            row = await cur.fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
     # ---- helpers ----
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:

@@ -2,7 +2,8 @@
 
 `lsinfo` shows the local music folder's own folders plus two virtual ones, `Albums/<album>` and
 `Artists/<artist>/<album>`, which also hold the tracks of other sources (Jellyfin). A snapshot
-is read from the catalogue and kept for `max_age` seconds or until `invalidate()`.
+is read from the catalogue and kept until the catalogue's fingerprint moves (looked at no more
+than every `check_every` seconds: a scan, a Jellyfin sync) or `invalidate()`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from player.mpd.songs import REMOTE_PREFIX, Song, make_song
 
 ALBUMS, ARTISTS = "Albums", "Artists"
 TrackRows = Callable[[], Awaitable[list[tuple[Track, str | None, int | None]]]]
+Fingerprint = Callable[[], Awaitable[object]]
 
 
 @dataclass
@@ -123,31 +125,60 @@ def _tree(local: Sequence[Song]) -> dict[str, Folder]:
 
 
 class Database:
-    """The current Snapshot, re-read from the catalogue when stale (one reader at a time)."""
+    """The current Snapshot, re-read from the catalogue when it changed (one reader at a time)."""
 
-    def __init__(self, rows: TrackRows, *, max_age: float = 30.0) -> None:
-        self._rows = rows
-        self._max_age = max_age
+    def __init__(
+        self,
+        rows: TrackRows,
+        fingerprint: Fingerprint,
+        *,
+        check_every: float = 2.0,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self._rows, self._fingerprint = rows, fingerprint
+        self._check_every = check_every
+        self._on_change = on_change
         self._snapshot: Snapshot | None = None
+        self._seen: object = None
         self._lock = asyncio.Lock()
 
     async def current(self) -> Snapshot:
         snap = self._snapshot
-        if snap is not None and time.monotonic() - snap.updated < self._max_age:
+        if snap is not None and time.monotonic() - snap.updated < self._check_every:
             return snap
         async with self._lock:
-            snap = self._snapshot
-            if snap is None or time.monotonic() - snap.updated >= self._max_age:
-                snap = Snapshot(await self._rows(), time.monotonic())
-                self._snapshot = snap
-            return snap
+            if self._snapshot is not None and self._fresh(self._snapshot):
+                return self._snapshot
+            fingerprint = await self._fingerprint()
+            old = self._snapshot
+            if old is not None and fingerprint == self._seen:
+                old.updated = time.monotonic()
+                return old
+            self._snapshot = Snapshot(await self._rows(), time.monotonic())
+            self._seen = fingerprint
+            if old is not None and self._on_change is not None:
+                self._on_change()  # the idlers hear "database"
+            return self._snapshot
+
+    def _fresh(self, snap: Snapshot) -> bool:
+        return time.monotonic() - snap.updated < self._check_every
 
     @property
     def cached(self) -> Snapshot | None:
         return self._snapshot
 
     def invalidate(self) -> None:
-        self._snapshot = None
+        """Look at the catalogue's fingerprint on the next use (after our own update)."""
+        if self._snapshot is not None:
+            self._snapshot.updated = -1e9
+
+    async def watch(self, every: float) -> None:
+        """Look for changes made elsewhere (a Jellyfin sync) so idlers hear "database" even
+        while no client asks anything; a supervised task for the life of the server."""
+        while True:
+            await asyncio.sleep(every)
+            if self._snapshot is not None:
+                await self.current()
 
 
 def is_remote(uri: str) -> bool:

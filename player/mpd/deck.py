@@ -49,7 +49,8 @@ class Updater:
             self.job = None
             self.finished_at = time.time()
             self._db.invalidate()
-            self._hub.publish(Subsystem.UPDATE, Subsystem.DATABASE)
+            self._hub.publish(Subsystem.UPDATE)
+        await self._db.current()  # announces "database" when the scan changed something
 
 
 class CoverCache:

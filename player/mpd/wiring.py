@@ -10,7 +10,7 @@ from aiohttp import web
 
 from player.mpd.database import Database
 from player.mpd.deck import CoverCache, Deck, Updater
-from player.mpd.idle import IdleHub
+from player.mpd.idle import IdleHub, Subsystem
 from player.mpd.server import MpdServer
 from player.mpd.session import Limits
 from player.web.keys import SERVICES
@@ -34,7 +34,12 @@ async def mpd_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     hub = IdleHub(svc.controller)
     hub.attach()
-    database = Database(svc.media.catalogue.every_track)
+    catalogue = svc.media.catalogue
+    database = Database(
+        catalogue.every_track,
+        catalogue.tracks_fingerprint,
+        on_change=lambda: hub.publish(Subsystem.DATABASE),
+    )
 
     def spawn(name: str, coro: Coroutine[Any, Any, Any]) -> object:
         return svc.supervisor.spawn(name, coro, critical=False)  # a failed scan is logged only
@@ -53,5 +58,6 @@ async def mpd_ctx(app: web.Application) -> AsyncIterator[None]:
     await server.listen(config.host or svc.config.server.host, config.port)
     app[MPD_ADDRESS] = MpdAddress(config.host or svc.config.server.host, server.port)
     svc.supervisor.spawn("mpd", server.run())
+    svc.supervisor.spawn("mpd-database", database.watch(10.0), critical=False)
     yield
     await server.close()

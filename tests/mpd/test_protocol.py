@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cache.models import AlbumId, ItemId, SourceKind, Track
+from player.mpd.database import Database
 from player.mpd.filters import parse_filter
 from player.mpd.idle import PlayClock
 from player.mpd.protocol import AckError, split_args
@@ -77,3 +78,26 @@ def test_play_clock_counts_only_playing_time() -> None:
     clock.heard(pe.TrackEnded(track, 7.0, pe.TrackEndReason.STOPPED))
     now[0] += 50
     assert clock.seconds == pytest.approx(7.0)
+
+
+async def test_the_database_follows_the_catalogue_and_announces_changes() -> None:
+    track = SONGS[0].track  # type: ignore[attr-defined]
+    rows: list[list[tuple[Track, str | None, int | None]]] = [[]]
+    reads: list[int] = []
+    changes: list[str] = []
+
+    async def read() -> list[tuple[Track, str | None, int | None]]:
+        reads.append(1)
+        return rows[0]
+
+    async def fingerprint() -> object:
+        return len(rows[0])
+
+    db = Database(read, fingerprint, check_every=0.0, on_change=lambda: changes.append("db"))
+    assert (await db.current()).songs == [] and changes == []
+    await db.current()
+    assert len(reads) == 1  # unchanged fingerprint: the snapshot is kept
+    rows[0] = [(track, "Alpha/Al/Morning.flac", None)]
+    snap = await db.current()
+    assert [s.uri for s in snap.songs] == ["Alpha/Al/Morning.flac"] and changes == ["db"]
+    assert snap.resolve("") == snap.songs and snap.resolve("Alpha") == snap.songs
