@@ -4,7 +4,7 @@ their `tapedeck/<source>/<id>` URI, with the server's cover as album art."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,30 +14,28 @@ from player.engine.fake import FakeEngine
 from player.mpd.wiring import MPD_ADDRESS
 from player.web.keys import SERVICES
 from tests.fakes.jellyfin import PNG, FakeJellyfin
+from tests.integration.jellyfin_thread import FakeJellyfinThread, serving
 from tests.integration.service import free_port
 from tests.mpd.conftest import Line
 from tests.player.conftest import AiohttpClient, service_config
 
 
 @pytest.fixture
-async def jellyfin() -> AsyncIterator[FakeJellyfin]:
+def jellyfin() -> Iterator[FakeJellyfinThread]:
     fake = FakeJellyfin()
     fake.add_user("kitchen", "secret")
     fake.add_album("Kind of Blue", [4000, 5000], artists=("Miles",))
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
+    with serving(fake) as server:  # the integration tests' one way to serve the fake
+        yield server
 
 
 async def test_remote_tracks_are_browsed_added_and_pictured(
-    aiohttp_client: AiohttpClient, tmp_path: Path, jellyfin: FakeJellyfin
+    aiohttp_client: AiohttpClient, tmp_path: Path, jellyfin: FakeJellyfinThread
 ) -> None:
     config = service_config(
         tmp_path,
         library={"demo": False},
-        jellyfin={"url": jellyfin.url, "username": "kitchen", "password": "secret"},
+        jellyfin={"url": jellyfin.fake.url, "username": "kitchen", "password": "secret"},
         mpd={"enabled": True, "host": "127.0.0.1", "port": free_port()},
     )
     app = create_app(config, engine=FakeEngine(speed=1.0))
