@@ -84,6 +84,8 @@ class RemoteTimings:
     keepalive_default: float = 30.0  # until the server's ForceKeepAlive says how long it waits
     connect_timeout: float = 10.0
     max_message_bytes: int = 2 * 1024 * 1024
+    bad_message_lines: int = 10  # warnings about ignored messages per window, then one summary
+    bad_message_window: float = 60.0
 
 
 class RemoteSession:
@@ -104,6 +106,7 @@ class RemoteSession:
         self._timings = timings or RemoteTimings()
         self.connected = asyncio.Event()  # set while the socket is open and capabilities posted
         self.connects = 0  # sockets opened so far (a reconnect shows as a second one)
+        self._bad = QuietLog(self._timings.bad_message_lines, self._timings.bad_message_window)
 
     async def run(self) -> None:
         """Connect, serve the socket until it closes, wait a backoff step, again, for good."""
@@ -176,7 +179,7 @@ class RemoteSession:
         try:
             parsed = parse_message(text)
         except RemoteMessageError as err:
-            log.warning("ignored a Jellyfin socket message: %s (%.80r)", err, text)
+            self._bad.note(f"ignored a Jellyfin socket message: {err} ({text[:80]!r})")
             return None
         if isinstance(parsed, KeepAliveAsked):
             return parsed.timeout
@@ -187,6 +190,27 @@ class RemoteSession:
 
 _ENDS = {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED}
 _ENDS.add(aiohttp.WSMsgType.ERROR)
+
+
+class QuietLog:
+    """At most `lines` warnings per `window` seconds: a server sending junk in a loop must not
+    fill the SD card with the same line. What was held back is counted in the next window."""
+
+    def __init__(self, lines: int, window: float) -> None:
+        self._lines, self._window = lines, window
+        self._start, self._said, self._held = -window, 0, 0
+
+    def note(self, line: str) -> None:
+        now = time.monotonic()
+        if now - self._start >= self._window:
+            if self._held:
+                log.warning("... and %d more Jellyfin socket messages ignored", self._held)
+            self._start, self._said, self._held = now, 0, 0
+        if self._said < self._lines:
+            self._said += 1
+            log.warning("%s", line)
+        else:
+            self._held += 1
 
 
 def keepalive_interval(timeout: float) -> float:

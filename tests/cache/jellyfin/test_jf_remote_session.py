@@ -213,3 +213,16 @@ async def test_reconnects_and_posts_capabilities_again(rig: Rig) -> None:
         await asyncio.wait_for(session.connected.wait(), 5)
         assert session.connects == 2
         assert rig.target().capability_posts == 2 and rig.target().controllable
+
+
+async def test_a_flood_of_junk_is_logged_a_few_times_only(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(session := rig.session()):
+        await asyncio.wait_for(session.connected.wait(), 5)
+        for n in range(200):
+            await rig.fake.hub.send_raw(rig.target(), f"junk {n}")
+        await rig.fake.hub.send(rig.target(), "Playstate", {"Command": "Stop"})
+        await until(lambda: len(rig.got) == 1)  # the junk before it was all read
+    ignored = [r for r in caplog.records if "ignored a Jellyfin socket message" in r.message]
+    assert len(ignored) == QUICK.bad_message_lines
