@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +13,7 @@ from typing import Any, NewType
 from cache.models import Track
 
 EntryId = NewType("EntryId", str)
+_RANGE_HISTORY = 256  # changes whose ranges are kept to answer "what changed since" cheaply
 
 
 class Repeat(StrEnum):
@@ -70,6 +72,9 @@ class PlayQueue:
         self._rng = rng or random.Random()
         self._unshuffled: list[EntryId] | None = None
         self._stamps: dict[EntryId, int] = {}
+        # (version, start, stop) of recent changes' ranges; older versions need a full scan.
+        self._ranges: deque[tuple[int, int, int]] = deque(maxlen=_RANGE_HISTORY)
+        self._ranges_from = 0
         self.last_change = QueueChange(0)
 
     # -- reading --------------------------------------------------------------------------
@@ -98,9 +103,26 @@ class PlayQueue:
         """(position, entry) of the entries added or moved after `version`, in queue order."""
         if version >= self.version:
             return []
+        lo, hi = self._span_since(version)
+        stamp = self._stamps.get
         return [
-            (i, e) for i, e in enumerate(self.entries) if self._stamps.get(e.entry_id, 0) > version
+            (i, e) for i, e in enumerate(self.entries[lo:hi], lo) if stamp(e.entry_id, 0) > version
         ]
+
+    def _span_since(self, version: int) -> tuple[int, int]:
+        """Positions that can hold an entry changed after `version`.
+
+        An entry stamped by one change sits inside that change's range; a later change that
+        shifts it stamps it again inside its own range. So every entry changed after `version`
+        lies between the lowest start and the highest end of the later changes' ranges: after
+        one move, two positions are looked at, not the whole queue.
+        """
+        if version < self._ranges_from:
+            return 0, len(self.entries)
+        spans = [(start, stop) for v, start, stop in self._ranges if v > version]
+        if not spans:
+            return 0, 0
+        return min(a for a, _ in spans), min(len(self.entries), max(b for _, b in spans))
 
     def following(self, repeat: Repeat) -> int | None:
         """The index that plays after the current one ends by itself."""
@@ -130,6 +152,9 @@ class PlayQueue:
         if touched is not None:
             for entry in self.entries[touched[0] : touched[1]]:
                 self._stamps[entry.entry_id] = self.version
+            if len(self._ranges) == self._ranges.maxlen:
+                self._ranges_from = self._ranges[0][0]
+            self._ranges.append((self.version, *touched))
         for entry_id in removed:
             self._stamps.pop(entry_id, None)
         new = {e.entry_id for e in inserted}
@@ -228,6 +253,8 @@ class PlayQueue:
         self.index = index if index is None or 0 <= index < len(entries) else None
         self.version = version
         self._stamps = {e.entry_id: version for e in self.entries}
+        self._ranges.clear()
+        self._ranges_from = version
         self.last_change = QueueChange(version, reordered=True)
         numbers = [int(e.entry_id[1:]) for e in entries if e.entry_id[1:].isdigit()]
         self._ids = itertools.count(max(numbers, default=0) + 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from player.playback.queue import PlayQueue
 
@@ -54,3 +56,30 @@ def test_replace_clear_and_restore_change_everything() -> None:
     restored = PlayQueue()
     restored.restore(q.entries, None, 7)
     assert restored.last_change.reordered and restored.version == 7
+
+
+def test_changed_since_matches_a_full_scan_after_random_edits() -> None:
+    rng = random.Random(7)
+    q = PlayQueue(rng=random.Random(1))
+    seen: list[int] = [0]
+    for step in range(600):
+        n = len(q.entries)
+        op = rng.random()
+        if op < 0.3 or n < 3:
+            q.append(_tracks(rng.randint(1, 4)))
+        elif op < 0.5:
+            q.move(q.entries[rng.randrange(n)].entry_id, rng.randrange(n))
+        elif op < 0.65:
+            q.remove(q.entries[rng.randrange(n)].entry_id)
+        elif op < 0.75:
+            q.insert_next(_tracks(2))
+        elif op < 0.8:
+            q.set_shuffle(rng.random() < 0.5)
+        elif op < 0.85:
+            q.jump(rng.randrange(n))
+        elif op < 0.86:
+            q.replace(_tracks(rng.randint(3, 9)))
+        seen.append(q.version)
+        for since in {rng.choice(seen), seen[max(0, len(seen) - 2)], 0}:
+            full = [(i, e) for i, e in enumerate(q.entries) if q.stamp(e.entry_id) > since]
+            assert q.changed_since(since) == full, (step, since)
