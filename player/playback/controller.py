@@ -256,11 +256,15 @@ class PlayerController:
             await self.engine.set_muted(cmd.muted)
         if cmd.repeat is not None:
             self.repeat = cmd.repeat
-        if cmd.shuffle is not None and cmd.shuffle != self.shuffle:
-            self.shuffle = cmd.shuffle
-            self.queue.set_shuffle(cmd.shuffle)
-            self._notify("queue")
+        reshuffled = cmd.shuffle is not None and cmd.shuffle != self.shuffle
+        if reshuffled:
+            self.shuffle = bool(cmd.shuffle)
+            self.queue.set_shuffle(self.shuffle)
         await self._sync_next()
+        # Both changes are told together, after the engine's await, so every listener (an MPD
+        # client in idle) hears one command's changes at once.
+        if reshuffled:
+            self._notify("queue")
         self._notify("player")
 
     # -- queue commands -----------------------------------------------------------------------
