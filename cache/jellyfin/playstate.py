@@ -104,27 +104,41 @@ class PlaybackState:
     paused: bool = False
     method: PlayMethod = PlayMethod.DIRECT_PLAY
     extras: PlayerExtras | None = field(default=None, compare=False)
+    playlist_item_id: str | None = None  # the queue entry that started this play session
 
     def progress_body(self) -> dict[str, Any]:
         """PlaybackProgressInfo (PlaybackStartInfo has the same fields)."""
         extra = self.extras.progress_body() if self.extras is not None else {}
-        return extra | {
-            "ItemId": self.item_id,
-            "MediaSourceId": self.item_id,
-            "PlaySessionId": self.play_session_id,
-            "PositionTicks": ticks(self.position),
-            "IsPaused": self.paused,
-            "CanSeek": True,
-            "PlayMethod": str(self.method),
-        }
+        return (
+            extra
+            | self._own_entry()
+            | {
+                "ItemId": self.item_id,
+                "MediaSourceId": self.item_id,
+                "PlaySessionId": self.play_session_id,
+                "PositionTicks": ticks(self.position),
+                "IsPaused": self.paused,
+                "CanSeek": True,
+                "PlayMethod": str(self.method),
+            }
+        )
 
     def stop_body(self, *, failed: bool = False) -> dict[str, Any]:
         """PlaybackStopInfo; `failed` tells the server to leave the user's play data alone."""
         extra = self.extras.queue_body() if self.extras is not None else {}
-        return extra | {
-            "ItemId": self.item_id,
-            "MediaSourceId": self.item_id,
-            "PlaySessionId": self.play_session_id,
-            "PositionTicks": ticks(self.position),
-            "Failed": failed,
-        }
+        return (
+            extra
+            | self._own_entry()
+            | {
+                "ItemId": self.item_id,
+                "MediaSourceId": self.item_id,
+                "PlaySessionId": self.play_session_id,
+                "PositionTicks": ticks(self.position),
+                "Failed": failed,
+            }
+        )
+
+    def _own_entry(self) -> dict[str, Any]:
+        # The entry of this play, not whatever the queue's current entry is by the time a report
+        # goes out (a Stopped after "next" is about the entry that was left).
+        return {"PlaylistItemId": self.playlist_item_id} if self.playlist_item_id else {}

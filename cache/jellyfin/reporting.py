@@ -90,9 +90,12 @@ class PlayReporter:
         from_local: bool = False,
         position: float = 0.0,
         paused: bool = False,
+        playlist_item_id: str | None = None,
     ) -> None:
-        """A track started at wall-clock time `at` (timezone-aware)."""
-        self._inbox.put_nowait(Start(track, at, network, from_local, position, paused))
+        """A track started at wall-clock time `at` (timezone-aware), from queue entry
+        `playlist_item_id` when the player has one."""
+        start = Start(track, at, network, from_local, position, paused, playlist_item_id)
+        self._inbox.put_nowait(start)
 
     def paused(self, position: float) -> None:
         self._inbox.put_nowait(Change(position, True))
@@ -155,7 +158,10 @@ class PlayReporter:
             await self._end(End(self._session.now().position, False))
         play_id = await self._record(msg)
         method = PlayMethod.DIRECT_PLAY if msg.from_local else PlayMethod.DIRECT_STREAM
-        state = PlaybackState(msg.track.id, uuid.uuid4().hex, msg.position, msg.paused, method)
+        state = PlaybackState(
+            msg.track.id, uuid.uuid4().hex, msg.position, msg.paused, method,
+            playlist_item_id=msg.playlist_item_id,
+        )  # fmt: skip
         session = PlaySession(play_id, state, msg.track.duration, time.monotonic())
         self._session = session
         if self._client is None or msg.track.source is not SourceKind.JELLYFIN:

@@ -19,6 +19,7 @@ class Start:
     from_local: bool
     position: float
     paused: bool
+    playlist_item_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ class PlayEventRelay:
             r.track_started(
                 event.track, at=self._now(), network=self._network_kind(),
                 from_local=event.from_local, position=event.position, paused=event.paused,
+                playlist_item_id=event.entry_id,
             )  # fmt: skip
         elif isinstance(event, Paused):
             r.paused(event.position)

@@ -216,7 +216,7 @@ async def test_reports_carry_the_players_queue_volume_and_modes(rig: Rig) -> Non
     a, b = rig.tracks[0], rig.tracks[1]
     queue = (QueueItem(a.id, "e1"), QueueItem(b.id, "e2"))
     rig.extras.append(PlayerExtras(queue, "e1", 70, False))
-    rig.reporter.track_started(a, at=T0)
+    rig.reporter.track_started(a, at=T0, playlist_item_id="e1")
     await until(lambda: len(rig.reports(PLAYING)) == 1)
     start = rig.reports(PLAYING)[0]
     assert start["NowPlayingQueue"] == [
@@ -237,9 +237,10 @@ async def test_reports_carry_the_players_queue_volume_and_modes(rig: Rig) -> Non
         "RepeatOne",
         "Shuffle",
     )
+    rig.extras.append(PlayerExtras(queue, "e2", 35, True))  # "next": the queue moved on first
     rig.reporter.track_ended(10.0)
     await until(lambda: len(rig.reports(STOPPED)) == 1)
-    stop = rig.reports(STOPPED)[0]
+    stop = rig.reports(STOPPED)[0]  # ... yet the stop is about the entry that was left
     assert stop["PlaylistItemId"] == "e1" and len(stop["NowPlayingQueue"]) == 2
     assert "VolumeLevel" not in stop  # PlaybackStopInfo has no such field
 
