@@ -1,12 +1,24 @@
-"""Opening SQLite files the same way everywhere: WAL, foreign keys, migrations by `user_version`."""
+"""Opening SQLite files the same way everywhere: WAL, foreign keys, migrations by `user_version`.
+
+`open_or_rebuild` is what the service uses: a file that SQLite cannot read, that fails
+`quick_check`, that was written by a newer tapedeck or lacks the tables its version promises is
+moved aside (kept for a person to look at) and a fresh one is made. Everything in these files can
+be rebuilt (the catalogue from the music folder and the server, downloads from the media files, the
+queue is a convenience), whereas a device that refuses to start has no keyboard to fix it from.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+
+from cache.repairs import RepairSink, ignore_repair, repair
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +67,107 @@ async def migrate(conn: aiosqlite.Connection, migrations: Sequence[Migration], p
         # executescript commits first; the version bump rides in the same script so a crash
         # between the two cannot leave a half-applied step marked as done.
         await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+
+
+class DamagedDatabaseError(Exception):
+    """The file cannot be trusted; `str(err)` says why."""
+
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+# What says the file itself is bad. A full disk, an I/O error, a lock or a permission is not the
+# file's fault: moving it aside then would throw good data away, so those still raise.
+_DAMAGE_CODES = frozenset(
+    {sqlite3.SQLITE_ERROR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_SCHEMA, sqlite3.SQLITE_NOTADB}
+)
+
+
+def _is_damage(err: sqlite3.DatabaseError) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DAMAGE_CODES
+
+
+async def open_or_rebuild(
+    path: Path,
+    migrations: Sequence[Migration],
+    *,
+    durable: bool = False,
+    on_repair: RepairSink = ignore_repair,
+) -> aiosqlite.Connection:
+    """`open_db`, but a damaged file is moved aside, reported and replaced by a fresh one."""
+    try:
+        return await _open_checked(path, migrations, durable)
+    except DamagedDatabaseError as err:
+        problem = str(err)
+    kept = await asyncio.to_thread(_move_aside, path)
+    action = f"moved aside as {kept.name}; rebuilt" if kept else "rebuilt"
+    log.error("%s was damaged (%s): %s", path.name, problem, action)
+    on_repair(repair(path.name, problem, action))
+    return await open_db(path, migrations, durable=durable)
+
+
+async def _open_checked(
+    path: Path, migrations: Sequence[Migration], durable: bool
+) -> aiosqlite.Connection:
+    if await asyncio.to_thread(_is_empty_file, path):
+        # SQLite would take an empty file for a new database; here it means lost contents.
+        raise DamagedDatabaseError("the file was empty")
+    try:
+        conn = await open_db(path, migrations, durable=durable)
+    except SchemaTooNewError as err:
+        raise DamagedDatabaseError(str(err)) from err
+    except sqlite3.DatabaseError as err:
+        if not _is_damage(err):
+            raise
+        raise DamagedDatabaseError(f"SQLite cannot read it ({err})") from err
+    try:
+        await _check(conn, migrations)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _check(conn: aiosqlite.Connection, migrations: Sequence[Migration]) -> None:
+    try:
+        async with conn.execute("PRAGMA quick_check") as cur:
+            rows = [str(r[0]) for r in await cur.fetchall()]
+        if rows != ["ok"]:
+            raise DamagedDatabaseError(f"quick_check failed: {'; '.join(rows[:3])}")
+        missing = await _expected_tables(migrations) - await _tables(conn)
+    except sqlite3.DatabaseError as err:
+        if not _is_damage(err):
+            raise
+        raise DamagedDatabaseError(f"SQLite cannot read it ({err})") from err
+    if missing:
+        raise DamagedDatabaseError(f"tables missing for its schema version: {sorted(missing)}")
+
+
+async def _tables(conn: aiosqlite.Connection) -> set[str]:
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+        return {str(r[0]) for r in await cur.fetchall()}
+
+
+async def _expected_tables(migrations: Sequence[Migration]) -> set[str]:
+    """The tables a file at the latest version has: the migrations run on an empty database."""
+    async with aiosqlite.connect(":memory:", isolation_level=None) as conn:
+        for script in migrations:
+            await conn.executescript(script)
+        return await _tables(conn)
+
+
+def _is_empty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size == 0
+
+
+def _move_aside(path: Path) -> Path | None:
+    """Rename the file (and its WAL/SHM companions) to `<name>.damaged-<time>`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    if not path.exists():
+        return None
+    path.replace(kept)
+    return kept

@@ -19,7 +19,7 @@ import aiosqlite
 
 from cache.catalogue import Catalogue
 from cache.covers import CoverStore, Image, folder_image
-from cache.db import open_db
+from cache.db import open_or_rebuild
 from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager, FetchSource
 from cache.errors import CacheError
 from cache.events import EventSink
@@ -30,6 +30,7 @@ from cache.local.demo import ensure_demo_library
 from cache.local.scanner import Scanner
 from cache.models import Album, ItemId, SourceKind, Track
 from cache.plays import PlayLog
+from cache.repairs import RepairSink, ignore_repair
 from cache.schema import MIGRATIONS
 from cache.slskd.service import SlskdService, SlskdSettings
 
@@ -62,9 +63,15 @@ class Location:
 class MediaCache:
     """Owns cache.db, the catalogue, the sources and the download manager."""
 
-    def __init__(self, settings: MediaSettings, on_event: EventSink | None = None) -> None:
+    def __init__(
+        self,
+        settings: MediaSettings,
+        on_event: EventSink | None = None,
+        on_repair: RepairSink = ignore_repair,
+    ) -> None:
         self.settings = settings
         self._on_event = on_event
+        self._on_repair = on_repair
         self.scanned = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -78,7 +85,9 @@ class MediaCache:
         s = self.settings
         for folder in (s.state_dir, s.cache_dir, s.music_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        self._db = await open_db(s.state_dir / "cache.db", MIGRATIONS)
+        self._db = await open_or_rebuild(
+            s.state_dir / "cache.db", MIGRATIONS, on_repair=self._on_repair
+        )
         self.catalogue = Catalogue(self._db)
         self.plays = PlayLog(self._db)
         self.scanner = Scanner(self.catalogue, s.music_dir)
@@ -92,7 +101,7 @@ class MediaCache:
             sources[SourceKind.JELLYFIN.value] = self.jellyfin
         self.downloads = DownloadManager(
             self._db, s.cache_dir, sources, session=self._session, config=s.downloads,
-            on_event=self._download_event,
+            on_event=self._download_event, on_repair=self._on_repair,
         )  # fmt: skip
         self.catalogue.set_offline_ids(self._offline_ids)
         await self.downloads.start()

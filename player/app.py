@@ -63,7 +63,9 @@ def create_app(
 
 async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     svc = app[SERVICES]
-    media = MediaCache(media_settings(svc.config), on_event=svc.bus.publish)
+    media = MediaCache(
+        media_settings(svc.config), on_event=svc.bus.publish, on_repair=svc.repairs.append
+    )
     await media.start()
     svc.media = media
     svc.library = MediaLibrary(media)
@@ -111,7 +113,7 @@ def _make_playback_ctx(engine: Engine | None):  # type: ignore[no-untyped-def]
         # before any track can start (resume below); the network is read when a play starts
         svc.reporter = attach_play_reporting(svc, controller, network_kind=svc.network_kind)
         attach_remote_control(svc, controller)
-        store = await StateStore.open(config.state_dir / "player.db")
+        store = await StateStore.open(config.state_dir / "player.db", svc.repairs.append)
         checkpointer = Checkpointer(controller, store, config.player.checkpoint_interval)
         svc.supervisor.spawn("player", controller.run())
         await _resume(svc, store, library)

@@ -10,6 +10,7 @@ from cache.media import MediaCache
 from cache.net.watcher import UNKNOWN_NETWORK, Network
 from cache.planner.snapshot import NetworkKind
 from cache.precache import PrecacheService
+from cache.repairs import Repair
 from player.config import Config
 from player.pairing.core import Pairing
 from player.playback.controller import PlayerController
@@ -27,6 +28,7 @@ class Services:
     bus: EventBus = field(default_factory=EventBus)
     supervisor: TaskSupervisor = field(default_factory=TaskSupervisor)
     route_specs: list[RouteSpec] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)  # what start-up and upkeep fixed
     pairing: Pairing | None = None  # set by pairing_ctx when security.pairing is on
     precache: PrecacheService | None = None  # set by precache_ctx
     reporter: PlayReporter | None = None  # set by the playback context

@@ -48,6 +48,7 @@ from cache.downloads.source import FetchSource, Sources, TransferSource
 from cache.downloads.store import DownloadStore
 from cache.downloads.writer import WriterFactory, open_part
 from cache.errors import CacheError, InvalidStateError, NotFoundError
+from cache.repairs import RepairSink, ignore_repair
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,15 @@ class DownloadManager:
         on_event: EventSink | None = None,
         open_writer: WriterFactory = open_part,
         sleep: Sleep = asyncio.sleep,
+        on_repair: RepairSink = ignore_repair,
     ) -> None:
         """`sources` maps a source name ("jellyfin") to the source whose files the manager fetches;
         `session` is shared by every worker (the caller closes it); `sleep` is the retry timer."""
         self._store = DownloadStore(db)
         self._cache_dir = cache_dir
-        self._sources = Sources(sources, Catalogue(db))  # the catalogue: what a server last said
+        self._catalogue = Catalogue(db)  # what a server last said
+        self._sources = Sources(sources, self._catalogue)
+        self._on_repair = on_repair
         self._config = config or DownloadConfig()
         self._out = Announcer(self._sources, on_event)
         self._sched = Scheduler(self._store, self._sources, self._out, self._config)
@@ -89,7 +93,9 @@ class DownloadManager:
     async def start(self) -> ReconcileReport:
         """Reconcile disk and database; `run()` then works the queue."""
         await self._store.check_schema()
-        return await reconcile(self._store, self._cache_dir)
+        return await reconcile(
+            self._store, self._cache_dir, lookup=self._catalogue.track, on_repair=self._on_repair
+        )
 
     async def run(self) -> None:
         """The scheduler, for the life of the service: start what the gate and the slots allow."""

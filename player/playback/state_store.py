@@ -13,7 +13,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from cache.db import Migration, open_db
+from cache.db import Migration, open_or_rebuild
+from cache.repairs import RepairSink, ignore_repair
 
 MIGRATIONS: list[Migration] = [
     """
@@ -62,8 +63,9 @@ class StateStore:
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> StateStore:
-        return cls(await open_db(path, MIGRATIONS, durable=True))
+    async def open(cls, path: Path, on_repair: RepairSink = ignore_repair) -> StateStore:
+        """Open player.db; a damaged one is moved aside and started afresh (the queue is lost)."""
+        return cls(await open_or_rebuild(path, MIGRATIONS, durable=True, on_repair=on_repair))
 
     async def close(self) -> None:
         await self._conn.close()

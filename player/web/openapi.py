@@ -25,7 +25,10 @@ def _ref(name: str) -> dict[str, str]:
 
 COMPONENTS: dict[str, Any] = {
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
-    "Health": _obj({"status": {"const": "ok"}, "version": S, "name": S}),
+    "Repair": _obj({"what": S, "problem": S, "action": S, "at": S}),
+    "Health": _obj(
+        {"status": {"const": "ok"}, "version": S, "name": S, "repairs": {"type": "array", "items": _ref("Repair")}}
+    ),
     "Track": _obj(
         {
             "id": S, "title": S, "album": S, "album_id": S, "artists": STRS, "duration": N,

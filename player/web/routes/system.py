@@ -18,8 +18,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 @routes.route("GET", "/api/v1/health", "Is the service up", TAG, response="Health")
 async def health(request: web.Request) -> web.Response:
-    name = services(request).config.server.name
-    return web.json_response({"status": "ok", "version": __version__, "name": name})
+    svc = services(request)
+    repairs = [r.to_json() for r in svc.repairs]
+    body = {"status": "ok", "version": __version__, "name": svc.config.server.name}
+    return web.json_response({**body, "repairs": repairs})
 
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")

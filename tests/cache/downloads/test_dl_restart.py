@@ -45,7 +45,7 @@ async def test_new_manager_resumes_from_the_partial_offset(env: Env) -> None:
     assert sent <= size + MIB
 
 
-async def test_reconcile_removes_orphans_and_requeues_broken(env: Env) -> None:
+async def test_reconcile_keeps_orphans_removes_stray_parts_and_requeues_broken(env: Env) -> None:
     _album, tracks = env.fake.add_album("Rec", [4000, 4000, 4000])
     manager = env.manager()
     await manager.start()
@@ -54,9 +54,11 @@ async def test_reconcile_removes_orphans_and_requeues_broken(env: Env) -> None:
         await wait_ended(manager, row.id)
     await manager.stop()
     media = env.cache_dir / "media"
-    orphan = media / "jellyfin" / "zz" / "zzzz.flac"
+    orphan = media / "jellyfin" / "zz" / "zzzz.flac"  # named like one of ours: adopted
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(b"x")
+    stranger = media / "jellyfin" / "zz" / "notours.flac"  # not: moved aside, never deleted
+    stranger.write_bytes(b"s")
     stray_part = media / "jellyfin" / "zz" / "yyyy.flac.part"
     stray_part.write_bytes(b"y")
     missing = absolute(env.cache_dir, rows[0].file_path or "")
@@ -67,15 +69,38 @@ async def test_reconcile_removes_orphans_and_requeues_broken(env: Env) -> None:
     again = env.manager()
     report = await again.start()
     assert report.requeued == 2
-    assert set(report.removed) == {
-        orphan.relative_to(env.cache_dir).as_posix(),
-        stray_part.relative_to(env.cache_dir).as_posix(),
-    }
-    assert not orphan.exists() and not stray_part.exists()
+    assert set(report.removed) == {stray_part.relative_to(env.cache_dir).as_posix()}
+    assert not stray_part.exists()
+    assert orphan.read_bytes() == b"x" and report.adopted == 1
+    adopted = await again.list_downloads(limit=10)
+    assert "zzzz" in {d.item_id for d in adopted.downloads}
+    assert report.moved_aside == ("lost+found/media/jellyfin/zz/notours.flac",)
+    assert (env.cache_dir / report.moved_aside[0]).read_bytes() == b"s"
     for row, track in zip(rows, tracks, strict=True):
         done = await wait_ended(again, row.id)
         assert done.status == DownloadStatus.COMPLETED
         assert absolute(env.cache_dir, done.file_path or "").read_bytes() == track.data()
+
+
+async def test_a_lost_cache_db_deletes_no_downloaded_file(env: Env) -> None:
+    """Issue 13 item 5: with every row gone, the files are adopted again, none fetched twice."""
+    _album, tracks = env.fake.add_album("Kept", [3000, 5000])
+    manager = env.manager()
+    await manager.start()
+    rows = [(await manager.download_item(t.id))[0] for t in tracks]
+    for row in rows:
+        await wait_ended(manager, row.id)
+    await manager.stop()
+    await env.db.execute("DELETE FROM downloads")
+    served = len(env.fake.downloads)
+
+    again = env.manager()
+    report = await again.start()
+    assert report.adopted == 2 and report.removed == () and report.moved_aside == ()
+    for track in tracks:
+        path = await again.resolve(track.id)
+        assert path is not None and path.read_bytes() == track.data()
+    assert len(env.fake.downloads) == served
 
 
 async def test_reconcile_adopts_a_file_renamed_before_the_crash(env: Env) -> None:
