@@ -20,7 +20,14 @@ import aiosqlite
 from cache.catalogue import Catalogue
 from cache.covers import CoverStore, Image, folder_image
 from cache.db import open_or_rebuild
-from cache.downloads import DownloadConfig, DownloadEvent, DownloadManager, FetchSource
+from cache.downloads import (
+    DownloadConfig,
+    DownloadEvent,
+    DownloadEventKind,
+    DownloadManager,
+    FetchSource,
+)
+from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError
 from cache.events import EventSink
 from cache.jellyfin import JellyfinClient, JellyfinConfig
@@ -104,6 +111,7 @@ class MediaCache:
             on_event=self._download_event, on_repair=self._on_repair,
         )  # fmt: skip
         self.catalogue.set_offline_ids(self._offline_ids)
+        self.verifier = FileVerifier(self._db, s.cache_dir, self.downloads.redownload)
         await self.downloads.start()
         self._build_slskd()
 
@@ -250,6 +258,8 @@ class MediaCache:
         self._download_listeners.append(listener)
 
     def _download_event(self, event: DownloadEvent) -> None:
+        if event.kind is DownloadEventKind.COMPLETED:
+            self.verifier.completed(event.download.id)
         if self._on_event is not None:
             self._on_event(event)
         for listener in list(self._download_listeners):

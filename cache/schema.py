@@ -149,10 +149,23 @@ DROP INDEX idx_tracks_album;
 DROP INDEX idx_tracks_source;
 """
 
+# The hash of each completed file, taken when it completed, so a later start can tell a file that
+# was damaged in place at the same size (an SD card's bit rot, a bad write) and fetch it again.
+# `completed_at` ties the hash to one completion: a file downloaded again is hashed afresh.
+V6_FILE_HASHES = """
+CREATE TABLE file_hashes (
+    file_path    TEXT PRIMARY KEY,              -- relative to cache_dir, as in downloads
+    completed_at TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    blake2b      TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     V1_CATALOGUE_AND_DOWNLOADS,
     V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
     V3_PLAYS,
     V4_SCALE,
     V5_FEWER_TRACK_INDEXES,
+    V6_FILE_HASHES,
 ]

@@ -73,6 +73,7 @@ async def _media_ctx(app: web.Application) -> AsyncIterator[None]:
     for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...
         svc.supervisor.spawn(name, loop())  # critical: downloads must never stop silently
     svc.supervisor.spawn("trim-after-scan", _trim_after_scan(media), critical=False)
+    svc.supervisor.spawn("verify-files", media.verifier.run(), critical=False)
     yield
     await media.stop()
 

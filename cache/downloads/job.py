@@ -147,7 +147,7 @@ class DownloadJob:
             return
 
     async def _attempt(self, request: DownloadRequest) -> ResponseInfo:
-        attempt = Attempt(request, self.part, self.row.last_modified)
+        attempt = Attempt(request, self.part, self.row.last_modified, self.row.file_size)
         return await run_attempt(
             self._ctx.session,
             attempt,

@@ -41,7 +41,7 @@ from cache.downloads.models import (
 )
 from cache.downloads.offline import OfflineLibrary
 from cache.downloads.paths import absolute, part_path
-from cache.downloads.reconcile import ReconcileReport, reconcile
+from cache.downloads.reconcile import ReconcileReport, reconcile, requeue
 from cache.downloads.requests import Requests
 from cache.downloads.scheduler import RUNNING, Scheduler
 from cache.downloads.source import FetchSource, Sources, TransferSource
@@ -272,6 +272,17 @@ class DownloadManager:
             await self._store.delete(row.id)
             self._out.announce(DownloadEventKind.DELETED, row)
             return True
+
+    async def redownload(self, seen: Download, problem: str) -> None:
+        """Fetch a completed download again because its file is damaged (the integrity check);
+        nothing happens when the row moved on since `seen` was read."""
+        async with self._lock:
+            row = await self._store.get(seen.id)
+            if row is None or (row.status, row.completed_at) != (seen.status, seen.completed_at):
+                return
+            updated = await requeue(self._store, self._cache_dir, row, problem, self._on_repair)
+        self._sched.wake()
+        self._out.announce(DownloadEventKind.QUEUED, updated)
 
     async def resolve(self, item_id: str) -> Path | None:
         """The local file for `item_id` when it is complete on disk, else None (stream it)."""

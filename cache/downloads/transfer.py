@@ -86,6 +86,7 @@ class Attempt:
     request: DownloadRequest
     part: Path
     last_modified: str | None  # the validator the existing part was fetched under
+    size: int | None = None  # the file's size when the part was fetched, if known
 
 
 async def run_attempt(
@@ -112,7 +113,7 @@ async def run_attempt(
             auto_decompress=False,
             read_bufsize=_READ_BUFFER,
         ) as resp:
-            info = _interpret(resp, offset, attempt.part)
+            info = _interpret(resp, offset, attempt)
             expected = await hooks.on_response(info)
             if resp.status == 416:
                 return info  # the part already holds the whole file
@@ -135,17 +136,40 @@ def _resume_offset(attempt: Attempt) -> int:
     return size if attempt.last_modified else 0
 
 
-def _interpret(resp: aiohttp.ClientResponse, offset: int, part: Path) -> ResponseInfo:
+def validator(resp: aiohttp.ClientResponse) -> str | None:
+    """What identifies this version of the file: a strong ETag, else Last-Modified (Jellyfin)."""
+    etag = resp.headers.get("ETag", "")
+    if etag and not etag.startswith("W/"):
+        return etag  # a weak tag may not be used in If-Range
+    return resp.headers.get("Last-Modified")
+
+
+def _check_same_file(attempt: Attempt, seen: str | None, total: int | None) -> None:
+    """A resumed answer must be of the file the part came from, else the bytes would splice two
+    versions: a server or proxy may ignore If-Range and answer 206 from a changed file."""
+    same_version = seen == attempt.last_modified
+    same_size = total is None or not attempt.size or total == attempt.size
+    if not (same_version and same_size):
+        _reset(attempt.part)
+        raise TransientError(
+            "the file changed on the server since the partial download; starting over", now=True
+        )
+
+
+def _interpret(resp: aiohttp.ClientResponse, offset: int, attempt: Attempt) -> ResponseInfo:
     """Turn the status line and headers into where to write, or an error."""
     status = resp.status
-    last_modified = resp.headers.get("Last-Modified")
+    last_modified = validator(resp)
     mime = resp.headers.get("Content-Type")
+    part = attempt.part
     if status == 206:
         match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
         if not match or int(match.group(1)) != offset:
             _reset(part)
             raise TransientError("the server answered a different range; starting over", now=True)
         total = None if match.group(3) == "*" else int(match.group(3))
+        if offset:
+            _check_same_file(attempt, last_modified, total)
         return ResponseInfo(status, offset, total, last_modified, mime)
     if status == 200:
         # A 200 to a Range request means the file changed (If-Range failed) or ranges are ignored.
@@ -154,6 +178,8 @@ def _interpret(resp: aiohttp.ClientResponse, offset: int, part: Path) -> Respons
     if status == 416:
         match = _UNSATISFIED_RANGE.match(resp.headers.get("Content-Range", ""))
         if offset and match and int(match.group(1)) == offset:
+            if last_modified is not None:  # Jellyfin sends it on a 416 too
+                _check_same_file(attempt, last_modified, offset)
             return ResponseInfo(status, offset, offset, last_modified, mime)
         _reset(part)
         raise TransientError("the server refused the resume range; starting over", now=True)

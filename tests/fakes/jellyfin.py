@@ -12,7 +12,7 @@ Content is generated from (seed, offset), so a 1 GiB file costs ~2 MiB of memory
 
 Fault knobs (`fake.add_fault(Fault(...))`), each used by the next `times` download requests
 (for one item only when `Fault.item_id` is set):
-truncate after N bytes, ignore Range, change the file after N bytes, an HTTP status (5xx, 429 with
+truncate after N bytes, ignore Range, ignore only If-Range, change the file after N bytes, an HTTP status (5xx, 429 with
 Retry-After), stall after N bytes, connection reset after N bytes, wrong Content-Length.
 Every download request is recorded (`fake.downloads`) with its Range/If-Range and the bytes sent
 (`fake.bytes_served(item_id)` sums them). Other knobs: `fake.rate` throttles file bodies to so many
@@ -155,6 +155,7 @@ class FaultKind(StrEnum):
     STALL = "stall"  # send `after` bytes, then send nothing more until the client gives up
     RESET = "reset"  # send `after` bytes, then reset the connection (RST)
     WRONG_LENGTH = "wrong_length"  # Content-Length off by `delta`, then close after the body
+    IGNORE_IF_RANGE = "ignore_if_range"  # honour Range but not If-Range (a careless proxy)
 
 
 @dataclass
@@ -607,7 +608,8 @@ class FakeJellyfin:
         size, seed = track.size, track.seed
         last_modified = datetime.fromtimestamp(track.mtime, UTC)
         ignore = fault is not None and fault.kind == FaultKind.IGNORE_RANGE
-        byte_range = None if ignore else _requested_range(request, size, last_modified)
+        if_range = fault is None or fault.kind != FaultKind.IGNORE_IF_RANGE
+        byte_range = None if ignore else _requested_range(request, size, last_modified, if_range)
         headers = {
             "Accept-Ranges": "bytes",
             "Last-Modified": format_datetime(last_modified, True),
@@ -652,7 +654,7 @@ class FakeJellyfin:
             record.bytes_sent += len(chunk)
             if self.rate:
                 await asyncio.sleep(len(chunk) / self.rate)
-        if fault is None or fault.kind == FaultKind.IGNORE_RANGE:
+        if fault is None or fault.kind in (FaultKind.IGNORE_RANGE, FaultKind.IGNORE_IF_RANGE):
             await resp.write_eof()
             return
         if fault.kind == FaultKind.CHANGE:
@@ -754,13 +756,13 @@ def _sort_key(sort_by: str) -> Any:
 
 
 def _requested_range(
-    request: web.Request, size: int, last_modified: datetime
+    request: web.Request, size: int, last_modified: datetime, honour_if_range: bool = True
 ) -> tuple[int, int] | str | None:
     """ASP.NET's rules: one range or none; If-Range (a date) must not be older than the file."""
     header = request.headers.get("Range")
     if not header or size == 0:
         return None
-    if_range = request.headers.get("If-Range")
+    if_range = request.headers.get("If-Range") if honour_if_range else None
     if if_range is not None:
         try:
             if parsedate_to_datetime(if_range) < last_modified:

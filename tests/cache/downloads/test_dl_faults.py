@@ -43,6 +43,16 @@ CASES = {
         (f(FaultKind.TRUNCATE, after=CUT), f(FaultKind.IGNORE_RANGE)), True
     ),
     "changed_midway": Case((f(FaultKind.CHANGE, after=CUT),), True, changed=True),
+    # Issue 13 item 8: a proxy answers 206 from the changed file; splicing it would be corrupt.
+    "changed_then_if_range_ignored": Case(
+        (f(FaultKind.CHANGE, after=CUT), f(FaultKind.IGNORE_IF_RANGE)), True, changed=True
+    ),
+    "changed_size_then_if_range_ignored": Case(
+        (f(FaultKind.CHANGE, after=CUT, new_size=SIZE + 777), f(FaultKind.IGNORE_IF_RANGE)),
+        True,
+        changed=True,
+        new_size=SIZE + 777,
+    ),
     "changed_midway_new_size": Case(
         (f(FaultKind.CHANGE, after=CUT, new_size=SIZE + 12345),),
         True,
