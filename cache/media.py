@@ -8,6 +8,7 @@ file; a stream URL is the fallback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class MediaSettings:
     downloads: DownloadConfig = field(default_factory=DownloadConfig)
     sync_interval: float = 6 * 3600.0  # ask the server this often whether its catalogue changed
     full_sync_interval: float = 7 * 86400.0  # re-read the whole catalogue at least this often
+    # After a failed sync: try again after these many seconds (the last one repeats), and at once
+    # when the network watcher sees the server come back.
+    sync_retry_delays: tuple[float, ...] = (10.0, 30.0, 60.0, 120.0, 300.0)
     slskd: SlskdSettings | None = None  # None: no slskd acquisition
 
 
@@ -86,6 +90,9 @@ class MediaCache:
         self.slskd: SlskdService | None = None  # built by start() when slskd is configured
         self._covers = CoverStore(settings.cache_dir / "covers")
         self._download_listeners: list[Callable[[DownloadEvent], None]] = []
+        self._sync_now = asyncio.Event()
+        self._sync_failures = 0  # failed syncs in a row
+        self._server_seen = False
 
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -164,8 +171,26 @@ class MediaCache:
         if self.jellyfin is None:
             return
         while True:
-            await self.sync_jellyfin()
-            await asyncio.sleep(self.settings.sync_interval)
+            self._sync_now.clear()
+            ok = await self.sync_jellyfin()
+            self._sync_failures = 0 if ok else self._sync_failures + 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sync_now.wait(), self._next_sync_delay())
+
+    def _next_sync_delay(self) -> float:
+        if not self._sync_failures:
+            return self.settings.sync_interval
+        delays = self.settings.sync_retry_delays or (self.settings.sync_interval,)
+        return delays[min(self._sync_failures, len(delays)) - 1]
+
+    def server_reachable(self, reachable: bool) -> None:
+        """The network watcher's view of the server: when it comes back after a failed sync,
+        sync at once rather than at the next retry (a boot without the server must not leave
+        the library empty for long)."""
+        back = reachable and not self._server_seen
+        self._server_seen = reachable
+        if back and self._sync_failures:
+            self._sync_now.set()
 
     async def _prepare_local(self) -> None:
         s = self.settings

@@ -64,7 +64,9 @@ class Services:
         return {"active_count": page.active_count, "queued_count": page.queued_count}
 
     def network_changed(self, network: Network) -> None:
-        """Network listener: plays kept while the server was away are owed to it now."""
+        """Network listener: plays kept while the server was away are owed to it now, and a
+        catalogue sync that failed is tried again."""
+        self.media.server_reachable(network.server_reachable)
         if network.server_reachable and self.reporter is not None:
             self.reporter.server_reachable()
 
