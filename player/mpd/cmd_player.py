@@ -100,8 +100,8 @@ async def currentsong(deck: Deck, client: Client, args: list[str], out: Answer) 
 @command("stats")
 async def stats(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
     snap = await deck.database.current()
-    artists = {a for s in snap.songs for a in s.tags.get("Artist", ())}
-    albums = {a for s in snap.songs for a in s.tags.get("Album", ())}
+    artists = {a for s in snap.songs for a in s.track.artists}
+    albums = {s.track.album for s in snap.songs if s.track.album}
     out.pairs(
         [
             ("uptime", round(time.monotonic() - deck.started)),

@@ -125,7 +125,12 @@ def _tree(local: Sequence[Song]) -> dict[str, Folder]:
 
 
 class Database:
-    """The current Snapshot, re-read from the catalogue when it changed (one reader at a time)."""
+    """The current Snapshot, re-read from the catalogue when it changed (one reader at a time).
+
+    A snapshot nobody used for `keep_for` seconds is let go (a board has little memory and a
+    polling `status` never needs it); the fingerprint is still watched, so idlers hear
+    "database" whenever the catalogue changes.
+    """
 
     def __init__(
         self,
@@ -133,39 +138,41 @@ class Database:
         fingerprint: Fingerprint,
         *,
         check_every: float = 2.0,
+        keep_for: float = 300.0,
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self._rows, self._fingerprint = rows, fingerprint
-        self._check_every = check_every
+        self._check_every, self._keep_for = check_every, keep_for
         self._on_change = on_change
         self._snapshot: Snapshot | None = None
         self._seen: object = None
+        self._used = 0.0
         self._lock = asyncio.Lock()
 
     async def current(self) -> Snapshot:
+        self._used = time.monotonic()
         snap = self._snapshot
-        if snap is not None and time.monotonic() - snap.updated < self._check_every:
+        if snap is not None and self._used - snap.updated < self._check_every:
             return snap
         async with self._lock:
-            if self._snapshot is not None and self._fresh(self._snapshot):
-                return self._snapshot
-            fingerprint = await self._fingerprint()
-            old = self._snapshot
-            if old is not None and fingerprint == self._seen:
-                old.updated = time.monotonic()
-                return old
+            snap = self._snapshot
+            if snap is not None and time.monotonic() - snap.updated < self._check_every:
+                return snap
+            changed = await self._check()
+            if snap is not None and not changed:
+                snap.updated = time.monotonic()
+                return snap
             self._snapshot = Snapshot(await self._rows(), time.monotonic())
-            self._seen = fingerprint
-            if old is not None and self._on_change is not None:
-                self._on_change()  # the idlers hear "database"
             return self._snapshot
 
-    def _fresh(self, snap: Snapshot) -> bool:
-        return time.monotonic() - snap.updated < self._check_every
-
-    @property
-    def cached(self) -> Snapshot | None:
-        return self._snapshot
+    async def _check(self) -> bool:
+        """Read the fingerprint; True (and "database" announced) when it moved."""
+        fingerprint = await self._fingerprint()
+        changed = fingerprint != self._seen
+        if changed and self._seen is not None and self._on_change is not None:
+            self._on_change()
+        self._seen = fingerprint
+        return changed
 
     def invalidate(self) -> None:
         """Look at the catalogue's fingerprint on the next use (after our own update)."""
@@ -174,11 +181,14 @@ class Database:
 
     async def watch(self, every: float) -> None:
         """Look for changes made elsewhere (a Jellyfin sync) so idlers hear "database" even
-        while no client asks anything; a supervised task for the life of the server."""
+        while no client asks anything, and let an unused snapshot go; a supervised task."""
         while True:
             await asyncio.sleep(every)
-            if self._snapshot is not None:
-                await self.current()
+            async with self._lock:
+                if time.monotonic() - self._used > self._keep_for:
+                    self._snapshot = None
+                if await self._check() and self._snapshot is not None:
+                    self._snapshot.updated = -1e9  # re-read on the next use
 
 
 def is_remote(uri: str) -> bool:

@@ -25,10 +25,21 @@ def canonical_tag(name: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Song:
+    """A track and its URI. Tags and dates are worked out when asked: a snapshot of a 50,000-track
+    library keeps only these three references per song."""
+
     uri: str
     track: Track
-    tags: Mapping[str, tuple[str, ...]]
-    modified: str | None = None  # ISO 8601 of the file's mtime (local files only)
+    mtime_ns: int | None = None  # the file's (local files only)
+
+    @property
+    def tags(self) -> Mapping[str, tuple[str, ...]]:
+        return _tags(self.track)
+
+    @property
+    def modified(self) -> str | None:
+        """ISO 8601 of the file's mtime."""
+        return _iso(self.mtime_ns)
 
 
 def uri_of(track: Track, local_path: str | None) -> str:
@@ -39,7 +50,7 @@ def uri_of(track: Track, local_path: str | None) -> str:
 
 
 def make_song(track: Track, local_path: str | None, mtime_ns: int | None) -> Song:
-    return Song(uri_of(track, local_path), track, _tags(track), _iso(mtime_ns))
+    return Song(uri_of(track, local_path), track, mtime_ns)
 
 
 def _tags(t: Track) -> dict[str, tuple[str, ...]]:
