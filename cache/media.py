@@ -26,21 +26,22 @@ from cache.downloads import (
     DownloadEvent,
     DownloadEventKind,
     DownloadManager,
-    FetchSource,
 )
 from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError
 from cache.events import EventSink
 from cache.jellyfin import JellyfinClient, JellyfinConfig
-from cache.jellyfin.auth import JellyfinState
 from cache.jellyfin.freshness import refresh_catalogue
+from cache.jellyfin.source import JellyfinSource
 from cache.local.demo import ensure_demo_library
-from cache.local.scanner import Scanner
+from cache.local.source import LocalSource
 from cache.models import Album, ItemId, SourceKind, Track
 from cache.plays import PlayLog
 from cache.repairs import RepairSink, ignore_repair
 from cache.schema import MIGRATIONS
 from cache.slskd.service import SlskdService, SlskdSettings
+from cache.sources.base import MediaSource, SourceContext
+from cache.sources.registry import build_sources
 
 log = logging.getLogger(__name__)
 Loop = Callable[[], Coroutine[Any, Any, None]]
@@ -86,6 +87,7 @@ class MediaCache:
         self.scanned = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
         self._session: aiohttp.ClientSession | None = None
+        self.sources: dict[str, MediaSource] = {}  # built by start() from the registry
         self.jellyfin: JellyfinClient | None = None
         self.slskd: SlskdService | None = None  # built by start() when slskd is configured
         self._covers = CoverStore(settings.cache_dir / "covers")
@@ -104,17 +106,17 @@ class MediaCache:
         )
         self.catalogue = Catalogue(self._db)
         self.plays = PlayLog(self._db)
-        self.scanner = Scanner(self.catalogue, s.music_dir)
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, connect=15), auto_decompress=False
         )
-        sources: dict[str, FetchSource] = {}
-        if s.jellyfin is not None:
-            state = JellyfinState(s.state_dir / "jellyfin")
-            self.jellyfin = JellyfinClient(s.jellyfin, state, self._session)
-            sources[SourceKind.JELLYFIN.value] = self.jellyfin
+        self.sources = build_sources(SourceContext(s, self._db, self._session, self.catalogue))
+        self._local = next(x for x in self.sources.values() if isinstance(x, LocalSource))
+        self.scanner = self._local.scanner
+        jellyfin = [x for x in self.sources.values() if isinstance(x, JellyfinSource)]
+        self.jellyfin = jellyfin[0].client if jellyfin else None  # its covers, probe and reports
+        fetched = {name: x for name, x in self.sources.items() if x.capabilities.fetch}
         self.downloads = DownloadManager(
-            self._db, s.cache_dir, sources, session=self._session, config=s.downloads,
+            self._db, s.cache_dir, fetched, session=self._session, config=s.downloads,
             on_event=self._download_event, on_repair=self._on_repair,
         )  # fmt: skip
         self.catalogue.set_offline_ids(self._offline_ids)
@@ -198,7 +200,7 @@ class MediaCache:
             if s.demo and await asyncio.to_thread(ensure_demo_library, s.music_dir):
                 log.info("the music folder %s was empty: made a demo library to play", s.music_dir)
             if s.scan_on_start:
-                log.info("library scan: %s", await self.scanner.scan())
+                log.info("library scan: %s", await self._local.sync_catalogue())
         except OSError as err:
             log.error("could not read the music folder %s: %s", s.music_dir, err)
 
@@ -252,27 +254,23 @@ class MediaCache:
     # -- playing ------------------------------------------------------------------------------
     async def local_file(self, track: Track) -> Path | None:
         """A local track's file, refusing anything that would point outside music_dir."""
-        rel = await self.catalogue.local_path(track.id)
-        if rel is None:
-            return None
-        root = self.settings.music_dir.resolve()
-        path = (root / rel).resolve()
-        return path if path.is_relative_to(root) and path.is_file() else None
+        return await self._local.file(ItemId(track.id))
 
     async def locate(self, track: Track) -> Location | None:
-        """The complete local copy whenever there is one, else a stream; None: not playable now."""
-        if track.source is SourceKind.LOCAL:
-            path = await self.local_file(track)
-            return Location(str(path), True) if path else None
-        downloaded = await self.downloads.resolve(track.id)
-        if downloaded is not None:
-            return Location(str(downloaded), True)
-        if track.source is SourceKind.JELLYFIN and self.jellyfin is not None:
-            try:
-                return Location(await self.jellyfin.stream_url(ItemId(track.id)), False)
-            except CacheError as err:
-                log.info("no stream for %s: %s", track.title, err)
-        return None
+        """The complete local copy whenever there is one, else the track's source streams it;
+        None: not playable now. The source says whether its files are on this disk already."""
+        source = self.sources.get(track.source.value)
+        if source is None or not source.capabilities.local:
+            downloaded = await self.downloads.resolve(track.id)
+            if downloaded is not None:
+                return Location(str(downloaded), True)
+        if source is None:
+            return None
+        try:
+            return Location(await source.stream_url(ItemId(track.id)), source.capabilities.local)
+        except CacheError as err:
+            log.info("no stream for %s: %s", track.title, err)
+            return None
 
     # -- events -------------------------------------------------------------------------------
     async def _offline_ids(self, ids: Sequence[ItemId]) -> set[ItemId]:

@@ -4,6 +4,20 @@ The registry of configured sources lives in cache/sources/registry.py (imported 
 it imports every source package, and each of those imports this one).
 """
 
-from cache.sources.base import Capabilities, DownloadRequest, MediaSource, PlayReports
+from cache.sources.base import (
+    Capabilities,
+    DownloadRequest,
+    MediaSource,
+    PlayReports,
+    SourceContext,
+    SourceEntry,
+)
 
-__all__ = ["Capabilities", "DownloadRequest", "MediaSource", "PlayReports"]
+__all__ = [
+    "Capabilities",
+    "DownloadRequest",
+    "MediaSource",
+    "PlayReports",
+    "SourceContext",
+    "SourceEntry",
+]

@@ -7,15 +7,20 @@ declared in `Capabilities`, so the manager and the HTTP handlers ask instead of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+import aiohttp
+import aiosqlite
+
+from cache.catalogue import Catalogue
 from cache.models import AlbumId, ItemId, Track
 
 if TYPE_CHECKING:
     from cache.jellyfin.playstate import PlaybackState
+    from cache.media import MediaSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,7 @@ class Capabilities:
     # source transfers them by itself (slskd) and feeds progress into the rows
     can_pause: bool = True  # a running transfer can be paused and resumed later
     can_retry: bool = True  # a failed download can be tried again
+    local: bool = False  # its files are on this disk already: played from there, never downloaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,9 @@ class MediaSource(Protocol):
         """Where play reports go, or None when the source takes none."""
         ...
 
-    async def sync_catalogue(self) -> None:
-        """Bring the source's part of the catalogue up to date (raises CacheError when it cannot)."""
+    async def sync_catalogue(self) -> object:
+        """Bring the source's part of the catalogue up to date; a summary for the log (raises
+        CacheError when the source cannot be reached)."""
         ...
 
     async def stream_url(self, item_id: ItemId) -> str:
@@ -92,3 +99,21 @@ class MediaSource(Protocol):
     async def refresh_auth(self, rejected: DownloadRequest) -> None:
         """The server answered 401 to `rejected`: log in again (once), or raise SourceAuthError."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    """What a source is built from: the settings and the parts every source shares."""
+
+    settings: MediaSettings
+    db: aiosqlite.Connection
+    session: aiohttp.ClientSession
+    catalogue: Catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """One kind of source in the registry: its name, and how to build it (None: not configured)."""
+
+    name: str
+    build: Callable[[SourceContext], MediaSource | None]

@@ -1,0 +1,23 @@
+"""Which media sources exist: data, not code paths. Each source package exposes one `SourceEntry`
+that builds its source from the settings (or None when they do not configure it); adding a source
+(Subsonic next) is one new package and its entry in `ENTRIES`."""
+
+from __future__ import annotations
+
+from cache.jellyfin.source import ENTRY as JELLYFIN
+from cache.local.source import ENTRY as LOCAL
+from cache.sources.base import MediaSource, SourceContext, SourceEntry
+
+ENTRIES: tuple[SourceEntry, ...] = (LOCAL, JELLYFIN)
+
+
+def build_sources(
+    context: SourceContext, entries: tuple[SourceEntry, ...] = ENTRIES
+) -> dict[str, MediaSource]:
+    """The configured sources by name, in the entries' order."""
+    built: dict[str, MediaSource] = {}
+    for entry in entries:
+        source = entry.build(context)
+        if source is not None:
+            built[entry.name] = source
+    return built
