@@ -28,7 +28,6 @@ from player.web.server import (
 from player.web.throttle import LogThrottle
 
 log = logging.getLogger(__name__)
-PAUSE_WHEN_OUT_OF_FILES = 1.0  # seconds; what asyncio does too
 
 
 class Listener(asyncio.AbstractServer):
@@ -41,6 +40,7 @@ class Listener(asyncio.AbstractServer):
         self._sockets = sockets
         self._server = server
         self._burst = limits.backlog
+        self._pause_for = limits.accept_pause
         self._pending: set[asyncio.Task[Any]] = set()
         self._throttle = LogThrottle()
         self._closed = False
@@ -83,11 +83,11 @@ class Listener(asyncio.AbstractServer):
 
     def _pause(self, sock: socket.socket, err: OSError) -> None:
         self._throttle.log(
-            log, logging.WARNING, "accept", "cannot accept connections (%s); pausing %.0f s",
-            err.strerror, PAUSE_WHEN_OUT_OF_FILES,
+            log, logging.WARNING, "accept", "cannot accept connections (%s); pausing %g s",
+            err.strerror, self._pause_for,
         )  # fmt: skip
         self._loop.remove_reader(sock.fileno())
-        self._loop.call_later(PAUSE_WHEN_OUT_OF_FILES, self._resume, sock)
+        self._loop.call_later(self._pause_for, self._resume, sock)
 
     def _resume(self, sock: socket.socket) -> None:
         if not self._closed:

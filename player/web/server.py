@@ -45,6 +45,7 @@ class ServerLimits:
     fd_reserve: int = 192  # descriptors kept for databases, mpv, media files and outgoing clients
     backlog: int = 128  # also how many connections asyncio accepts in one go, before any is shed
     listen_queue: int = 1024  # the kernel's queue of connections not yet accepted
+    accept_pause: float = 1.0  # seconds without accepting once out of descriptors (as asyncio)
 
     def connection_budget(self) -> int:
         """`max_connections`, lowered to what the file-descriptor limit leaves after the reserve."""
