@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mutagen import id3
-from mutagen.wave import WAVE
-
 from cache.local.synth import SAMPLE_RATE, Piece, Renderer
 
 log = logging.getLogger(__name__)
@@ -144,6 +141,9 @@ def _tag(path: Path, album: DemoAlbum, track: DemoTrack, number: int) -> None:
         "TDRC": str(album.year),
         "TCON": GENRE,
     }
+    from mutagen import id3  # only when a demo library is made, not at every start
+    from mutagen.wave import WAVE
+
     audio: Any = WAVE
     tagged = audio(path)
     tagged.add_tags()

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import mutagen
-from mutagen.id3 import ID3
-from mutagen.mp4 import MP4Tags
-
 from cache.local.errors import UnreadableFileError
 from cache.local.flac import read_flac_header
 
@@ -95,6 +91,8 @@ def read_tags(path: Path | str, relpath: PurePosixPath | str) -> TagInfo:
         if header is not None:
             view, duration = header
             return _build(_aliased(view), duration, relpath)
+    import mutagen  # only for what the FLAC header reader leaves (loaded on first use)
+
     try:
         audio = mutagen.File(path)
     # mutagen's parsers meet arbitrary bytes here and raise more than MutagenError
@@ -107,6 +105,9 @@ def read_tags(path: Path | str, relpath: PurePosixPath | str) -> TagInfo:
 
 
 def _flatten(tags: Any) -> dict[str, list[str]]:
+    from mutagen.id3 import ID3
+    from mutagen.mp4 import MP4Tags
+
     if tags is None:
         return {}
     if isinstance(tags, ID3):

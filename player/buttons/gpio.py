@@ -21,9 +21,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from gpiozero import Button, Device, GPIOZeroError, RotaryEncoder
-from gpiozero.exc import PinFactoryFallback
-
 from player.buttons.actions import ButtonAction, GpioCommand, make_command
 from player.buttons.config import EncoderConfig, GpioConfig
 from player.buttons.logic import ButtonLogic
@@ -34,8 +31,14 @@ Submit = Callable[[GpioCommand], object]
 """Takes each command on the loop thread (typically: translate and put in the player's inbox)."""
 PinFactory = Any  # a gpiozero.pins.Factory; gpiozero ships no type information
 
-# What gpiozero and the pin drivers below it raise for absent or unusable hardware.
-_HARDWARE_ERRORS = (GPIOZeroError, ImportError, OSError, RuntimeError, ValueError)
+# gpiozero is imported where it is used: without [gpio] buttons the service never loads it.
+
+
+def _hardware_errors() -> tuple[type[BaseException], ...]:
+    """What gpiozero and the pin drivers below it raise for absent or unusable hardware."""
+    from gpiozero import GPIOZeroError
+
+    return (GPIOZeroError, ImportError, OSError, RuntimeError, ValueError)
 
 
 def default_pin_factory() -> PinFactory:
@@ -44,6 +47,9 @@ def default_pin_factory() -> PinFactory:
     Unlike `Device.ensure_pin_factory()` this leaves gpiozero's process-wide default untouched,
     and it keeps gpiozero's fallback warnings quiet: the caller logs one line if it fails.
     """
+    from gpiozero import Device
+    from gpiozero.exc import PinFactoryFallback
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PinFactoryFallback)
         return Device._default_pin_factory()
@@ -87,7 +93,7 @@ class Buttons:
         if self._factory is None:
             try:
                 self._factory = self._make_factory()
-            except _HARDWARE_ERRORS as err:
+            except _hardware_errors() as err:
                 log.warning("no usable GPIO here (%s): buttons and encoder are off", err)
                 return False
         for index, button in enumerate(config.buttons):
@@ -112,10 +118,12 @@ class Buttons:
     def _add(self, name: str, create: Callable[[], Any]) -> None:
         try:
             self._devices.append(create())
-        except _HARDWARE_ERRORS as err:
+        except _hardware_errors() as err:
             log.error("GPIO %s cannot be used (%s); the other controls still work", name, err)
 
     def _add_button(self, index: int) -> Any:
+        from gpiozero import Button
+
         config = self._config.buttons[index]
         device = Button(config.pin, pull_up=config.pull_up, pin_factory=self._factory)
         logic = ButtonLogic(
@@ -127,6 +135,8 @@ class Buttons:
         return device
 
     def _add_encoder(self, config: EncoderConfig) -> Any:
+        from gpiozero import RotaryEncoder
+
         device = RotaryEncoder(
             config.a, config.b, bounce_time=config.bounce_time, max_steps=0,
             pin_factory=self._factory,

@@ -40,7 +40,8 @@ class AudioSettings:
     cache: bool = True  # mpv's cache for network URLs (held within the demuxer limits)
     cache_secs: float = 30.0
     untimed: bool = False  # render as fast as possible (pcm / null outputs; tests)
-    position_interval: float = 0.5  # seconds between PositionChanged events while playing
+    position_interval: float = 0.5  # fake engine: seconds between PositionChanged while playing
+    position_step: float = 0.1  # mpv: a PositionChanged once the observed position moved this far
 
     def __post_init__(self) -> None:
         # StrEnum accepts the plain strings a config file holds; this also rejects bad ones.
@@ -53,6 +54,7 @@ class AudioSettings:
             (self.demuxer_max_back_bytes >= 0, "demuxer_max_back_bytes must be >= 0"),
             (self.cache_secs > 0, "cache_secs must be > 0"),
             (self.position_interval > 0, "position_interval must be > 0"),
+            (self.position_step > 0, "position_step must be > 0"),
         ]
         bad = [message for ok, message in problems if not ok]
         if bad:

@@ -13,7 +13,6 @@ Calling mpv from inside its own event callback deadlocks, so that never happens.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ log = logging.getLogger(__name__)
 # What python-mpv raises when libmpv refuses a call (ShutdownError is a SystemError).
 _MPV_ERRORS = (SystemError, RuntimeError, ValueError, AttributeError, TypeError, OSError)
 _RESTARTED = 1  # libmpv's deprecated end-file reason for a file being reloaded: not an end
+_SEEK_SLACK = 0.25  # seconds: a time-pos this close to a seek's target is from after it
 
 
 class MpvEngine:
@@ -62,7 +62,6 @@ class MpvEngine:
         self._player: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sink: EventSink | None = None
-        self._poller: asyncio.Task[None] | None = None
         self._closing = False
         self._dead = False
         self._refs: dict[int, MediaRef] = {}  # live mpv playlist entry ids
@@ -73,6 +72,8 @@ class MpvEngine:
         self._duration: float | None = None
         self._paused = False  # as last reported by mpv
         self._position: float | None = None
+        self._reported: float | None = None  # the position last sent as PositionChanged
+        self._seek_target: float | None = None  # time-pos from before a seek is stale until then
         self._pending_seek: float | None = None
 
     # -- Engine ---------------------------------------------------------------------------------
@@ -89,19 +90,17 @@ class MpvEngine:
             raise EngineError(f"libmpv would not start: {err}") from err
         self._player = player
         player.register_event_callback(bridge.event_threadsafe)
-        for name in ("pause", "duration"):
+        # time-pos is observed, not polled: the API's position follows the audio within
+        # position_step (a poll every 0.5 s left it up to half a second behind), and a paused or
+        # stopped player gets no events at all.
+        for name in ("pause", "duration", "time-pos"):
             player.observe_property(name, bridge.property_threadsafe)
-        self._poller = asyncio.create_task(self._poll_position(), name="mpv-position")
 
     async def shutdown(self) -> None:
         """Terminate libmpv (it stops within milliseconds); safe to call twice."""
         if self._closing:
             return
         self._closing = True
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
         player, self._player = self._player, None
         self._refs.clear()
         self._current = self._next = None
@@ -162,7 +161,7 @@ class MpvEngine:
             self._seek_now(player, position)
         else:
             self._pending_seek = position
-        self._position = position
+        self._position = self._reported = self._seek_target = position
         self._emit_soon(PositionChanged(position))
 
     async def set_volume(self, volume: int) -> None:
@@ -173,7 +172,7 @@ class MpvEngine:
         self._set(self._require(), "mute", muted)
 
     def position(self) -> float | None:
-        """The last polled position (cached; updated every `position_interval`)."""
+        """The last observed position (mpv reports time-pos as the audio plays)."""
         return self._position if self._current is not None else None
 
     # -- mpv calls (loop thread only) ----------------------------------------------------------
@@ -229,19 +228,19 @@ class MpvEngine:
         except _MPV_ERRORS as err:
             log.info("seek to %.1f s refused: %s", position, err)
 
-    async def _poll_position(self) -> None:
-        # Polling is cheaper than observing time-pos, which changes on every audio frame.
-        while True:
-            await asyncio.sleep(self._settings.position_interval)
-            if not self._loaded or self._paused or self._dead:
-                continue
-            try:
-                value = self._player.time_pos
-            except _MPV_ERRORS:
-                continue
-            if isinstance(value, float) and value != self._position:
-                self._position = value
-                self._emit(PositionChanged(value))
+    def _on_time(self, value: float) -> None:
+        """mpv's time-pos moved (many times a second): kept, and sent on once it moved enough."""
+        if not self._loaded or self._dead:
+            return
+        if self._seek_target is not None:
+            if abs(value - self._seek_target) > _SEEK_SLACK:
+                return  # reported before mpv got to the seek
+            self._seek_target = None
+        self._position = value
+        last = self._reported
+        if last is None or abs(value - last) >= self._settings.position_step or value < last:
+            self._reported = value
+            self._emit(PositionChanged(value))
 
     # -- back on the loop thread ---------------------------------------------------------------
     def _on_raw(self, raw: RawEvent) -> None:
@@ -266,13 +265,13 @@ class MpvEngine:
         if entry_id == self._next:
             self._next, self._position = None, 0.0
         self._current = self._loading = entry_id
-        self._loaded, self._duration = False, None
+        self._loaded, self._duration, self._seek_target = False, None, None
 
     def _on_loaded(self) -> None:
         ref = self._refs.get(self._loading) if self._loading is not None else None
         if ref is None or self._loading != self._current or self._loaded:
             return
-        self._loaded = True
+        self._loaded, self._reported = True, None
         self._emit(Started(ref.token, ref.duration_hint))
         if self._duration is not None:
             self._emit(DurationKnown(ref.token, self._duration))
@@ -298,6 +297,8 @@ class MpvEngine:
         if raw.name == "pause" and isinstance(raw.value, bool) and raw.value != self._paused:
             self._paused = raw.value
             self._emit(PauseChanged(raw.value))
+        elif raw.name == "time-pos" and isinstance(raw.value, int | float):
+            self._on_time(float(raw.value))
         elif raw.name == "duration" and isinstance(raw.value, int | float):
             self._duration = float(raw.value)
             ref = self._refs.get(self._current) if self._current is not None else None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from cache.jellyfin.remote.items import CastResolver
-from cache.jellyfin.remote.session import RemoteSession, RemoteTimings
-from player.jfremote.room import JellyfinRemote
 from player.playback.controller import PlayerController
 from player.services import Services
+
+# The room and the Jellyfin remote client are imported only when remote control is on.
+if TYPE_CHECKING:
+    from cache.jellyfin.remote.session import RemoteTimings
+    from player.jfremote.room import JellyfinRemote
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,10 @@ def attach_remote_control(
         # An API key's session belongs to no user, so no app would ever list it as a target.
         log.info("Jellyfin remote control needs a user login (username), not only an API key")
         return None
+    from cache.jellyfin.remote.items import CastResolver
+    from cache.jellyfin.remote.session import RemoteSession
+    from player.jfremote.room import JellyfinRemote
+
     remote = JellyfinRemote(
         controller, CastResolver(svc.media.catalogue, client), svc.reporter, svc.bus.publish
     )

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cache.covers import Image
 from cache.downloads import DownloadConfig
 from cache.jellyfin import JellyfinConfig
 from cache.media import MediaCache, MediaSettings
 from cache.models import Album, Track
-from cache.slskd.service import SlskdSettings
 from player import __version__
 from player.config import Config
 from player.playback.resolve import PlayingFrom, Resolved
+
+if TYPE_CHECKING:
+    from cache.slskd.service import SlskdSettings
 
 
 class MediaLibrary:
@@ -88,6 +91,8 @@ def slskd_settings(config: Config) -> SlskdSettings | None:
     if k.api_key_file:
         api_key = Path(k.api_key_file).read_text(encoding="utf-8").strip()
     downloads_dir = Path(k.downloads_dir) if k.downloads_dir else None
+    from cache.slskd.service import SlskdSettings  # only with slskd configured
+
     return SlskdSettings(
         url=k.url, api_key=api_key, downloads_dir=downloads_dir, poll_active=k.poll_active,
         poll_idle=k.poll_idle, max_retries=k.max_retries,

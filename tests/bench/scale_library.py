@@ -14,18 +14,20 @@ from pathlib import Path
 
 CACHE_ROOT = Path(os.environ.get("TAPEDECK_BENCH_CACHE", "/tmp/tapedeck-bench"))
 TRACKS_PER_ALBUM = 12
-_VERSION = 2  # bump when the layout changes, so a stale cached folder is not reused
+_VERSION = 3  # bump when the layout changes, so a stale cached folder is not reused
+LONG_ALBUM = "Long/Long Album"  # plus three 60 s tracks, for the measures taken while playing
+LONG_TRACKS = 3
 
 
-def _template(folder: Path) -> bytes:
-    """The STREAMINFO block and audio frames of a 0.2 s FLAC (without its own tags)."""
-    path = folder / "template.flac"
+def _template(folder: Path, seconds: float = 0.2) -> bytes:
+    """The STREAMINFO block and audio frames of a short FLAC (without its own tags)."""
+    path = folder / f"template-{seconds:g}.flac"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f".template-{os.getpid()}.flac"
         subprocess.run(
             ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-             "sine=frequency=440:sample_rate=22050:duration=0.2", "-ac", "1",
+             f"sine=frequency=440:sample_rate=22050:duration={seconds:g}", "-ac", "1",
              "-map_metadata", "-1", "-fflags", "+bitexact", str(partial)],
             check=True,
         )  # fmt: skip
@@ -98,8 +100,19 @@ def library(count: int) -> Path:
         path = building / "music" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(flac_bytes(template, tags))
+    _long_album(building / "music")
     try:
         building.rename(root)
     except OSError:  # another run finished first: use its copy
         shutil.rmtree(building, ignore_errors=True)
     return root
+
+
+def _long_album(music: Path) -> None:
+    template = _template(CACHE_ROOT, 60.0)
+    folder = music / LONG_ALBUM
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(1, LONG_TRACKS + 1):
+        tags = {"TITLE": f"Long {number}", "ALBUM": "Long Album", "ARTIST": "Long"}
+        tags |= {"TRACKNUMBER": str(number), "DISCNUMBER": "1"}
+        (folder / f"{number:02d} - Long {number}.flac").write_bytes(flac_bytes(template, tags))

@@ -1,0 +1,249 @@
+"""Issue 14's table in one run: tapedeck at 20,000 local / 50,000 Jellyfin tracks beside MPD and mpv.
+
+Generated libraries (tests/bench/scale_library.py, cached under /tmp/tapedeck-bench), a fake
+Jellyfin of 50,000 tracks / 4,000 albums, Debian's mpd on the same folder with a null output.
+Prints every row side by side; asserts only that each measurement happened. Run with -s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import aiosqlite
+import pytest
+
+from cache.catalogue import Catalogue
+from cache.db import open_db
+from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState, sync_catalogue
+from cache.jellyfin.freshness import refresh_catalogue
+from cache.local.ids import album_id, track_id
+from cache.local.scanner import Scanner
+from cache.schema import MIGRATIONS
+from tests.bench.scale_catalogue import fill_catalogue, fill_fake_jellyfin
+from tests.bench.scale_library import LONG_ALBUM, library, track_tags
+from tests.bench.scale_probes import (
+    MIB,
+    MPD_BIN,
+    Memory,
+    MpdReference,
+    Table,
+    median_ms,
+    memory,
+    running,
+    timed,
+    write_bytes,
+)  # fmt: skip
+from tests.bench.scale_service import queue_figures, ready_seconds
+from tests.fakes.jellyfin import FakeJellyfin
+from tests.integration.service import ServiceProcess
+
+pytestmark = pytest.mark.skipif(
+    not (Path(MPD_BIN).exists() and shutil.which("mpv") and shutil.which("ffmpeg")),
+    reason="Debian's mpd and bare mpv are the references; ffmpeg makes the library",
+)
+LOCAL_TRACKS = 20_000
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _scan_rows(table: Table, music: Path, tmp: Path, mpd: MpdReference) -> None:
+    async def scans() -> list[tuple[float, int]]:
+        conn = await open_db(tmp / "scan" / "cache.db", MIGRATIONS)
+        try:
+            scanner, figures = Scanner(Catalogue(conn), music), []
+            for _ in range(2):
+                before, started = write_bytes(), time.perf_counter()
+                await scanner.scan()
+                figures.append((time.perf_counter() - started, write_bytes() - before))
+            return figures
+        finally:
+            await conn.close()
+
+    (first, first_w), (again, again_w) = asyncio.run(scans())
+    (m_first, m_first_w), (m_again, _) = mpd.update(first=True), mpd.update()
+    files = LOCAL_TRACKS
+    table.add(
+        f"first scan of {files:,} files",
+        f"{first:.2f} s ({files / first:,.0f} files/s), {first_w / MIB:.1f} MiB written",
+        f"MPD {m_first:.2f} s, {m_first_w / MIB:.1f} MiB written",
+    )
+    table.add(
+        "rescan, nothing changed",
+        f"{again:.3f} s, {again_w / MIB:.2f} MiB written",
+        f"MPD {m_again:.3f} s",
+    )
+
+
+def _jellyfin_rows(table: Table, tmp: Path) -> None:
+    async def run() -> None:
+        fake = FakeJellyfin()
+        user = fake.add_user("alice", "secret")
+        fill_fake_jellyfin(fake, 4_000, 50_000)
+        url = await fake.start()
+        conn = await open_db(tmp / "jf" / "cache.db", MIGRATIONS)
+        try:
+            async with aiohttp.ClientSession() as session:
+                config = JellyfinConfig(url, user.name, password="secret")
+                client = JellyfinClient(config, JellyfinState(tmp / "jf" / "state"), session)
+                await client.ensure_auth()
+                await _resyncs(table, fake, client, conn)
+        finally:
+            await conn.close()
+            await fake.close()
+
+    asyncio.run(run())
+
+
+async def _resyncs(
+    table: Table, fake: FakeJellyfin, client: JellyfinClient, conn: aiosqlite.Connection
+) -> None:
+    syncs: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+        ("Jellyfin first sync of 50,000 tracks", lambda: refresh_catalogue(client, conn)),
+        ("Jellyfin full resync, nothing changed", lambda: sync_catalogue(client, conn)),
+        ("Jellyfin periodic check, nothing changed", lambda: refresh_catalogue(client, conn)),
+    ]
+    for label, sync in syncs:
+        requests, before, started = len(fake.requests), write_bytes(), time.perf_counter()
+        await sync()
+        seconds = time.perf_counter() - started
+        table.add(
+            label,
+            f"{seconds:.2f} s, {len(fake.requests) - requests} requests,"
+            f" {(write_bytes() - before) / MIB:.2f} MiB written",
+        )
+
+
+def _albums_page_rows(table: Table, tmp: Path) -> None:
+    state = tmp / "big" / "state"
+
+    async def build_and_time() -> list[float]:
+        conn = await open_db(state / "cache.db", MIGRATIONS)
+        try:
+            await fill_catalogue(conn, 5_500, 70_000)
+            catalogue, rnd = Catalogue(conn), random.Random(1)
+            await catalogue.albums(limit=50)
+            times = []
+            for _ in range(50):
+                offset = rnd.randrange(5_450)
+                started = time.perf_counter()
+                await catalogue.albums(offset=offset, limit=50)
+                times.append(time.perf_counter() - started)
+            return times
+        finally:
+            await conn.close()
+
+    in_process = asyncio.run(build_and_time())
+    service = ServiceProcess(
+        tmp / "big", extra={"library": {"demo": False, "scan_on_start": False}}
+    )
+    with service:
+        service.api("GET", "/library/albums?limit=50")
+        http = timed(lambda: service.api("GET", "/library/albums?limit=50&offset=2000"), 50)
+    table.add(
+        "albums page of 50 at 5,500 albums / 70,000 tracks",
+        f"catalogue {median_ms(in_process)}, GET /library/albums {median_ms(http)}",
+        "(was 27 ms; page chosen first: 1.7 ms)",
+    )
+
+
+def _memory_rows(table: Table, music: Path, tmp: Path, mpd: MpdReference) -> ServiceProcess:
+    service = ServiceProcess(tmp / "deck", music_dir=music, extra={"library": {"demo": False}})
+    service.start()
+    albums = LOCAL_TRACKS // 12 + 1
+    service.wait_until(lambda: service.api("GET", "/library/albums")["total"] >= albums, 120, 0.5)
+    time.sleep(2)
+    assert service.process is not None
+    idle, mpd_idle = memory(service.process.pid), memory(mpd.pid)
+    table.add(f"RSS / PSS idle, {LOCAL_TRACKS:,}-track library", str(idle), f"MPD {mpd_idle}")
+    long_album = album_id("Long", LONG_ALBUM.split("/")[1])
+    service.api("POST", "/queue", {"album_id": long_album, "mode": "replace", "play": True})
+    time.sleep(3)
+    playing = memory(service.process.pid)
+    bare = _bare_mpv(music / LONG_ALBUM / "01 - Long 1.flac")
+    table.add(
+        "RSS / PSS while playing a FLAC",
+        f"{playing} (+{(playing.rss - bare.rss) / MIB:.0f} MiB RSS over mpv)",
+        f"bare mpv {bare}",
+    )
+    return service
+
+
+def _bare_mpv(path: Path) -> Memory:
+    proc = subprocess.Popen(
+        ["mpv", "--no-config", "--no-video", "--ao=null", "--loop-file=inf", "--really-quiet",
+         str(path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(3)
+        return memory(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def _position_row(table: Table, service: ServiceProcess) -> None:
+    times = []
+    for _ in range(5):
+        service.api("POST", "/player/stop")
+        started = time.perf_counter()
+        service.api("POST", "/player/play")
+        service.wait_until(lambda: service.api("GET", "/player")["position"] > 0, 10, 0.005)
+        times.append(time.perf_counter() - started)
+    table.add("command -> position > 0 in the API", f"p50 {median_ms(times)}")
+
+
+def _simulate_rows(table: Table, tmp: Path) -> None:
+    trace = REPO / "tests" / "traces" / "commuter.jsonl"
+    shifted = tmp / "commuter-epoch.jsonl"
+    lines = []
+    for line in trace.read_text().splitlines():
+        event = json.loads(line)
+        if "t" in event:
+            event["t"] += 1_700_000_000.0
+        lines.append(json.dumps(event))
+    shifted.write_text("\n".join(lines) + "\n")
+    for label, path in [("a sample trace", trace), ("the sample at epoch timestamps", shifted)]:
+        started = time.perf_counter()
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "player", "simulate", str(path)], cwd=REPO,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False,
+            )  # fmt: skip
+            figure = f"{time.perf_counter() - started:.2f} s"
+        except subprocess.TimeoutExpired:
+            figure = "did not finish within 60 s"
+        table.add(f"tapedeck simulate, {label}", figure)
+
+
+def test_bench_scale(tmp_path: Path) -> None:
+    music = library(LOCAL_TRACKS) / "music"
+    table = Table()
+    with running(MpdReference(tmp_path / "mpd", music)) as mpd:
+        mpd_start = mpd.start()
+        _scan_rows(table, music, tmp_path, mpd)
+        ready = ready_seconds(tmp_path / "ready")
+        table.add(
+            "start -> READY, nothing optional configured",
+            f"{ready:.3f} s",
+            f"MPD {mpd_start:.3f} s",
+        )
+        service = _memory_rows(table, music, tmp_path, mpd)
+        try:
+            _position_row(table, service)
+            queue_figures(table, service, [track_id(track_tags(i)[0]) for i in range(LOCAL_TRACKS)])
+        finally:
+            service.stop()
+    _jellyfin_rows(table, tmp_path)
+    _albums_page_rows(table, tmp_path)
+    _simulate_rows(table, tmp_path)
+    table.print()
+    assert len(table.rows) >= 12
