@@ -12,7 +12,8 @@ from player.config import Config
 from player.system.device import advertiser_for
 from player.system.notify import Notifier
 from player.web.keys import SERVICES
-from player.web.server import ServerLimits, start_http
+from player.web.listener import start_http
+from player.web.server import ServerLimits
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 1.5  # systemd and the issue ask for a clean exit within 2 s

@@ -44,6 +44,8 @@ class ServerLimits:
     max_headers: int = 64
     fd_reserve: int = 192  # descriptors kept for databases, mpv, media files and outgoing clients
     backlog: int = 128  # also how many connections asyncio accepts in one go, before any is shed
+    listen_queue: int = 1024  # the kernel's queue of connections not yet accepted
+    accept_pause: float = 1.0  # seconds without accepting once out of descriptors (as asyncio)
 
     def connection_budget(self) -> int:
         """`max_connections`, lowered to what the file-descriptor limit leaves after the reserve."""
@@ -121,24 +123,34 @@ class GuardedServer(web.Server):
     def __call__(self) -> asyncio.Protocol:  # type: ignore[override]
         return _Gate(self)
 
+    def refusal(self, client: str) -> str | None:
+        """Why a new connection from `client` is refused now, or None when it may come in."""
+        held = len(self._by_client.get(client, ()))
+        if held >= self._limits.per_client:
+            return f"{client} holds {held} connections already"
+        # When all are taken, only a light client (the owner's phone among flooders) is worth
+        # an eviction.
+        full = len(self._clients) >= self._budget
+        if full and 2 * (held + 1) > len(self._by_client[self._busiest()]):
+            return f"all {self._budget} connections are taken"
+        return None
+
     def admit(self, transport: asyncio.Transport) -> RequestHandler | None:
         """A handler for a new connection, or None when its client has its share already."""
         client = _client_of(transport)
-        held = len(self._by_client.get(client, ()))
-        if held >= self._limits.per_client:
-            self._refuse(f"{client} holds {held} connections already")
+        why = self.refusal(client)
+        if why is not None:
+            self.refused(why)
             return None
         if len(self._clients) >= self._budget:
-            busiest = max(self._by_client, key=lambda c: len(self._by_client[c]))
-            # Only a light client (the owner's phone among flooders) is worth an eviction.
-            if 2 * (held + 1) > len(self._by_client[busiest]):
-                self._refuse(f"all {self._budget} connections are taken")
-                return None
-            self._evict_oldest_idle(busiest)
+            self._evict_oldest_idle(self._busiest())
         handler = GuardedHandler(self, loop=self._loop, **self._kwargs)
         self._clients[handler] = client
         self._by_client.setdefault(client, {})[handler] = None
         return handler
+
+    def _busiest(self) -> str:
+        return max(self._by_client, key=lambda c: len(self._by_client[c]))
 
     def connection_lost(self, handler: RequestHandler, exc: BaseException | None = None) -> None:
         self._forget(handler)
@@ -153,7 +165,7 @@ class GuardedServer(web.Server):
         if not mine:
             del self._by_client[client]
 
-    def _refuse(self, why: str) -> None:
+    def refused(self, why: str) -> None:
         self._throttle.log(log, logging.WARNING, "refuse", "refused a connection: %s", why)
 
     def _evict_oldest_idle(self, client: str) -> None:
@@ -233,16 +245,3 @@ def throttle_noisy_logs(throttle: LogThrottle | None = None) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, ThrottleFilter) for f in logger.filters):
             logger.addFilter(shared)
-
-
-async def start_http(
-    app: web.Application, host: str, port: int, limits: ServerLimits
-) -> web.AppRunner:
-    """Listen on host:port with `limits`; the caller cleans up the returned runner."""
-    throttle_noisy_logs()
-    app[LIMITS] = limits
-    runner = GuardedRunner(app, limits, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True, backlog=limits.backlog)
-    await site.start()
-    return runner

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
+from player.web.listener import start_http
 from player.web.middleware import error_middleware
-from player.web.server import ServerLimits, client_key, start_http
+from player.web.server import ServerLimits, client_key
 from player.web.spec import Field, read_body
 from player.web.throttle import LogThrottle
 from tests.integration.service import free_port
