@@ -3,9 +3,10 @@
 aiohttp's stock server keeps a connection that never finishes its headers for an hour and accepts
 until the process runs out of file descriptors, after which asyncio logs every failed accept. Here:
 
-- at most `per_client` connections from one address and `max_connections` in all, never more than
-  the file limit leaves room for; past a bound the oldest idle connection of the busiest client is
-  closed, so a new client (the owner's phone) always gets in;
+- at most `per_client` connections from one client and `max_connections` in all, never more than
+  the file limit leaves room for: a client past its share is refused (player/web/listener.py does
+  it right after accept()), and when all are taken a light client (the owner's phone) still gets
+  in, in place of the busiest client's oldest idle connection;
 - a connection has `header_timeout` seconds to send a whole request head, and may idle that long
   between requests (aiohttp's keep-alive timer runs from the moment it connects);
 - aiohttp's own 4xx answers (a bad request line, oversized headers) are the API's error object and
@@ -92,8 +93,8 @@ class GuardedHandler(RequestHandler):
 class _Gate(asyncio.Protocol):
     """The first protocol of every connection: admits it to aiohttp, or closes it at once.
 
-    Refusing here costs no HTTP parser, task or buffer, so a flood of connections is shed at
-    the price of an accept and a close.
+    The listener refuses most of a flood before this; here the count is exact (connections
+    accepted in one burst are all counted) and no HTTP parser or buffer exists yet.
     """
 
     def __init__(self, server: GuardedServer) -> None:
