@@ -6,6 +6,21 @@ import { h } from './dom.js';
 
 const missing = new Set(); // album ids whose image answered 404 this session
 
+// A cover is fetched only once its box comes near the screen: a library of thousands of albums
+// asks for the few dozen covers in view, not for every one of them at once.
+const pending = new WeakMap(); // box -> the <img> waiting for its src
+const nearView = typeof IntersectionObserver === 'function'
+  ? new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      nearView.unobserve(entry.target);
+      const img = pending.get(entry.target);
+      if (img) img.src = img.dataset.src;
+      pending.delete(entry.target);
+    }
+  }, { rootMargin: '300px 0px' })
+  : null;
+
 function hash(s) {
   let x = 2166136261;
   for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 16777619);
@@ -40,7 +55,13 @@ export function cover(albumId, title, size = 'md') {
     img.replaceWith(placeholder(albumId, title));
   });
   img.addEventListener('load', () => box.classList.add('loaded'));
-  img.src = coverUrl(albumId);
   box.append(img);
+  if (size === 'xl' || !nearView) {
+    img.src = coverUrl(albumId);
+  } else {
+    img.dataset.src = coverUrl(albumId);
+    pending.set(box, img);
+    nearView.observe(box);
+  }
   return box;
 }

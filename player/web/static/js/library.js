@@ -32,17 +32,54 @@ function grid(list) {
   return h('div', { class: 'grid', id: 'album-grid' }, list.map(albumCard));
 }
 
+// The albums grid grows a page at a time: each page is its own grid block appended below the
+// others (never a rebuild of the thousands above; a new page lays out alone, and blocks far from
+// the screen skip layout and paint), and the next page is asked for when the end comes near (an
+// IntersectionObserver on the "more" button, which also works by tap).
+let albumGrid = null;
+let moreButton = null;
+let loading = false;
+const nearEnd = typeof IntersectionObserver === 'function'
+  ? new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && !query) loadAlbums(true);
+  }, { rootMargin: '600px 0px' })
+  : null;
+
 async function loadAlbums(more = false) {
+  if (loading || (more && albums.length >= total)) return;
+  loading = true;
   const offset = more ? albums.length : 0;
   const page = await run(null, () => get(`/library/albums?offset=${offset}&limit=${PAGE}`));
+  loading = false;
   if (!page) {
     if (!more) fill(results, empty('alert', 'The library could not be loaded', 'Check that the speaker is on and try again.', { href: '#/library', label: 'Try again' }));
     return;
   }
+  const fresh = more ? page.items : [];
   albums = more ? albums.concat(page.items) : page.items;
   total = page.total ?? albums.length;
   loaded = true;
-  if (!query) renderAlbums();
+  if (query) return;
+  if (more && albumGrid && albumGrid.isConnected) appendAlbums(fresh);
+  else renderAlbums();
+}
+
+function gridPage(items) {
+  return h('div', { class: 'grid grid-page' }, items.map(albumCard));
+}
+
+function appendAlbums(items) {
+  albumGrid.append(gridPage(items));
+  updateMore();
+}
+
+function updateMore() {
+  const left = albums.length < total;
+  moreButton.hidden = !left;
+  if (nearEnd) {
+    if (left) nearEnd.observe(moreButton);
+    else nearEnd.unobserve(moreButton);
+  }
 }
 
 function renderAlbums() {
@@ -50,10 +87,12 @@ function renderAlbums() {
     fill(results, empty('library', 'No music yet', 'Put music files in the speaker’s music folder, or connect a Jellyfin server in its settings file.'));
     return;
   }
-  const more = albums.length < total
-    ? h('button', { class: 'btn ghost wide', type: 'button', text: 'Show more albums', onclick: () => loadAlbums(true) })
-    : null;
-  fill(results, h('p', { class: 'section-label', text: fmt.plural(total, 'album') }), grid(albums), more);
+  const pages = [];
+  for (let i = 0; i < albums.length; i += PAGE) pages.push(gridPage(albums.slice(i, i + PAGE)));
+  albumGrid = h('div', { class: 'grid-pages', id: 'album-grid' }, pages);
+  moreButton = h('button', { class: 'btn ghost wide', type: 'button', id: 'more-albums', text: 'Show more albums', onclick: () => loadAlbums(true) });
+  fill(results, h('p', { class: 'section-label', text: fmt.plural(total, 'album') }), albumGrid, moreButton);
+  updateMore();
 }
 
 const search = debounce(async (q) => {
