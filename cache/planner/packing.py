@@ -1,15 +1,19 @@
-"""Shared by the policies: whether a transfer may run now, the storage budget, and packing wants
-into a Plan (fetch in order, evicting the given victims only when that makes the next want fit)."""
+"""Shared by the policies: the storage budget, and packing wants into a Plan (fetch in order,
+evicting the given victims only when that makes the next want fit). Whether a transfer may use the
+network is the gate's rule (cache/gate.py), the one the downloaders consult too."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cache.gate import is_unmetered as is_unmetered
+from cache.gate import network_wait as network_wait
 from cache.models import ItemId
 from cache.planner.config import CacheConfig
 from cache.planner.plan import Cancel, Evict, Fetch, Plan, Reason, Wait
-from cache.planner.snapshot import FileState, Item, NetState, NetworkKind, Origin, Snapshot
+from cache.planner.snapshot import FileState, Item, Origin, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,24 +24,6 @@ class Want:
     reason: Reason
     origin: Origin = Origin.AUTO
     may_evict: bool = True  # False: only fetched into space that is already free
-
-
-def is_unmetered(net: NetState) -> bool:
-    """Not marked metered and not cellular: Wi-Fi, Ethernet, or an unknown link (a VPN, a bridge)."""
-    return net.kind not in (NetworkKind.CELLULAR, NetworkKind.OFFLINE) and not net.metered
-
-
-def network_wait(net: NetState, config: CacheConfig, origin: Origin) -> Wait | None:
-    """None when a download of this origin may run on `net`, else the sentence saying why not."""
-    if net.kind is NetworkKind.OFFLINE:
-        return Wait.NETWORK
-    if not net.server_reachable:
-        return Wait.SERVER
-    if is_unmetered(net) or not config.wifi_only:
-        return None
-    if origin is Origin.USER and config.pins_on_metered:
-        return None
-    return Wait.WIFI
 
 
 def storage_budget(snap: Snapshot, config: CacheConfig, keep_free: int) -> int:
@@ -104,4 +90,5 @@ def _finish(
         if f.downloading and f.item_id not in wanted and f.item_id not in evicted
     )
     wait = held[0][1] if held else None
-    return Plan(tuple(fetches), cancels, tuple(evictions), tuple(h for h, _ in held), wait)
+    held_with_reasons = tuple(dataclasses.replace(h, wait=w) for h, w in held)
+    return Plan(tuple(fetches), cancels, tuple(evictions), held_with_reasons, wait)

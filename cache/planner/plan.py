@@ -29,12 +29,14 @@ class Wait(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Fetch:
-    """Download `item_id`; lower `priority` numbers run first (the list is already in that order)."""
+    """Download `item_id`; lower `priority` numbers run first (the list is already in that order).
+    A held fetch says what it waits for in `wait`."""
 
     item_id: ItemId
     priority: int
     reason: Reason
     origin: Origin = Origin.AUTO
+    wait: Wait | None = None
 
 
 @dataclass(frozen=True, slots=True)

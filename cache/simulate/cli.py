@@ -16,7 +16,7 @@ from cache.planner.policy import Policy, make_policy
 from cache.simulate.engine import Simulator
 from cache.simulate.metrics import Metrics
 from cache.simulate.oracle import OraclePolicy
-from cache.simulate.trace import Trace, parse_trace
+from cache.simulate.trace import TICKS_PER_SECOND, Trace, parse_trace
 
 POLICIES = (*(p.value for p in PolicyName), "oracle")
 
@@ -41,7 +41,9 @@ def simulate(trace: Trace, policy_name: str, config: CacheConfig) -> Metrics:
     policy: Policy | OraclePolicy
     if policy_name == "oracle":
         plays = [
-            (e.t, trace.tracks[e.item_id]) for e in trace.events if e.item_id and e.type == "play"
+            (e.tick / TICKS_PER_SECOND, trace.tracks[e.item_id])
+            for e in trace.events
+            if e.item_id and e.type == "play"
         ]
         policy = OraclePolicy(config, plays)
     else:

@@ -1,12 +1,21 @@
 """The simulator: replays a trace on a virtual clock against a policy, event to event.
 
 The clock jumps from one trace event, transfer completion or policy recheck to the next; between them
-transfers progress linearly, so a week of listening is a few thousand steps.
+transfers progress linearly, so a week of listening is a few thousand steps. It counts whole
+milliseconds from the first event (an int), and every jump is at least one of them: a large
+timestamp cannot swallow a small step, and a trace shifted in time gives the same figures.
+
+Plans are carried out by the device's executor (cache/executor.py) over a simulated download
+manager that starts transfers through the device's gate (cache/gate.py).
 """
 
 from __future__ import annotations
 
+import math
+
+from cache import executor
 from cache.errors import CacheError
+from cache.gate import Conditions
 from cache.models import ItemId
 from cache.planner.config import CacheConfig
 from cache.planner.plan import Plan
@@ -20,8 +29,9 @@ from cache.planner.snapshot import (
     PlayRecord,
     Snapshot,
 )
+from cache.simulate.downloader import SimDownloader
 from cache.simulate.metrics import Metrics
-from cache.simulate.trace import Event, Trace
+from cache.simulate.trace import TICKS_PER_SECOND, Event, Trace
 from cache.simulate.transfers import Disk
 
 HISTORY_LIMIT = 500  # plays handed to the policy, like the service's bounded history query
@@ -39,8 +49,9 @@ class Simulator:
         self.policy = policy
         self.config = config
         self.metrics = Metrics(name)
-        self.disk = Disk(config.storage_limit, config.max_concurrent_downloads)
-        self.now = 0.0
+        self.disk = Disk()
+        self.downloader = SimDownloader(self.disk, config, lambda i: trace.tracks[i])
+        self.tick = 0
         self.kind = NetworkKind.OFFLINE
         self.queue: tuple[Item, ...] = ()
         self.index: int | None = None
@@ -49,14 +60,18 @@ class Simulator:
         self.playing = False
         self.history: list[PlayRecord] = []
         self.pins: dict[ItemId, Item] = {}
-        self.order: list[tuple[Item, Origin]] = []
-        self.recheck_at: float | None = None
+        self.recheck_at: int | None = None
         self._streaming: tuple[Item, float] | None = None  # a streamed start still being listened
+
+    @property
+    def now(self) -> float:
+        """Seconds since the first event: the clock the policy sees."""
+        return self.tick / TICKS_PER_SECOND
 
     def run(self) -> Metrics:
         """Replay every event; return the figures."""
         for event in self.trace.events:
-            self._advance_to(event.t)
+            self._advance_to(event.tick)
             if event.type == "end":
                 self._close_listening()
                 self._count_leftovers()
@@ -67,27 +82,26 @@ class Simulator:
 
     # --- the clock -------------------------------------------------------------------------
 
-    def _advance_to(self, t: float) -> None:
+    def _advance_to(self, target: int) -> None:
         while True:
             bandwidth = self.trace.world.bandwidth.get(self.kind, 0.0)
             step = self.disk.time_to_next_completion(bandwidth)
+            done = None if step is None else self.tick + _ticks(step)
             recheck = self.recheck_at
-            candidates = [x for x in (self._after(step), recheck) if x is not None and x <= t]
+            candidates = [x for x in (done, recheck) if x is not None and x <= target]
             if not candidates:
-                self._progress(t - self.now, bandwidth)
-                self.now = t
+                self._progress((target - self.tick) / TICKS_PER_SECOND, bandwidth)
+                self.tick = target
                 return
             nxt = min(candidates)
-            finished = self._progress(nxt - self.now, bandwidth)
-            self.now = nxt
+            finished = self._progress((nxt - self.tick) / TICKS_PER_SECOND, bandwidth)
+            self.tick = nxt
             if finished or (recheck is not None and recheck <= nxt):
                 self.recheck_at = None
                 for item_id in finished:
                     self.disk.files[item_id].last_access = self.now
+                    self.downloader.forget(item_id)
                 self._replan()
-
-    def _after(self, step: float | None) -> float | None:
-        return None if step is None else self.now + step
 
     def _progress(self, seconds: float, bandwidth: float) -> list[ItemId]:
         moved, finished = self.disk.advance(seconds, bandwidth)
@@ -159,9 +173,7 @@ class Simulator:
             items = self.trace.albums[event.album_id]
         for item in items:
             self.pins.setdefault(item.id, item)
-            f = self.disk.files.get(item.id)
-            if f is not None:
-                f.origin = Origin.USER
+            self.downloader.request(item, Origin.USER)  # what the API's download_item does
 
     # --- the policy ------------------------------------------------------------------------
 
@@ -170,7 +182,6 @@ class Simulator:
         self._execute(plan)
 
     def _snapshot(self) -> Snapshot:
-        used = int(self.disk.used + 0.999)
         return Snapshot(
             now=self.now,
             queue=self.queue,
@@ -181,30 +192,36 @@ class Simulator:
             history=tuple(self.history[-HISTORY_LIMIT:]),
             pins=tuple(self.pins.values()),
             files=self.disk.snapshot_files(),
-            network=NetState(self.kind, metered=self.kind is NetworkKind.CELLULAR),
-            disk=DiskState(used, self.trace.world.disk_total - used),
+            network=self._net_state(),
+            disk=self._disk_state(),
             albums=self.trace.albums,
         )
 
     def _execute(self, plan: Plan) -> None:
-        for evict in plan.evictions:
-            self._evict(evict.item_id)
-        self.order = [(self.trace.tracks[f.item_id], f.origin) for f in plan.fetches]
-        self.disk.choose_running(self.order, self._permitted, self.now)
+        for step in executor.steps(plan, self.downloader.requests()):
+            if step.verb is executor.Verb.EVICT:
+                self._evict(step.item_id)
+            else:
+                self.downloader.apply(step)
+        self.downloader.schedule(self._conditions(), self.now)
         if plan.recheck_after is not None:
-            self.recheck_at = self.now + plan.recheck_after
+            self.recheck_at = self.tick + _ticks(plan.recheck_after)
 
-    def _permitted(self, origin: Origin) -> bool:
-        if self.kind is NetworkKind.OFFLINE:
-            return False
-        if self.kind is NetworkKind.CELLULAR and self.config.wifi_only:
-            return origin is Origin.USER and self.config.pins_on_metered
-        return True
+    def _conditions(self) -> Conditions:
+        return Conditions(self._net_state(), self._disk_state())
+
+    def _net_state(self) -> NetState:
+        return NetState(self.kind, metered=self.kind is NetworkKind.CELLULAR)
+
+    def _disk_state(self) -> DiskState:
+        used = int(self.disk.used + 0.999)
+        return DiskState(used, self.trace.world.disk_total - used)
 
     def _evict(self, item_id: ItemId) -> None:
         if item_id == self.current and self.playing:
             raise SimulationError(f"the policy evicted the playing track {item_id}")
         f = self.disk.delete(item_id)
+        self.downloader.forget(item_id)
         if f is not None and not f.played and item_id not in self.pins:
             self.metrics.wasted_bytes += f.bytes
 
@@ -212,3 +229,8 @@ class Simulator:
         for item_id, f in self.disk.files.items():
             if not f.played and item_id not in self.pins:
                 self.metrics.wasted_bytes += f.bytes
+
+
+def _ticks(seconds: float) -> int:
+    """A duration on the clock: whole milliseconds, rounded up, never less than one."""
+    return max(1, math.ceil(seconds * TICKS_PER_SECOND))

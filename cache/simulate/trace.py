@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from cache.models import AlbumId, ItemId
 from cache.planner.snapshot import Item, NetworkKind
 
 EVENT_TYPES = ("network", "queue", "play", "stop", "pin", "end")
+TICKS_PER_SECOND = 1000  # the simulator's clock counts whole milliseconds
 TRACE_KINDS = (NetworkKind.ETHERNET, NetworkKind.WIFI, NetworkKind.CELLULAR, NetworkKind.OFFLINE)
 
 
@@ -37,11 +39,14 @@ class World:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One timed line. Only the fields of its `type` are set."""
+    """One timed line. Only the fields of its `type` are set. `tick` is the time in whole
+    milliseconds from the first event: the simulator's clock, exact however large `t` is (epoch
+    timestamps, a year of listening), so a trace and the same trace shifted in time run alike."""
 
     t: float
     type: str
     line: int
+    tick: int = 0
     kind: NetworkKind | None = None
     ssid: str | None = None
     items: tuple[ItemId, ...] = ()
@@ -87,6 +92,7 @@ class _Reader:
         self.events: list[Event] = []
         self.last_t = 0.0
         self.last_line = 0
+        self.first_tick: int | None = None
 
     def line(self, n: int, obj: dict[str, Any]) -> None:
         self.last_line = n
@@ -141,7 +147,11 @@ class _Reader:
         if self.events and self.events[-1].type == "end":
             raise TraceError(n, "nothing may follow the end event")
         self.last_t = t
-        self.events.append(_EVENT_PARSERS[obj["type"]](self, n, t, obj))
+        event = _EVENT_PARSERS[obj["type"]](self, n, t, obj)
+        tick = round(t * TICKS_PER_SECOND)
+        if self.first_tick is None:
+            self.first_tick = tick
+        self.events.append(dataclasses.replace(event, tick=tick - self.first_tick))
 
     def _known(self, n: int, item_id: object) -> ItemId:
         if not isinstance(item_id, str) or item_id not in self.tracks:

@@ -1,9 +1,8 @@
-"""The simulated disk and downloader: files with (fractional) bytes, and transfers that share the
-network's bandwidth equally, at most `concurrency` at a time, never past the storage limit."""
+"""The simulated disk: files with (fractional) bytes, and the running transfers, which share the
+network's bandwidth equally."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cache.models import ItemId
@@ -43,34 +42,30 @@ class SimFile:
 
 
 class Disk:
-    """The cache directory: files and the transfers that grow them."""
+    """The cache directory: files and the transfers that grow them. Which transfers run is the
+    simulated downloader's choice (cache/simulate/downloader.py), made through the gate."""
 
-    def __init__(self, storage_limit: int, concurrency: int) -> None:
-        self.limit = storage_limit
-        self.concurrency = concurrency
+    def __init__(self) -> None:
         self.files: dict[ItemId, SimFile] = {}
         self.running: list[ItemId] = []
         self.used = 0.0
 
-    def choose_running(
-        self, order: Sequence[tuple[Item, Origin]], permitted: Callable[[Origin], bool], now: float
-    ) -> None:
-        """Run the first `concurrency` wanted transfers that may run and fit within the limit."""
-        self.running = []
-        reserved = 0.0
-        for item, origin in order:
-            if len(self.running) >= self.concurrency:
-                break
-            f = self.files.get(item.id)
-            if (f is not None and f.complete) or not permitted(origin):
-                continue
-            remaining = item.size - (f.bytes if f is not None else 0.0)
-            if self.used + reserved + remaining > self.limit:
-                continue
-            if f is None:
-                self.files[item.id] = SimFile(item, origin, fetched_at=now)
-            reserved += remaining
+    def start(self, item: Item, origin: Origin, now: float) -> None:
+        """Run the transfer of `item` (a new file, or on from its partial bytes)."""
+        if item.id not in self.files:
+            self.files[item.id] = SimFile(item, origin, fetched_at=now)
+        if item.id not in self.running:
             self.running.append(item.id)
+
+    def stop(self, item_id: ItemId) -> None:
+        """Stop a transfer; its partial bytes stay (a Range resume goes on from them)."""
+        if item_id in self.running:
+            self.running.remove(item_id)
+
+    def remaining(self, item_id: ItemId, size: int) -> int:
+        """Bytes still to write for a file of `size` bytes (all of them when there is none)."""
+        f = self.files.get(item_id)
+        return max(0, int(size - f.bytes + 0.999)) if f is not None else size
 
     def time_to_next_completion(self, bandwidth: float) -> float | None:
         """Seconds until the first running transfer finishes at `bandwidth`, or None."""

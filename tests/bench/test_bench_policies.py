@@ -8,6 +8,7 @@ queue-driven listening and waste under a quarter of what is downloaded (the wast
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,4 +66,27 @@ def test_bench_policies() -> None:
         seed, smart = results["seed"], results["smart"]
         assert smart["hit_rate"] >= seed["hit_rate"], path.stem
         assert smart["unplayable"] <= seed["unplayable"], path.stem
+    print("\n".join(lines))
+
+
+def test_bench_simulator_clock() -> None:
+    """Issue 14 (5): a generated year of listening and a sample shifted to epoch timestamps, each
+    timed (the aim: under 60 s); the figures of the shifted sample equal the sample's."""
+    from tests.cache.simulate.test_sim_clock import EPOCH, shifted
+    from tests.traces.generate import build_with, year_long
+
+    runs = [("year-long (generated)", build_with(year_long, "year-long"))]
+    for path in sorted(SHARED.glob("*.jsonl")) if SHARED.is_dir() else []:
+        runs.append((f"{path.stem} at epoch", shifted(path.read_text().splitlines(), EPOCH)))
+    lines = ["", f"{'trace':<28} {'policy':<7} {'starts':>6} {'hit':>7} {'seconds':>8}"]
+    for name, trace_lines in runs:
+        trace = parse_trace(trace_lines)
+        config = dataclasses.replace(CacheConfig(), storage_limit=trace.world.storage_limit)
+        for policy in ("smart",) if name.startswith("year") else ("smart", "seed"):
+            began = time.perf_counter()
+            r = simulate(trace, policy, config).to_json()
+            took = time.perf_counter() - began
+            lines.append(
+                f"{name:<28} {policy:<7} {r['starts']:>6} {r['hit_rate']:>7.3f} {took:>8.1f}"
+            )
     print("\n".join(lines))

@@ -202,6 +202,20 @@ def pins_offline(story: Story) -> float:
     return 2 * DAY
 
 
+def year_long(story: Story) -> float:
+    """A year of a kitchen: albums and shuffles on Wi-Fi every day (the simulator's clock test:
+    not written to tests/traces/, the bench builds it)."""
+    days = 365
+    _steady(story, "wifi", days, 1)
+    pool = story.tracks()
+    for d in range(days):
+        album = story.rng.choice(story.albums)
+        story.listen(d * DAY + 8 * 3600, album, 0, len(album), 0.05)
+        queue = story.rng.sample(pool, 40)
+        story.listen(d * DAY + 19 * 3600, queue, 0, story.rng.randint(8, 20), 0.2)
+    return days * DAY
+
+
 STYLES: dict[str, Callable[[Story], float]] = {
     "album-wifi": album_wifi,
     "shuffle-heavy": shuffle_heavy,
@@ -215,9 +229,14 @@ STYLES: dict[str, Callable[[Story], float]] = {
 
 def build(style: str, seed: int = 4) -> list[str]:
     """The lines of one style's trace."""
-    story = Story(random.Random(f"{style}:{seed}"), storage_limit=1_000_000_000)
+    return build_with(STYLES[style], style, seed)
+
+
+def build_with(write: Callable[[Story], float], name: str, seed: int = 4) -> list[str]:
+    """The lines of the trace that `write` tells."""
+    story = Story(random.Random(f"{name}:{seed}"), storage_limit=1_000_000_000)
     _catalogue(story, 24)
-    end = STYLES[style](story)
+    end = write(story)
     return story.lines(end)
 
 

@@ -1,0 +1,115 @@
+"""The one gate: whether a transfer may start (or go on) now. The device's download scheduler and
+the simulator's consult the same rules, so `tapedeck simulate` measures what the device does.
+
+Four things hold a transfer:
+- the network, per origin (`wifi_only`; a person's download on a metered link when
+  `pins_on_metered` says so);
+- the free-space floor `min_free_bytes`, for every origin: a person's download must not fill the
+  card either (the state databases and the checkpoint live there too);
+- the storage limit, for automatic copies only: a person asked for theirs;
+- the number of transfers at once (`max_concurrent_downloads`, and the downloader's own cap).
+
+Bytes that running transfers have still to write are reserved before another one is admitted,
+so two transfers admitted together never overshoot a limit that each alone would respect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from cache.planner.config import CacheConfig
+from cache.planner.plan import Wait
+from cache.planner.snapshot import DiskState, NetState, NetworkKind, Origin
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A transfer as the gate sees it: whose it is and the bytes it has still to write (0 when
+    the size is not known yet)."""
+
+    origin: Origin
+    remaining: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """The world a decision is made in: the link, and the disk (`used_bytes` the cache's own,
+    `free_bytes` the filesystem's)."""
+
+    network: NetState
+    disk: DiskState
+
+
+def is_unmetered(net: NetState) -> bool:
+    """Not marked metered and not cellular: Wi-Fi, Ethernet, or an unknown link (a VPN, a bridge)."""
+    return net.kind not in (NetworkKind.CELLULAR, NetworkKind.OFFLINE) and not net.metered
+
+
+def network_wait(net: NetState, config: CacheConfig, origin: Origin) -> Wait | None:
+    """None when a transfer of this origin may use `net`, else the sentence saying why not."""
+    if net.kind is NetworkKind.OFFLINE:
+        return Wait.NETWORK
+    if not net.server_reachable:
+        return Wait.SERVER
+    if is_unmetered(net) or not config.wifi_only:
+        return None
+    if origin is Origin.USER and config.pins_on_metered:
+        return None
+    return Wait.WIFI
+
+
+def wait_reason(config: CacheConfig, cond: Conditions, origin: Origin) -> Wait | None:
+    """Why no transfer of `origin` may run now (running ones stop too), or None."""
+    reason = network_wait(cond.network, config, origin)
+    if reason is not None:
+        return reason
+    if cond.disk.free_bytes < config.min_free_bytes:
+        return Wait.DISK
+    if origin is Origin.AUTO and cond.disk.used_bytes >= config.storage_limit:
+        return Wait.STORAGE
+    return None
+
+
+def blocked(
+    config: CacheConfig, cond: Conditions, transfer: Transfer, reserved: int = 0
+) -> Wait | None:
+    """Why `transfer` may not start beside running ones that still have `reserved` bytes to
+    write, or None when it may."""
+    reason = wait_reason(config, cond, transfer.origin)
+    if reason is not None:
+        return reason
+    if cond.disk.free_bytes - reserved - transfer.remaining < config.min_free_bytes:
+        return Wait.DISK
+    over = cond.disk.used_bytes + reserved + transfer.remaining > config.storage_limit
+    if transfer.origin is Origin.AUTO and over:
+        return Wait.STORAGE
+    return None
+
+
+def admit(
+    config: CacheConfig,
+    cond: Conditions,
+    running: Sequence[Transfer],
+    queued: Sequence[T],
+    transfer: Callable[[T], Transfer],
+    slots: int,
+) -> list[T]:
+    """Of `queued` (in queue order), the ones that may start now beside `running`: at most
+    `max_concurrent_downloads` (and `slots`, the downloader's own cap) at once, each fitting
+    the floor and its limit with the running ones' remaining bytes reserved. One that does not
+    fit does not hold back a later one that does."""
+    free = min(slots, config.max_concurrent_downloads) - len(running)
+    reserved = sum(t.remaining for t in running)
+    out: list[T] = []
+    for candidate in queued:
+        if len(out) >= free:
+            break
+        t = transfer(candidate)
+        if blocked(config, cond, t, reserved) is None:
+            out.append(candidate)
+            reserved += t.remaining
+    return out

@@ -1,0 +1,94 @@
+"""The simulator's download manager: requests kept like the downloads table's rows, the executor's
+steps applied to them the way the device's manager applies them, and transfers started through
+the one gate in the device's queue order (priority first, then the oldest request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cache import gate
+from cache.executor import Request, State, Step, Verb
+from cache.models import ItemId
+from cache.planner.config import CacheConfig
+from cache.planner.snapshot import Item, Origin
+from cache.simulate.transfers import Disk
+
+
+@dataclass(slots=True)
+class SimRequest:
+    """A row of the simulated downloads table (pending, running or paused)."""
+
+    item: Item
+    origin: Origin
+    priority: int
+    seq: int  # creation order: the table's queued_at
+    state: State = State.QUEUED
+
+
+class SimDownloader:
+    """Requests over the simulated disk; `schedule` is the device scheduler's turn."""
+
+    def __init__(self, disk: Disk, config: CacheConfig, tracks: Callable[[ItemId], Item]) -> None:
+        self.disk = disk
+        self.config = config
+        self._tracks = tracks
+        self._requests: dict[ItemId, SimRequest] = {}
+        self._seq = 0
+
+    def requests(self) -> dict[ItemId, Request]:
+        """The requests as the executor reads them."""
+        return {i: Request(i, r.origin, r.priority, r.state) for i, r in self._requests.items()}
+
+    def request(self, item: Item, origin: Origin, priority: int = 0) -> None:
+        """Queue `item` (a person's download, or the executor's); an existing request is adopted:
+        a person's request makes it theirs, and its priority is only ever raised."""
+        f = self.disk.files.get(item.id)
+        if f is not None and origin is Origin.USER:
+            f.origin = Origin.USER
+        if f is not None and f.complete:
+            return
+        old = self._requests.get(item.id)
+        if old is None:
+            self._seq += 1
+            self._requests[item.id] = SimRequest(item, origin, priority, self._seq)
+            return
+        if origin is Origin.USER:
+            old.origin = Origin.USER
+        old.priority = max(old.priority, priority)
+
+    def apply(self, step: Step) -> None:
+        """Carry out one hold or fetch step (evictions are the simulator's: they count waste)."""
+        old = self._requests.get(step.item_id)
+        if step.verb is Verb.HOLD and old is not None:
+            old.state = State.HELD
+            self.disk.stop(step.item_id)
+        elif step.verb is Verb.FETCH:
+            if old is not None and old.state is State.HELD:
+                old.state = State.QUEUED
+            self.request(self._tracks(step.item_id), step.origin, step.priority)
+
+    def forget(self, item_id: ItemId) -> None:
+        """The file was completed or evicted: its request is no longer active."""
+        self._requests.pop(item_id, None)
+
+    def schedule(self, cond: gate.Conditions, now: float) -> None:
+        """Stop the transfers the gate no longer lets run, then start what it admits."""
+        for item_id in list(self.disk.running):
+            if gate.wait_reason(self.config, cond, self._requests[item_id].origin) is not None:
+                self.disk.stop(item_id)
+        running = [self._transfer(self._requests[i]) for i in self.disk.running]
+        queued = sorted(
+            (
+                r
+                for r in self._requests.values()
+                if r.state is State.QUEUED and r.item.id not in self.disk.running
+            ),
+            key=lambda r: (-r.priority, r.seq),
+        )
+        slots = self.config.max_concurrent_downloads
+        for r in gate.admit(self.config, cond, running, queued, self._transfer, slots):
+            self.disk.start(r.item, r.origin, now)
+
+    def _transfer(self, r: SimRequest) -> gate.Transfer:
+        return gate.Transfer(r.origin, self.disk.remaining(r.item.id, r.item.size))
