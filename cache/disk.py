@@ -115,13 +115,18 @@ class DiskWatcher:
         """Call `listener(usage)` whenever a measurement differs from the previous one."""
         self._listeners.append(listener)
 
-    def measure(self, used_bytes: int | None = None) -> DiskUsage:
-        """Measure now; `used_bytes` skips the directory walk when the store already knows it."""
+    def read(self, used_bytes: int | None = None) -> DiskUsage:
+        """Measure now, telling no one (the download gate asks before every start)."""
         cfg = self._config()
         self._dir.mkdir(parents=True, exist_ok=True)
         used = directory_bytes(self._dir) if used_bytes is None else used_bytes
         fs = self._usage(str(self._dir))
-        result = DiskUsage(used, cfg.storage_limit, cfg.min_free_bytes, fs.free, fs.total)
+        return DiskUsage(used, cfg.storage_limit, cfg.min_free_bytes, fs.free, fs.total)
+
+    def measure(self, used_bytes: int | None = None) -> DiskUsage:
+        """Measure now and tell the listeners when it changed; `used_bytes` skips the directory
+        walk when the caller already knows it."""
+        result = self.read(used_bytes)
         if result != self._last:
             self._last = result
             for listener in list(self._listeners):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from cache.downloads.models import Download, DownloadEvent, DownloadEventKind, DownloadStatus
@@ -18,14 +18,23 @@ EventSink = Callable[[DownloadEvent], None]
 
 
 class DownloadGate(Protocol):
-    """Says whether downloads of one origin may run now (the pre-cacher's network and disk policy).
+    """Says which downloads may run now (cache/gate.py: network, free-space floor, storage limit,
+    concurrency), the same rules the simulator's downloader obeys.
 
     Per origin, because the limits differ: a user's explicit download may fill the cache past the
     automatic storage limit, and may use a metered network when the config allows it.
     """
 
     def wait_reason(self, origin: Origin) -> str | None:
-        """None when downloads of `origin` may run, else a short sentence ("waiting for Wi-Fi")."""
+        """None when downloads of `origin` may run, else a short sentence ("waiting for Wi-Fi");
+        a running download of an origin with a reason is put back in the queue."""
+        ...
+
+    def admit(
+        self, queued: Sequence[Download], running: Sequence[Download], slots: int
+    ) -> Sequence[Download]:
+        """Of `queued` (in queue order), the rows that may start now beside `running`, with at
+        most `slots` running in all."""
         ...
 
 
@@ -39,6 +48,14 @@ class Announcer:
 
     def gate_reason(self, origin: Origin) -> str | None:
         return self.gate.wait_reason(origin) if self.gate is not None else None
+
+    def admitted(
+        self, queued: Sequence[Download], running: Sequence[Download], slots: int
+    ) -> Sequence[Download]:
+        """The queued rows that may start now (all that fit the free slots without a gate)."""
+        if self.gate is None:
+            return queued[: max(0, slots - len(running))]
+        return self.gate.admit(queued, running, slots)
 
     def view(self, row: Download) -> Download:
         """The row as clients see it: what its source can do, and for a queued row the manager

@@ -16,7 +16,6 @@ from cache.downloads.models import (
     DownloadConfig,
     DownloadEventKind,
     DownloadStatus,
-    Origin,
     WaitReason,
 )
 from cache.downloads.source import Sources
@@ -88,12 +87,14 @@ class Scheduler:
         return self._out.announce(DownloadEventKind.PAUSED, updated or row)
 
     async def _fill_slots(self) -> None:
-        origins = [origin for origin in Origin if self._out.gate_reason(origin) is None]
-        fetched = self._sources.fetched
-        while origins and len(self.jobs) < self._config.concurrency:
-            row = await self._store.next_pending(self.jobs, origins, fetched)
-            if row is None:
-                return
+        if len(self.jobs) >= self._config.concurrency:
+            return
+        ids = set(self.jobs)
+        queued = await self._store.pending(ids, self._sources.fetched)
+        running = [
+            r for r in await self._store.with_status([DownloadStatus.DOWNLOADING]) if r.id in ids
+        ]
+        for row in self._out.admitted(queued, running, self._config.concurrency):
             started = await self._store.update(
                 row.id, status=DownloadStatus.DOWNLOADING, started_at=row.started_at or now_iso(),
                 wait_reason=None,

@@ -177,23 +177,18 @@ class DownloadStore:
             values,
         )
 
-    async def next_pending(
-        self,
-        exclude: Iterable[int],
-        origins: Iterable[Origin] = tuple(Origin),
-        sources: Iterable[str] = (),
-    ) -> Download | None:
-        """The first pending row of one of `origins` and `sources` in queue order (priority DESC,
-        queued_at ASC): rows of a source that transfers by itself are never the manager's to fetch."""
-        skip = list(exclude)
-        kinds = [o.value for o in origins]
-        names = list(sources)
-        return await self._one(
+    async def pending(
+        self, exclude: Iterable[int], sources: Iterable[str], limit: int = 200
+    ) -> list[Download]:
+        """The first `limit` pending rows of `sources` in queue order (priority DESC, queued_at
+        ASC), but the ones in `exclude`: rows of a source that transfers by itself are never the
+        manager's to fetch."""
+        skip, names = list(exclude), list(sources)
+        return await self._many(
             "SELECT * FROM downloads WHERE status = 'pending'"
-            f" AND source IN ({_placeholders(names)})"
-            f" AND id NOT IN ({_placeholders(skip)})"
-            f" AND origin IN ({_placeholders(kinds)}) ORDER BY {_QUEUE_ORDER} LIMIT 1",
-            [*names, *skip, *kinds],
+            f" AND source IN ({_placeholders(names)}) AND id NOT IN ({_placeholders(skip)})"
+            f" ORDER BY {_QUEUE_ORDER} LIMIT ?",
+            [*names, *skip, limit],
         )
 
     async def page(

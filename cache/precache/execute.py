@@ -1,67 +1,91 @@
-"""Carrying a Plan out through the download manager.
+"""The device's downloader for the plan executor (cache/executor.py): its steps carried out through
+the download manager, the requests read back from the downloads table.
 
-Only automatic rows are the pre-cacher's to create, hold and evict; a person's downloads (pins) are
-left as they are, and a download a person paused stays paused.
+Only automatic rows are the executor's to hold and evict; a person's downloads may only have their
+priority raised, and a download a person paused stays paused.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Protocol
 
-from cache.downloads import Download, DownloadManager, DownloadStatus
+from cache.downloads import Download, DownloadList, DownloadStatus, Origin
 from cache.errors import CacheError
-from cache.planner import Fetch, Plan, Snapshot
-from cache.planner.snapshot import Origin
+from cache.executor import HOLD_REASONS, Request, State, Step, Verb
+from cache.models import ItemId
 
 log = logging.getLogger(__name__)
-NOT_NEEDED = "not needed yet"  # the wait_reason of an automatic download the plan let go
-TOP_PRIORITY = (
-    100  # automatic rows get 100, 99, ... in plan order; a person's downloads default to 0
-)
 
 
-async def carry_out(manager: DownloadManager, plan: Plan, snap: Snapshot) -> None:
-    """Evict, then hold what is no longer wanted, then queue the wanted items in order."""
-    for evict in plan.evictions:
-        await _guard(manager.evict(evict.item_id), f"evict {evict.item_id}")
-    rows = await _auto_rows(manager)
-    wanted = [f for f in (*plan.fetches, *plan.held) if f.origin is Origin.AUTO]
-    wanted_ids = {f.item_id for f in wanted}
-    for row in rows.values():
-        if row.item_id not in wanted_ids and row.status in _ACTIVE and row.item_id != snap.current:
-            await _guard(manager.hold(row.id, NOT_NEEDED), f"hold {row.item_id}")
-    for n, fetch in enumerate(wanted):
-        await _guard(
-            _ensure_queued(manager, fetch, rows.get(fetch.item_id), n), f"fetch {fetch.item_id}"
-        )
+class Manager(Protocol):
+    """What of the download manager the pre-cacher uses (a fake one in tests)."""
+
+    @property
+    def fetched_sources(self) -> tuple[str, ...]: ...
+
+    async def list_downloads(
+        self,
+        statuses: Sequence[DownloadStatus] = (),
+        origin: Origin | None = None,
+        limit: int = 100,
+    ) -> DownloadList: ...
+
+    async def download_item(
+        self, item_id: str, *, priority: int = 0, origin: Origin = Origin.USER
+    ) -> tuple[Download, bool]: ...
+
+    async def hold(self, download_id: int, reason: str) -> Download: ...
+
+    async def resume(self, download_id: int) -> Download: ...
+
+    async def evict(self, item_id: str) -> bool: ...
 
 
-_ACTIVE = (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING)
+_ACTIVE = (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING, DownloadStatus.PAUSED)
 
 
-async def _auto_rows(manager: DownloadManager) -> dict[str, Download]:
-    page = await manager.list_downloads(
-        (DownloadStatus.PENDING, DownloadStatus.DOWNLOADING, DownloadStatus.PAUSED),
-        Origin.AUTO,
-        limit=10_000,
-    )
-    return {d.item_id: d for d in page.downloads}
+class ManagerDownloader:
+    """Reads the active rows as requests; carries out one step at a time (a step that fails, the
+    server gone or the item removed, is logged and the rest of the plan still runs)."""
+
+    def __init__(self, manager: Manager) -> None:
+        self._manager = manager
+        self._rows: dict[ItemId, Download] = {}
+
+    async def requests(self) -> Mapping[ItemId, Request]:
+        """Every pending, running or paused download, as the executor sees it."""
+        page = await self._manager.list_downloads(_ACTIVE, None, limit=10_000)
+        self._rows = {ItemId(d.item_id): d for d in page.downloads}
+        return {i: Request(i, d.origin, d.priority, _state(d)) for i, d in self._rows.items()}
+
+    async def apply(self, step: Step) -> None:
+        """Carry out one step of the plan."""
+        await _guard(self._apply(step), f"{step.verb} {step.item_id}")
+
+    async def _apply(self, step: Step) -> None:
+        row = self._rows.get(step.item_id)
+        if step.verb is Verb.EVICT:
+            await self._manager.evict(step.item_id)
+        elif step.verb is Verb.HOLD and row is not None:
+            await self._manager.hold(row.id, step.reason or "")
+        elif step.verb is Verb.FETCH:
+            if row is not None and _state(row) is State.HELD:
+                await self._manager.resume(row.id)
+            if row is None or row.priority < step.priority:
+                await self._manager.download_item(
+                    step.item_id, priority=step.priority, origin=step.origin
+                )
 
 
-async def _ensure_queued(
-    manager: DownloadManager, fetch: Fetch, row: Download | None, order: int
-) -> None:
-    priority = max(1, TOP_PRIORITY - order)
-    if row is None:
-        await manager.download_item(fetch.item_id, priority=priority, origin=Origin.AUTO)
-    elif row.status is DownloadStatus.PAUSED and row.wait_reason == NOT_NEEDED:
-        await manager.resume(row.id)
+def _state(row: Download) -> State:
+    if row.status is not DownloadStatus.PAUSED:
+        return State.QUEUED
+    return State.HELD if row.wait_reason in HOLD_REASONS else State.PAUSED
 
 
 async def _guard(step: Awaitable[object], what: str) -> None:
-    """Run one step of the plan; a step that fails (the server gone, the item removed) is logged
-    and the rest of the plan still runs."""
     try:
         await step
     except CacheError as err:

@@ -1,33 +1,49 @@
-"""Which downloads the network lets run, per origin (the download manager's DownloadGate)."""
+"""The device's download gate: the one gate (cache/gate.py) over the network watcher's view, the
+disk as it is now and the cache settings in force; the download manager consults it before it
+starts any transfer, a person's too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from cache.net.watcher import Network
+from cache import gate
+from cache.downloads import Download, Origin
 from cache.planner.config import CacheConfig
-from cache.planner.plan import Wait
-from cache.planner.snapshot import NetworkKind, Origin
+from cache.planner.snapshot import DiskState, NetState
 
 
-class NetworkGate:
-    """Automatic downloads run only when the watcher allows downloads; a user's own download also
-    runs on a metered network when `pins_on_metered` says so. Neither runs without the server."""
+class DeviceGate:
+    """`disk_now` measures afresh (the scheduler asks once per turn); `disk_last` is the latest
+    measurement, for the per-origin summary the download list shows."""
 
-    def __init__(self, network: Callable[[], Network], config: Callable[[], CacheConfig]) -> None:
+    def __init__(
+        self,
+        network: Callable[[], NetState],
+        disk_now: Callable[[], DiskState],
+        disk_last: Callable[[], DiskState],
+        config: Callable[[], CacheConfig],
+    ) -> None:
         self._network = network
+        self._disk_now = disk_now
+        self._disk_last = disk_last
         self._config = config
 
     def wait_reason(self, origin: Origin) -> str | None:
-        """None when downloads of `origin` may run now, else why they wait."""
-        net = self._network()
-        if net.downloads_allowed:
-            return None
-        if origin is Origin.AUTO or not _metered_only(net):
-            return net.reason
-        return None if self._config().pins_on_metered else str(Wait.WIFI)
+        """Why downloads of `origin` may not run now, or None."""
+        cond = gate.Conditions(self._network(), self._disk_last())
+        reason = gate.wait_reason(self._config(), cond, origin)
+        return None if reason is None else str(reason)
+
+    def admit(
+        self, queued: Sequence[Download], running: Sequence[Download], slots: int
+    ) -> list[Download]:
+        """The queued rows that may start now (cache.gate.admit)."""
+        cond = gate.Conditions(self._network(), self._disk_now())
+        return gate.admit(
+            self._config(), cond, [_transfer(r) for r in running], queued, _transfer, slots
+        )
 
 
-def _metered_only(net: Network) -> bool:
-    """The one thing in the way is a metered link (the server answers)."""
-    return net.metered and net.server_reachable and net.kind is not NetworkKind.OFFLINE
+def _transfer(row: Download) -> gate.Transfer:
+    remaining = max(0, (row.file_size or 0) - row.bytes_downloaded)
+    return gate.Transfer(row.origin, remaining)

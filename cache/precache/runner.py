@@ -1,5 +1,6 @@
 """The pre-cache loop: on every change that matters, build a Snapshot, ask the policy, carry out the
-plan through the download manager. The simulator drives the very same policy objects."""
+plan with the one executor (cache/executor.py) through the download manager. The simulator drives
+the very same policy objects and executor."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from cache import executor
 from cache.catalogue import Catalogue
-from cache.downloads import DownloadManager
 from cache.models import AlbumId, ItemId, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
 from cache.planner.snapshot import DiskState, NetState, PlayRecord
-from cache.precache.execute import carry_out
+from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Inputs:
     """Where the loop reads the world; callables so that each plan sees the latest state."""
 
     db: aiosqlite.Connection
-    manager: DownloadManager
+    manager: Manager
     config: Callable[[], CacheConfig]
     network: Callable[[], NetState]
     disk: Callable[[], DiskState]
@@ -71,6 +72,7 @@ class Precacher:
         self._queue_since: float | None = None
         self._wake = asyncio.Event()
         self._policy: Policy = make_policy(inputs.config())
+        self.downloader = ManagerDownloader(inputs.manager)
         self.last_plan = Plan()
 
     def want(self, view: QueueView) -> None:
@@ -106,9 +108,13 @@ class Precacher:
 
     async def plan_once(self) -> Plan:
         """Build the snapshot, ask the policy, carry the plan out; returns the plan."""
-        snap = await self.snapshot()
+        return await self.execute(await self.snapshot())
+
+    async def execute(self, snap: Snapshot) -> Plan:
+        """Ask the policy about `snap` and carry its plan out (tests feed snapshots of their own)."""
         plan = self._policy.plan(snap)
-        await carry_out(self._in.manager, plan, snap)
+        for step in executor.steps(plan, await self.downloader.requests()):
+            await self.downloader.apply(step)
         self.last_plan = plan
         return plan
 

@@ -1,9 +1,14 @@
 """The pre-cacher assembled for the service: settings, network and disk watchers, the download
-gate and the planning loop, over a started MediaCache."""
+gate and the planning loop, over a started MediaCache.
+
+A download that waits because the disk was full (ENOSPC) is resumed as soon as the disk watcher
+sees room again, and at start after a restart; the gate then starts it only when it fits above the
+free-space floor."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -12,13 +17,14 @@ from typing import Any
 
 import aiohttp
 
-from cache.disk import DiskWatcher
-from cache.downloads import DownloadEvent, DownloadEventKind
+from cache.disk import DiskUsage, DiskWatcher
+from cache.downloads import DownloadEvent, DownloadEventKind, DownloadStatus, Origin, WaitReason
+from cache.errors import CacheError
 from cache.media import MediaCache
 from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
 from cache.planner.config import CacheConfig
 from cache.planner.snapshot import DiskState
-from cache.precache.gate import NetworkGate
+from cache.precache.gate import DeviceGate
 from cache.precache.runner import History, Inputs, Precacher, QueueView
 from cache.precache.settings import CacheSettings
 
@@ -27,8 +33,9 @@ EventSink = Callable[[dict[str, Any]], None]
 NetworkListener = Callable[[Network], None]
 _REPLAN_ON = {
     DownloadEventKind.COMPLETED, DownloadEventKind.FAILED, DownloadEventKind.DELETED,
-    DownloadEventKind.CANCELLED, DownloadEventKind.QUEUED,
+    DownloadEventKind.CANCELLED,
 }  # fmt: skip
+WALK_EVERY = 6  # disk ticks between two walks of the cache directory (free space is read each tick)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ class PrecacheSettings:
     cache: CacheConfig = field(default_factory=CacheConfig)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     net_root: Path = Path("/")  # tests point it at a fake /sys + /proc tree
-    disk_interval: float = 30.0
+    disk_interval: float = 5.0  # seconds between looks at the free space
     probe_timeout: float = 5.0
     min_gap: float = 0.5  # seconds between two plans at most once
 
@@ -71,7 +78,12 @@ class PrecacheService:
         if history is not None:
             inputs = replace(inputs, history=history)
         self.precacher = Precacher(inputs, min_gap=settings.min_gap)
-        self._gate = NetworkGate(lambda: self.network.current, lambda: self.settings.current)
+        self._gate = DeviceGate(
+            lambda: self.network.current.to_state(),
+            lambda: self.disk.read().to_state(),
+            lambda: (self.disk.last or self.disk.measure()).to_state(),
+            lambda: self.settings.current,
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -82,8 +94,9 @@ class PrecacheService:
         self.network.subscribe(self._network_changed)
         self._media.add_download_listener(self._download_event)
         await self.network.poll()
-        self.disk.measure()
+        usage = self.disk.measure()
         self._media.downloads.set_gate(self._gate)
+        await self._resume_disk_full(usage)
 
     async def run(self) -> None:
         """Watch the network and the disk, and plan, until cancelled."""
@@ -139,24 +152,44 @@ class PrecacheService:
         self.precacher.poke()
 
     def _download_event(self, event: DownloadEvent) -> None:
-        if event.kind in _REPLAN_ON:
+        # the executor's own queuing is no reason to plan again; a person's download is (a pin)
+        queued_by_person = (
+            event.kind is DownloadEventKind.QUEUED and event.download.origin is Origin.USER
+        )
+        if event.kind in _REPLAN_ON or queued_by_person:
             self.precacher.poke()
 
     async def _publish_cache(self) -> None:
         self._on_event({"type": "cache", "cache": await self.cache_json()})
 
     async def _watch_disk(self) -> None:
-        """Every interval: tell the page how full the cache is, and replan when a limit was crossed
-        (the plans themselves measure afresh, so this is not their only source)."""
+        """Every interval: tell the page how full the cache is; when a limit was crossed, replan
+        and let the gate look again; when there is room, resume what a full disk stopped."""
         last = self.disk.last
-        while True:
+        for tick in itertools.count(1):
             await asyncio.sleep(self._settings.disk_interval)
-            usage = self.disk.measure()
+            known = None if last is None or tick % WALK_EVERY == 0 else last.used_bytes
+            usage = self.disk.measure(known)
             if last is None or usage.reason != last.reason:
                 self.precacher.poke()
+                await self._media.downloads.gate_changed()
             if usage != last:
+                await self._resume_disk_full(usage)
                 await self._publish_cache()
             last = usage
+
+    async def _resume_disk_full(self, usage: DiskUsage) -> None:
+        """Queue again the downloads a full disk paused, once the floor is clear."""
+        if usage.below_floor or usage.disk_free_bytes <= 0:
+            return
+        manager = self._media.downloads
+        paused = await manager.list_downloads((DownloadStatus.PAUSED,), None, limit=10_000)
+        for row in paused.downloads:
+            if row.wait_reason == WaitReason.DISK_FULL:
+                try:
+                    await manager.resume(row.id)
+                except CacheError as err:  # removed meanwhile
+                    log.info("could not resume download %s: %s", row.id, err)
 
     def _disk_state(self) -> DiskState:
         return self.disk.measure().to_state()

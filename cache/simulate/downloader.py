@@ -12,7 +12,7 @@ from cache.executor import Request, State, Step, Verb
 from cache.models import ItemId
 from cache.planner.config import CacheConfig
 from cache.planner.snapshot import Item, Origin
-from cache.simulate.transfers import Disk
+from cache.simulate.transfers import Disk, SimFile
 
 
 @dataclass(slots=True)
@@ -29,10 +29,18 @@ class SimRequest:
 class SimDownloader:
     """Requests over the simulated disk; `schedule` is the device scheduler's turn."""
 
-    def __init__(self, disk: Disk, config: CacheConfig, tracks: Callable[[ItemId], Item]) -> None:
+    def __init__(
+        self,
+        disk: Disk,
+        config: CacheConfig,
+        tracks: Callable[[ItemId], Item],
+        on_evict: Callable[[ItemId, SimFile | None], None],
+    ) -> None:
+        """`on_evict(item_id, file)` hears of every eviction (the simulator counts waste)."""
         self.disk = disk
         self.config = config
         self._tracks = tracks
+        self._on_evict = on_evict
         self._requests: dict[ItemId, SimRequest] = {}
         self._seq = 0
 
@@ -58,9 +66,12 @@ class SimDownloader:
         old.priority = max(old.priority, priority)
 
     def apply(self, step: Step) -> None:
-        """Carry out one hold or fetch step (evictions are the simulator's: they count waste)."""
+        """Carry out one step of the plan, as the device's manager does."""
         old = self._requests.get(step.item_id)
-        if step.verb is Verb.HOLD and old is not None:
+        if step.verb is Verb.EVICT:
+            self._on_evict(step.item_id, self.disk.delete(step.item_id))
+            self.forget(step.item_id)
+        elif step.verb is Verb.HOLD and old is not None:
             old.state = State.HELD
             self.disk.stop(step.item_id)
         elif step.verb is Verb.FETCH:

@@ -32,7 +32,7 @@ from cache.planner.snapshot import (
 from cache.simulate.downloader import SimDownloader
 from cache.simulate.metrics import Metrics
 from cache.simulate.trace import TICKS_PER_SECOND, Event, Trace
-from cache.simulate.transfers import Disk
+from cache.simulate.transfers import Disk, SimFile
 
 HISTORY_LIMIT = 500  # plays handed to the policy, like the service's bounded history query
 
@@ -50,7 +50,7 @@ class Simulator:
         self.config = config
         self.metrics = Metrics(name)
         self.disk = Disk()
-        self.downloader = SimDownloader(self.disk, config, lambda i: trace.tracks[i])
+        self.downloader = SimDownloader(self.disk, config, trace.tracks.__getitem__, self._evicted)
         self.tick = 0
         self.kind = NetworkKind.OFFLINE
         self.queue: tuple[Item, ...] = ()
@@ -178,8 +178,14 @@ class Simulator:
     # --- the policy ------------------------------------------------------------------------
 
     def _replan(self) -> None:
-        plan = self.policy.plan(self._snapshot())
+        self.execute(self._snapshot())
+
+    def execute(self, snap: Snapshot) -> Plan:
+        """Ask the policy about `snap` and carry its plan out (the replay's step; tests feed
+        snapshots of their own)."""
+        plan = self.policy.plan(snap)
         self._execute(plan)
+        return plan
 
     def _snapshot(self) -> Snapshot:
         return Snapshot(
@@ -199,10 +205,7 @@ class Simulator:
 
     def _execute(self, plan: Plan) -> None:
         for step in executor.steps(plan, self.downloader.requests()):
-            if step.verb is executor.Verb.EVICT:
-                self._evict(step.item_id)
-            else:
-                self.downloader.apply(step)
+            self.downloader.apply(step)
         self.downloader.schedule(self._conditions(), self.now)
         if plan.recheck_after is not None:
             self.recheck_at = self.tick + _ticks(plan.recheck_after)
@@ -217,11 +220,9 @@ class Simulator:
         used = int(self.disk.used + 0.999)
         return DiskState(used, self.trace.world.disk_total - used)
 
-    def _evict(self, item_id: ItemId) -> None:
+    def _evicted(self, item_id: ItemId, f: SimFile | None) -> None:
         if item_id == self.current and self.playing:
             raise SimulationError(f"the policy evicted the playing track {item_id}")
-        f = self.disk.delete(item_id)
-        self.downloader.forget(item_id)
         if f is not None and not f.played and item_id not in self.pins:
             self.metrics.wasted_bytes += f.bytes
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
 
-from cache.downloads import DownloadStatus, Origin
+from cache.downloads import Download, DownloadStatus, Origin
 from cache.downloads.paths import absolute, part_path
 from cache.errors import InvalidStateError, NotFoundError
 from cache.jellyfin import sync_catalogue
@@ -108,6 +109,11 @@ class Gate:
 
     def wait_reason(self, origin: Origin) -> str | None:
         return self.reason if origin in self.blocks else None
+
+    def admit(
+        self, queued: Sequence[Download], running: Sequence[Download], slots: int
+    ) -> list[Download]:
+        return [r for r in queued if self.wait_reason(r.origin) is None][: slots - len(running)]
 
 
 async def test_gate_holds_downloads_with_a_reason(env: Env) -> None:
