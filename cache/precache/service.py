@@ -144,6 +144,7 @@ class PrecacheService:
     async def _after_config_change(self) -> None:
         await self.network.poll()
         self.disk.measure()
+        await self._media.downloads.gate_changed()  # a new limit, floor or concurrency
         await self._publish_cache()
 
     def _network_changed(self, network: Network) -> None:
@@ -172,9 +173,9 @@ class PrecacheService:
             usage = self.disk.measure(known)
             if last is None or usage.reason != last.reason:
                 self.precacher.poke()
-                await self._media.downloads.gate_changed()
             if usage != last:
                 await self._resume_disk_full(usage)
+                await self._media.downloads.gate_changed()  # what did not fit may fit now
                 await self._publish_cache()
             last = usage
 

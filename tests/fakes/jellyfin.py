@@ -182,6 +182,25 @@ class DownloadRecord:
     bytes_sent: int = 0
 
 
+class TransferCount:
+    """How many file bodies are being sent at this moment, and the most there ever were at once
+    (a test of `max_concurrent_downloads` reads `most`)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.most = 0
+
+    @contextlib.contextmanager
+    def counted(self) -> Iterator[None]:
+        """Count one transfer for the length of a `with` block."""
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            yield
+        finally:
+            self.now -= 1
+
+
 class FakeJellyfin:
     """The server's state and its aiohttp app; `start()` serves it on 127.0.0.1."""
 
@@ -203,6 +222,7 @@ class FakeJellyfin:
         self.report_auth: list[dict[str, str]] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.rate: float | None = None  # bytes per second for file bodies; None: unthrottled
+        self.transfers = TransferCount()  # file bodies being sent now, and the most at once
         self.ignore_sort = False  # True: /Items in insertion order, like a server ignoring SortBy
         # (method, path, what) of every request carrying legacy auth (api_key, X-Emby-*)
         self.legacy_attempts: list[tuple[str, str, str]] = []
@@ -649,11 +669,12 @@ class FakeJellyfin:
         cut = end
         if fault is not None and fault.kind in _CUTTING:
             cut = min(end, start + fault.after)
-        for chunk in self._body(track, seed, start, cut):
-            await resp.write(chunk)
-            record.bytes_sent += len(chunk)
-            if self.rate:
-                await asyncio.sleep(len(chunk) / self.rate)
+        with self.transfers.counted():
+            for chunk in self._body(track, seed, start, cut):
+                await resp.write(chunk)
+                record.bytes_sent += len(chunk)
+                if self.rate:
+                    await asyncio.sleep(len(chunk) / self.rate)
         if fault is None or fault.kind in (FaultKind.IGNORE_RANGE, FaultKind.IGNORE_IF_RANGE):
             await resp.write_eof()
             return
