@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from cache.planner.config import CacheConfig
+from cache.planner.network import network_wait
 from cache.planner.plan import Wait
-from cache.planner.snapshot import DiskState, NetState, NetworkKind, Origin
+from cache.planner.snapshot import DiskState, NetState, Origin
 
 T = TypeVar("T")
 
@@ -42,24 +43,6 @@ class Conditions:
 
     network: NetState
     disk: DiskState
-
-
-def is_unmetered(net: NetState) -> bool:
-    """Not marked metered and not cellular: Wi-Fi, Ethernet, or an unknown link (a VPN, a bridge)."""
-    return net.kind not in (NetworkKind.CELLULAR, NetworkKind.OFFLINE) and not net.metered
-
-
-def network_wait(net: NetState, config: CacheConfig, origin: Origin) -> Wait | None:
-    """None when a transfer of this origin may use `net`, else the sentence saying why not."""
-    if net.kind is NetworkKind.OFFLINE:
-        return Wait.NETWORK
-    if not net.server_reachable:
-        return Wait.SERVER
-    if is_unmetered(net) or not config.wifi_only:
-        return None
-    if origin is Origin.USER and config.pins_on_metered:
-        return None
-    return Wait.WIFI
 
 
 def wait_reason(config: CacheConfig, cond: Conditions, origin: Origin) -> Wait | None:

@@ -1,6 +1,6 @@
 """Shared by the policies: the storage budget, and packing wants into a Plan (fetch in order,
 evicting the given victims only when that makes the next want fit). Whether a transfer may use the
-network is the gate's rule (cache/gate.py), the one the downloaders consult too."""
+network is planner/network.py's rule, the one the gate (cache/gate.py) holds transfers with."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cache.gate import is_unmetered as is_unmetered
-from cache.gate import network_wait as network_wait
 from cache.models import ItemId
 from cache.planner.config import CacheConfig
+from cache.planner.network import is_unmetered as is_unmetered
+from cache.planner.network import network_wait as network_wait
 from cache.planner.plan import Cancel, Evict, Fetch, Plan, Reason, Wait
 from cache.planner.snapshot import FileState, Item, Origin, Snapshot
 

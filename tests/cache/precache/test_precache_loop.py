@@ -1,0 +1,72 @@
+"""The pre-cache loop (cache/precache/runner.py) over a real cache.db and a fake download manager:
+it plans when poked, carries the plan out with the executor, and a plan carried out once asks for
+nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import aiosqlite
+
+from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.planner import CacheConfig, DiskState, Origin
+from cache.precache import QueueView
+from cache.precache.runner import Inputs, Precacher
+from tests.cache.planner.planner_kit import CELL, MB, WIFI
+from tests.cache.precache.fake_manager import FakeManager
+
+CONFIG = CacheConfig(storage_limit=100 * MB, min_free_bytes=0)
+
+
+def track(n: int) -> Track:
+    return Track(
+        ItemId(f"t{n}"), f"Song {n}", "Album", AlbumId("a1"), ("Artist",), 240.0, n, 1, "flac",
+        10 * MB, SourceKind.JELLYFIN,
+    )  # fmt: skip
+
+
+async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
+async def test_a_queue_change_is_planned_and_carried_out(db: aiosqlite.Connection) -> None:
+    manager = FakeManager()
+    network = [WIFI]
+    inputs = Inputs(db, manager, lambda: CONFIG, lambda: network[0], lambda: DiskState(0, 1 << 40))
+    precacher = Precacher(inputs, min_gap=0.01)
+    loop = asyncio.create_task(precacher.run())
+    try:
+        tracks = tuple(track(n) for n in range(1, 5))
+        precacher.want(QueueView(tracks, index=0))
+        await until(lambda: ("download_item", "t1") in manager.calls)
+        assert manager.rows["t1"].priority == 100  # the next track, alone and first
+        calls = len(manager.calls)
+        await precacher.plan_once()  # nothing changed: nothing more to ask
+        assert len(manager.calls) == calls
+
+        network[0] = CELL  # the queue's wants now wait for Wi-Fi, queued for the gate
+        precacher.poke()
+        await until(lambda: len(manager.rows) > 1)
+        assert precacher.last_plan.wait_reason == "waiting for Wi-Fi"
+        assert all(r.status == "pending" for r in manager.rows.values())
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+
+
+async def test_a_person_paused_download_stays_paused(db: aiosqlite.Connection) -> None:
+    manager = FakeManager()
+    inputs = Inputs(db, manager, lambda: CONFIG, lambda: WIFI, lambda: DiskState(0, 1 << 40))
+    precacher = Precacher(inputs)
+    row, _ = await manager.download_item("t1", origin=Origin.AUTO)
+    manager.pause(row.id)
+    manager.calls.clear()
+    precacher.want(QueueView(tuple(track(n) for n in range(1, 3)), index=0))
+    await precacher.plan_once()
+    assert manager.rows["t1"].status == "paused"
+    assert ("resume", "t1") not in manager.calls

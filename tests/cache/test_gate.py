@@ -1,0 +1,83 @@
+"""The one gate (cache/gate.py): network per origin, the free-space floor for everyone, the
+storage limit for automatic copies, bytes reserved for running transfers, concurrency."""
+
+from __future__ import annotations
+
+from cache import gate
+from cache.gate import Conditions, Transfer
+from cache.planner import CacheConfig, DiskState, NetState, NetworkKind, Origin, Wait
+
+MB = 1_000_000
+WIFI = NetState(NetworkKind.WIFI)
+CELL = NetState(NetworkKind.CELLULAR, metered=True)
+ROOMY = DiskState(used_bytes=0, free_bytes=10_000 * MB)
+CONFIG = CacheConfig(storage_limit=100 * MB, min_free_bytes=50 * MB, max_concurrent_downloads=2)
+
+
+def admitted(
+    queued: list[Transfer],
+    running: tuple[Transfer, ...] = (),
+    *,
+    disk: DiskState = ROOMY,
+    config: CacheConfig = CONFIG,
+    slots: int = 8,
+) -> list[Transfer]:
+    return gate.admit(config, Conditions(WIFI, disk), running, queued, lambda t: t, slots)
+
+
+def test_the_network_holds_automatic_downloads_and_a_persons_only_by_the_config() -> None:
+    on_cell = Conditions(CELL, ROOMY)
+    assert gate.wait_reason(CONFIG, on_cell, Origin.AUTO) is Wait.WIFI
+    assert gate.wait_reason(CONFIG, on_cell, Origin.USER) is Wait.WIFI
+    pins_ok = CacheConfig(pins_on_metered=True)
+    assert gate.wait_reason(pins_ok, on_cell, Origin.USER) is None
+    assert gate.wait_reason(pins_ok, on_cell, Origin.AUTO) is Wait.WIFI
+    offline = Conditions(NetState(NetworkKind.OFFLINE), ROOMY)
+    assert gate.wait_reason(CONFIG, offline, Origin.USER) is Wait.NETWORK
+    no_server = Conditions(NetState(NetworkKind.WIFI, server_reachable=False), ROOMY)
+    assert gate.wait_reason(CONFIG, no_server, Origin.USER) is Wait.SERVER
+
+
+def test_the_free_space_floor_holds_a_persons_download_too() -> None:
+    tight = DiskState(used_bytes=0, free_bytes=60 * MB)
+    for origin in Origin:
+        big = Transfer(origin, 20 * MB)
+        small = Transfer(origin, 5 * MB)
+        assert admitted([big, small], disk=tight) == [small]
+        cond = Conditions(WIFI, tight)
+        assert gate.blocked(CONFIG, cond, big) is Wait.DISK
+    below = Conditions(WIFI, DiskState(0, 40 * MB))
+    assert gate.wait_reason(CONFIG, below, Origin.USER) is Wait.DISK
+
+
+def test_the_storage_limit_holds_only_automatic_copies() -> None:
+    near = DiskState(used_bytes=95 * MB, free_bytes=10_000 * MB)
+    auto, mine = Transfer(Origin.AUTO, 10 * MB), Transfer(Origin.USER, 10 * MB)
+    assert admitted([auto, mine], disk=near) == [mine]
+    assert gate.blocked(CONFIG, Conditions(WIFI, near), auto) is Wait.STORAGE
+    full = Conditions(WIFI, DiskState(used_bytes=100 * MB, free_bytes=10_000 * MB))
+    assert gate.wait_reason(CONFIG, full, Origin.AUTO) is Wait.STORAGE
+    assert gate.wait_reason(CONFIG, full, Origin.USER) is None
+
+
+def test_what_running_transfers_still_write_is_reserved() -> None:
+    # each of these fits alone; together they would pass the limit
+    running = (Transfer(Origin.AUTO, 60 * MB),)
+    assert admitted([Transfer(Origin.AUTO, 50 * MB)], running) == []
+    assert admitted([Transfer(Origin.AUTO, 40 * MB)], running) == [Transfer(Origin.AUTO, 40 * MB)]
+    both = [Transfer(Origin.AUTO, 60 * MB), Transfer(Origin.AUTO, 50 * MB)]
+    assert admitted(both) == both[:1]
+
+
+def test_concurrency_is_the_smaller_of_the_setting_and_the_downloaders_cap() -> None:
+    many = [Transfer(Origin.USER, MB) for _ in range(5)]
+    assert len(admitted(many)) == 2
+    one = CacheConfig(max_concurrent_downloads=1)
+    assert len(admitted(many, config=one)) == 1
+    assert admitted(many, (Transfer(Origin.USER, MB),), config=one) == []
+    assert len(admitted(many, slots=1)) == 1
+
+
+def test_one_that_does_not_fit_does_not_hold_back_a_later_one() -> None:
+    queued = [Transfer(Origin.AUTO, 200 * MB), Transfer(Origin.AUTO, 10 * MB)]
+    assert admitted(queued) == queued[1:]
