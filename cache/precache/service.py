@@ -20,16 +20,17 @@ import aiohttp
 from cache.disk import DiskUsage, DiskWatcher
 from cache.downloads import DownloadEvent, DownloadEventKind, DownloadStatus, Origin, WaitReason
 from cache.errors import CacheError
+from cache.events import EventSink
 from cache.media import MediaCache
 from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
 from cache.planner.config import CacheConfig
 from cache.planner.snapshot import DiskState
+from cache.precache.events import CacheChanged, CacheStatus, NetworkChanged
 from cache.precache.gate import DeviceGate
 from cache.precache.runner import History, Inputs, Precacher, QueueView
 from cache.precache.settings import CacheSettings
 
 log = logging.getLogger(__name__)
-EventSink = Callable[[dict[str, Any]], None]
 NetworkListener = Callable[[Network], None]
 _REPLAN_ON = {
     DownloadEventKind.COMPLETED, DownloadEventKind.FAILED, DownloadEventKind.DELETED,
@@ -115,6 +116,10 @@ class PrecacheService:
 
     async def cache_json(self) -> dict[str, Any]:
         """`GET /api/v1/cache`."""
+        return (await self.cache_status()).to_json()
+
+    async def cache_status(self) -> CacheStatus:
+        """The settings in force, the storage used and the files kept, now."""
         usage = self.disk.last or self.disk.measure()
         sql = (
             "SELECT COUNT(*), COALESCE(SUM(origin = 'user'), 0) FROM downloads"
@@ -123,12 +128,7 @@ class PrecacheService:
         async with self._media.db.execute(sql) as cur:
             row = await cur.fetchone()
         items, pinned = (int(row[0]), int(row[1])) if row is not None else (0, 0)
-        return {
-            "config": self.settings.current.to_json(),
-            **usage.to_json(),
-            "items": items,
-            "pinned_items": pinned,
-        }
+        return CacheStatus(self.settings.current, usage, items, pinned)
 
     async def patch_config(self, changes: Mapping[str, Any]) -> CacheConfig:
         """`PATCH /api/v1/cache/config`: validated (ConfigError → 422), persisted, applied."""
@@ -148,7 +148,7 @@ class PrecacheService:
         await self._publish_cache()
 
     def _network_changed(self, network: Network) -> None:
-        self._on_event({"type": "network", "network": network.to_json()})
+        self._on_event(NetworkChanged(network))
         self._spawn(self._media.downloads.gate_changed())
         self.precacher.poke()
 
@@ -161,7 +161,7 @@ class PrecacheService:
             self.precacher.poke()
 
     async def _publish_cache(self) -> None:
-        self._on_event({"type": "cache", "cache": await self.cache_json()})
+        self._on_event(CacheChanged(await self.cache_status()))
 
     async def _watch_disk(self) -> None:
         """Every interval: tell the page how full the cache is; when a limit was crossed, replan

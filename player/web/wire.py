@@ -13,6 +13,7 @@ from aiohttp import web
 
 from cache.downloads import Download, DownloadEvent, DownloadList
 from cache.jellyfin.remote.messages import DisplayMessage
+from cache.precache.events import CacheChanged, NetworkChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
@@ -32,6 +33,16 @@ def event_json(event: object) -> Message:
 def _unplayable(event: TrackUnplayable) -> Message:
     error = {"code": "unplayable", "message": event.sentence()}
     return {"type": "error", "error": error, "item_id": event.item_id, "skipped": event.skipped}
+
+
+@event_json.register
+def _network_changed(event: NetworkChanged) -> Message:
+    return {"type": "network", "network": event.network.to_json()}
+
+
+@event_json.register
+def _cache_changed(event: CacheChanged) -> Message:
+    return {"type": "cache", "cache": event.status.to_json()}
 
 
 @event_json.register
