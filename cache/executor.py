@@ -7,8 +7,8 @@ its simulated disk) both run these steps, so the simulator measures what the dev
   Range resume); a request held for the storage limit or the disk says so;
 - queue what the plan fetches, in its order, and what it holds only for the network (the gate
   starts it the moment the link allows, with no replan in between).
-A person's downloads are never held or evicted here; the plan may only raise their priority, so
-they run in the plan's order too. A download a person paused stays paused.
+A person's downloads are theirs: never created, held, evicted or reordered here (one the executor
+held while it was still automatic is resumed). A download a person paused stays paused.
 """
 
 from __future__ import annotations
@@ -101,9 +101,16 @@ def _to_hold(request: Request, wanted: Mapping[ItemId, Fetch], evicted: set[Item
 
 def _fetch_step(fetch: Fetch, priority: int, request: Request | None) -> Step | None:
     if request is None:
-        return Step(Verb.FETCH, fetch.item_id, fetch.origin, priority)
+        # a pin always has its row; only automatic copies are the executor's to ask for
+        return Step(Verb.FETCH, fetch.item_id, Origin.AUTO, priority) if _auto(fetch) else None
     if request.state is State.PAUSED:
         return None  # a person's pause, or a full disk: the disk watcher resumes those
-    if request.state is State.HELD or request.priority < priority:
+    if request.state is State.HELD:
         return Step(Verb.FETCH, fetch.item_id, request.origin, priority)
+    if request.origin is Origin.AUTO and request.priority < priority:
+        return Step(Verb.FETCH, fetch.item_id, Origin.AUTO, priority)
     return None
+
+
+def _auto(fetch: Fetch) -> bool:
+    return fetch.origin is Origin.AUTO

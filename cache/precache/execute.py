@@ -1,8 +1,8 @@
 """The device's downloader for the plan executor (cache/executor.py): its steps carried out through
 the download manager, the requests read back from the downloads table.
 
-Only automatic rows are the executor's to hold and evict; a person's downloads may only have their
-priority raised, and a download a person paused stays paused.
+Only automatic rows are the executor's to create, reorder, hold and evict; a person's downloads
+are theirs, and a download a person paused stays paused.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class ManagerDownloader:
         elif step.verb is Verb.FETCH:
             if row is not None and _state(row) is State.HELD:
                 await self._manager.resume(row.id)
-            if row is None or row.priority < step.priority:
+            if step.origin is Origin.AUTO and (row is None or row.priority < step.priority):
                 await self._manager.download_item(
                     step.item_id, priority=step.priority, origin=step.origin
                 )

@@ -77,7 +77,8 @@ class SimDownloader:
         elif step.verb is Verb.FETCH:
             if old is not None and old.state is State.HELD:
                 old.state = State.QUEUED
-            self.request(self._tracks(step.item_id), step.origin, step.priority)
+            if step.origin is Origin.AUTO:
+                self.request(self._tracks(step.item_id), step.origin, step.priority)
 
     def forget(self, item_id: ItemId) -> None:
         """The file was completed or evicted: its request is no longer active."""

@@ -56,12 +56,17 @@ def test_a_held_request_wanted_again_is_fetched_a_paused_one_is_left_alone() -> 
     assert steps(plan, have) == [Step(Verb.FETCH, A, Origin.AUTO, 100)]
 
 
-def test_a_persons_download_only_has_its_priority_raised() -> None:
-    plan = Plan(fetches=(fetch(A), fetch(B, Origin.USER)))
-    low = {B: request(B, origin=Origin.USER, priority=0)}
-    assert steps(plan, low)[-1] == Step(Verb.FETCH, B, Origin.USER, 99)
-    high = {B: request(B, origin=Origin.USER, priority=500)}
-    assert steps(plan, high) == [Step(Verb.FETCH, A, Origin.AUTO, 100)]
+def test_a_persons_download_is_theirs_unless_the_executor_held_it() -> None:
+    plan = Plan(fetches=(fetch(A), fetch(B, Origin.USER), fetch(C, Origin.USER)))
+    have = {
+        B: request(B, origin=Origin.USER, priority=0),
+        C: request(C, State.HELD, origin=Origin.USER, priority=0),  # held, then pinned
+    }
+    assert steps(plan, have) == [
+        Step(Verb.FETCH, A, Origin.AUTO, 100),
+        Step(Verb.FETCH, C, Origin.USER, 98),
+    ]
+    assert steps(plan, {}) == [Step(Verb.FETCH, A, Origin.AUTO, 100)]
 
 
 def test_evictions_come_first_and_what_is_evicted_is_neither_held_nor_fetched() -> None:
