@@ -120,7 +120,7 @@ class PrecacheService:
 
     async def cache_status(self) -> CacheStatus:
         """The settings in force, the storage used and the files kept, now."""
-        usage = self.disk.last or self.disk.measure()
+        usage = self.disk.measure()
         sql = (
             "SELECT COUNT(*), COALESCE(SUM(origin = 'user'), 0) FROM downloads"
             " WHERE status = 'completed'"
@@ -169,7 +169,8 @@ class PrecacheService:
         last = self.disk.last
         for tick in itertools.count(1):
             await asyncio.sleep(self._settings.disk_interval)
-            known = None if last is None or tick % WALK_EVERY == 0 else last.used_bytes
+            latest = self.disk.last  # plans and GET /cache measure too
+            known = None if latest is None or tick % WALK_EVERY == 0 else latest.used_bytes
             usage = self.disk.measure(known)
             if last is None or usage.reason != last.reason:
                 self.precacher.poke()
