@@ -99,8 +99,8 @@ class Session:
             return  # not idle: MPD ignores it
         else:
             out = self._answer()
-            if await self._run(line, 0, out):
-                out.append(b"OK\n")
+            if await self._run(line, 0, out) and not self.client.closing:
+                out.append(b"OK\n")  # `close` is not answered, as MPD does
             await self._send(out.take())
 
     def _answer(self) -> Answer:

@@ -124,3 +124,12 @@ async def test_update_is_announced_to_idlers(deck: Deck) -> None:
     finally:
         await watcher.close()
         await actor.close()
+
+
+async def test_close_hangs_up_without_an_answer(mpd: Line) -> None:
+    assert _fields(await mpd.command("commands"), "command")[:3] == ["add", "addid", "albumart"]
+    assert _fields(await mpd.command("notcommands"), "command") == []
+    await mpd.send("noidle")  # not idle: ignored, so the next answer is ping's
+    assert await mpd.command("ping") == ["OK"]
+    await mpd.send("close")
+    assert await asyncio.wait_for(mpd.reader.read(), 5) == b""

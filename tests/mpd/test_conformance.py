@@ -110,12 +110,21 @@ SCRIPT: list[Step] = [
     ("playlistid", lambda c: c.playlistid(3)),
     ("move 1 2", lambda c: c.move(1, 2)),
     ("playlistinfo after move", lambda c: c.playlistinfo()),
+    ("plchanges after a move", lambda c: _plchanges_after_move(c)),
+    ("plchangesposid after a move", lambda c: _plchanges_after_move(c, posid=True)),
     ("bad command", lambda c: _ack(c, "foo")),
     ("bad args", lambda c: _ack(c, "play", "x")),
     ("no such song", lambda c: _ack(c, "add", "nowhere.flac")),
     ("stop", lambda c: c.stop()),
     ("status (stopped again)", lambda c: c.status()),
 ]
+
+
+def _plchanges_after_move(client: MPDClient, posid: bool = False) -> Any:
+    """The songs changed by one move, asked with the version from before it (each server's own)."""
+    version = client.status()["playlist"]
+    client.move(0, 1)
+    return client.plchangesposid(version) if posid else client.plchanges(version)
 
 
 def raw_object(client: MPDClient, command: str, *args: str) -> Any:
