@@ -22,6 +22,7 @@ from player.system.discovery import (
     local_addresses,
     stable_device_id,
 )
+from tests.polling import until
 
 LOOPBACK = ("127.0.0.1",)
 WAIT = 15.0  # bound for anything that should happen soon (probing alone takes ~1 s)
@@ -219,7 +220,8 @@ async def test_the_mpd_server_is_announced_as_mpd_tcp(advertisers: list[Advertis
         info = AsyncServiceInfo(MPD_SERVICE_TYPE, full)
         assert await info.async_request(aiozc.zeroconf, 3000)
         assert info.port == 6612 and info.server == "tapedeck-test.local."
-        assert full in advertiser.published_names
+        # published_names is set once the announcement is done, a moment after probing
+        await until(lambda: full in advertiser.published_names, tries=int(WAIT * 100))
     finally:
         await browse.async_cancel()
         await aiozc.async_close()
