@@ -22,6 +22,7 @@ from player.playback.checkpoint import Checkpointer, resume_command
 from player.playback.controller import PlayerController
 from player.playback.state_store import StateStore
 from player.services import Services
+from player.snapcast.wiring import snapcast_ctx
 from player.system.device import buttons_ctx
 from player.system.memory import trim_malloc
 from player.system.notify import Notifier
@@ -57,6 +58,7 @@ def create_app(
     app.cleanup_ctx.append(precache_ctx)
     app.cleanup_ctx.append(buttons_ctx)
     app.cleanup_ctx.append(mpd_ctx)
+    app.cleanup_ctx.append(snapcast_ctx)
     app.cleanup_ctx.append(_tasks_ctx)
     return app
 

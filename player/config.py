@@ -14,6 +14,7 @@ from cache.planner.config import ConfigError as CacheConfigError
 from player.buttons.config import GpioConfigError, parse_gpio_config
 from player.confload import ConfigError, ConfigProblem, build
 from player.mpd.settings import MpdConfig
+from player.snapcast.settings import SnapcastConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class Config:
     zeroconf: ZeroconfConfig = field(default_factory=ZeroconfConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     mpd: MpdConfig = field(default_factory=MpdConfig)
+    snapcast: SnapcastConfig = field(default_factory=SnapcastConfig)
     # Tables whose owners validate them (the pre-cache policy, the buttons): kept as given here.
     cache: Mapping[str, Any] = field(default_factory=dict)
     gpio: Mapping[str, Any] = field(default_factory=dict)
@@ -171,6 +173,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = 
                 problems.append(ConfigProblem(table, "expected a table"))
     problems += _check_ranges(config) + _check_owned_tables(config)
     problems += [ConfigProblem(key, message) for key, message in config.mpd.problems()]
+    problems += [ConfigProblem(key, message) for key, message in config.snapcast.problems()]
     if problems:
         raise ConfigError(problems, source)
     return replace(_fill_dirs(config, env), source=source)

@@ -24,6 +24,10 @@ def _ref(name: str) -> dict[str, str]:
 
 
 COMPONENTS: dict[str, Any] = {
+    "Room": _obj(
+        {"id": S, "name": S, "connected": B, "volume": INT, "muted": B, "latency": INT, "in_group": B}
+    ),
+    "RoomList": _obj({"rooms": {"type": "array", "items": _ref("Room")}}),
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
     "Repair": _obj({"what": S, "problem": S, "action": S, "at": S}),
     "Health": _obj(

@@ -14,6 +14,7 @@ from aiohttp import web
 from cache.downloads import Download, DownloadEvent, DownloadList
 from cache.jellyfin.remote.messages import DisplayMessage
 from cache.precache.events import CacheChanged, NetworkChanged
+from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
@@ -143,3 +144,27 @@ def _remote_problem(event: RemoteProblem) -> Message:
     if event.item_id is not None:
         message["item_id"] = event.item_id
     return message
+
+
+def room_json(room: Room) -> Message:
+    """api.md's Room object."""
+    return {
+        "id": room.id,
+        "name": room.name,
+        "connected": room.connected,
+        "volume": room.volume,
+        "muted": room.muted,
+        "latency": room.latency,
+        "in_group": room.in_group,
+    }
+
+
+def rooms_json(rooms: tuple[Room, ...]) -> Message:
+    """The body of `GET /api/v1/rooms`."""
+    return {"rooms": [room_json(room) for room in rooms]}
+
+
+@event_json.register
+def _rooms_changed(event: RoomsChanged) -> Message:
+    # `reachable` tells the page why the list stopped moving (snapserver away).
+    return {"type": "rooms", **rooms_json(event.rooms), "reachable": event.reachable}

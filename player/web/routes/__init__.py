@@ -8,6 +8,7 @@ from player.web.routes import (
     pairing,
     player,
     queue,
+    rooms,
     slskd,
     system,
 )
@@ -23,6 +24,7 @@ ALL_ROUTES = [
     downloads.routes,
     cache.routes,
     slskd.routes,
+    rooms.routes,
 ]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]
