@@ -25,9 +25,10 @@ class DownloadGate(Protocol):
     automatic storage limit, and may use a metered network when the config allows it.
     """
 
-    def wait_reason(self, origin: Origin) -> str | None:
+    def wait_reason(self, origin: Origin, remaining: int = 0) -> str | None:
         """None when downloads of `origin` may run, else a short sentence ("waiting for Wi-Fi");
-        a running download of an origin with a reason is put back in the queue."""
+        a running download of an origin with a reason is put back in the queue. With `remaining`
+        (the bytes a queued row has still to fetch), also why that row would not fit."""
         ...
 
     def admit(
@@ -46,8 +47,8 @@ class Announcer:
         self._on_event = on_event
         self.gate: DownloadGate | None = None
 
-    def gate_reason(self, origin: Origin) -> str | None:
-        return self.gate.wait_reason(origin) if self.gate is not None else None
+    def gate_reason(self, origin: Origin, remaining: int = 0) -> str | None:
+        return self.gate.wait_reason(origin, remaining) if self.gate is not None else None
 
     def admitted(
         self, queued: Sequence[Download], running: Sequence[Download], slots: int
@@ -65,7 +66,8 @@ class Announcer:
         if caps.can_pause != row.can_pause:
             changes["can_pause"] = caps.can_pause
         if caps.fetch and row.status == DownloadStatus.PENDING and row.wait_reason is None:
-            reason = self.gate_reason(row.origin)
+            remaining = max(0, (row.file_size or 0) - row.bytes_downloaded)
+            reason = self.gate_reason(row.origin, remaining)
             if reason is not None:
                 changes["wait_reason"] = reason
         return dataclasses.replace(row, **changes) if changes else row  # type: ignore[arg-type]

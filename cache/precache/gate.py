@@ -28,10 +28,11 @@ class DeviceGate:
         self._disk_last = disk_last
         self._config = config
 
-    def wait_reason(self, origin: Origin) -> str | None:
-        """Why downloads of `origin` may not run now, or None."""
+    def wait_reason(self, origin: Origin, remaining: int = 0) -> str | None:
+        """Why downloads of `origin` (one with `remaining` bytes to fetch) may not run now, or
+        None. A queued row that does not fit shows why ("disk almost full")."""
         cond = gate.Conditions(self._network(), self._disk_last())
-        reason = gate.wait_reason(self._config(), cond, origin)
+        reason = gate.blocked(self._config(), cond, gate.Transfer(origin, remaining))
         return None if reason is None else str(reason)
 
     def admit(

@@ -119,6 +119,8 @@ def test_the_free_space_floor_holds_a_persons_and_automatic_downloads(
         service.wait_until(lambda: all_completed(service, "user", 3), WAIT)
         time.sleep(QUIET)
         assert len([d for d in rows(service, "user") if d["status"] == "completed"]) == 3
+        (waiting,) = [d for d in rows(service, "user") if d["status"] != "completed"]
+        assert waiting["status"] == "pending" and waiting["wait_reason"] == "disk almost full"
         assert shutil.disk_usage(tmpfs).free >= floor  # the fourth would have gone below it
         service.api("POST", "/queue", {"album_id": nxt, "mode": "replace"})
         time.sleep(QUIET)

@@ -107,7 +107,7 @@ class Gate:
         self.reason: str | None = "waiting for Wi-Fi"
         self.blocks: set[Origin] = {Origin.AUTO, Origin.USER}
 
-    def wait_reason(self, origin: Origin) -> str | None:
+    def wait_reason(self, origin: Origin, remaining: int = 0) -> str | None:
         return self.reason if origin in self.blocks else None
 
     def admit(
