@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -11,9 +12,11 @@ from aiohttp import web
 from player.mpd.database import Database
 from player.mpd.deck import CoverCache, Deck, Updater
 from player.mpd.idle import IdleHub, Subsystem
-from player.mpd.server import MpdServer
+from player.mpd.server import MpdListenError, MpdServer
 from player.mpd.session import Limits
 from player.web.keys import SERVICES
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,14 @@ async def mpd_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     limits = Limits(idle_timeout=config.idle_timeout, write_timeout=min(config.idle_timeout, 30.0))
     server = MpdServer(deck, limits, config.max_connections)
-    await server.listen(config.host or svc.config.server.host, config.port)
+    try:
+        await server.listen(config.host or svc.config.server.host, config.port)
+    except MpdListenError as err:
+        # Music keeps playing and the page works: a port taken (say by a real MPD) must not
+        # become a restart loop under systemd. The log says why MPD clients cannot connect.
+        log.error("%s; MPD clients cannot connect (set [mpd] port or enabled = false)", err)
+        yield
+        return
     app[MPD_ADDRESS] = MpdAddress(config.host or svc.config.server.host, server.port)
     svc.supervisor.spawn("mpd", server.run())
     svc.supervisor.spawn("mpd-database", database.watch(10.0), critical=False)

@@ -206,3 +206,17 @@ def test_fifty_clients_leave_the_http_api_and_each_other_alone(tmp_path: Path, m
         assert all(r["idle_alive"] == 10 for r in results)
     finally:
         service.stop()
+
+
+def test_a_taken_mpd_port_is_logged_and_the_rest_runs(tmp_path: Path, music: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        service = tapedeck_service(tmp_path / "deck", music, port=port)
+        service.start()  # healthy: music and the page do not depend on the MPD port
+        try:
+            assert service.api("GET", "/player")["state"] == "stopped"
+            assert f"mpd: cannot listen on 127.0.0.1:{port}" in service.log_tail(200)
+        finally:
+            service.stop()
