@@ -9,8 +9,10 @@ from cache.planner.snapshot import NetState, NetworkKind, Origin
 
 
 def is_unmetered(net: NetState) -> bool:
-    """Not marked metered and not cellular: Wi-Fi, Ethernet, or an unknown link (a VPN, a bridge)."""
-    return net.kind not in (NetworkKind.CELLULAR, NetworkKind.OFFLINE) and not net.metered
+    """Online and not metered: Wi-Fi, Ethernet, an unknown link (a VPN, a bridge), or a cellular
+    modem on a flat rate. The watcher marks cellular metered unless `[network]
+    unmetered_interfaces` names it, so the flag, not the kind, is what counts."""
+    return net.kind is not NetworkKind.OFFLINE and not net.metered
 
 
 def network_wait(net: NetState, config: CacheConfig, origin: Origin) -> Wait | None:

@@ -38,6 +38,12 @@ def test_the_network_holds_automatic_downloads_and_a_persons_only_by_the_config(
     assert gate.wait_reason(CONFIG, no_server, Origin.USER) is Wait.SERVER
 
 
+def test_a_cellular_modem_on_a_flat_rate_is_no_metered_link() -> None:
+    # the watcher leaves `metered` off for an interface in [network] unmetered_interfaces
+    flat = Conditions(NetState(NetworkKind.CELLULAR, metered=False), ROOMY)
+    assert gate.wait_reason(CONFIG, flat, Origin.AUTO) is None
+
+
 def test_the_free_space_floor_holds_a_persons_download_too() -> None:
     tight = DiskState(used_bytes=0, free_bytes=60 * MB)
     for origin in Origin:
