@@ -30,7 +30,7 @@ class SchemaTooNewError(RuntimeError):
 
 
 async def open_db(
-    path: Path, migrations: Sequence[Migration], *, durable: bool = False
+    path: Path, migrations: Sequence[Migration], *, durable: bool = False, cache_kib: int = 2048
 ) -> aiosqlite.Connection:
     """Open (creating) the database at `path` and bring its schema up to date.
 
@@ -46,6 +46,11 @@ async def open_db(
         await conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        # Sized for a 512 MB board: a 2 MiB page cache per connection (the hot pages of a
+        # 50,000-track catalogue's indexes fit; the OS page cache holds the rest, shared),
+        # and no memory-mapped I/O (it would count the file's pages against this process).
+        await conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        await conn.execute("PRAGMA mmap_size=0")
         await migrate(conn, migrations, path)
     except BaseException:
         await conn.close()

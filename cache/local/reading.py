@@ -15,9 +15,10 @@ import os
 import pickle
 import sys
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from cache.catalogue import AlbumRecord, TrackRecord
+from cache.catalogue import AlbumRecord, RowsJson, TrackRecord, rows_json
 from cache.local.errors import UnreadableFileError
 from cache.local.ids import album_id, track_id
 from cache.local.tags import TagInfo, read_tags
@@ -25,7 +26,18 @@ from cache.local.walk import FileStat, suffix
 from cache.models import AlbumId, SourceKind, Track
 
 log = logging.getLogger(__name__)
-Batch = tuple[list[TrackRecord], list[tuple[FileStat, str]]]
+Failures = list[tuple[FileStat, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What reading a batch of files gave: the catalogue rows, the paths read, the failures."""
+
+    rows: RowsJson
+    paths: list[str]
+    failures: Failures
+
+
 PARALLEL_MIN = 2000  # fewer files than this: a worker's start-up costs more than it saves
 _CHUNK = 500
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where `cache` is importable from
@@ -40,11 +52,11 @@ async def read_files(root: Path, files: Sequence[FileStat], workers: int) -> Asy
             yield batch
         return
     for start in range(0, len(files), _CHUNK):
-        yield await asyncio.to_thread(read_batch, root, files[start : start + _CHUNK])
+        yield await asyncio.to_thread(read_rows, root, files[start : start + _CHUNK])
 
 
 async def _in_worker(root: Path, files: Sequence[FileStat]) -> Batch:
-    """read_batch in a child process; in a thread instead when the child cannot run."""
+    """read_rows in a child process; in a thread instead when the child cannot run."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")]),
@@ -61,7 +73,7 @@ async def _in_worker(root: Path, files: Sequence[FileStat]) -> Batch:
         log.warning("tag reader process failed (%s); reading in this process", proc.returncode)
     except OSError as err:
         log.warning("cannot start a tag reader process (%s); reading in this process", err)
-    return await asyncio.to_thread(read_batch, root, files)
+    return await asyncio.to_thread(read_rows, root, files)
 
 
 def default_workers() -> int:
@@ -69,12 +81,19 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def read_batch(
-    root: Path, batch: Sequence[FileStat]
-) -> tuple[list[TrackRecord], list[tuple[FileStat, str]]]:
+def read_rows(root: Path, batch: Sequence[FileStat]) -> Batch:
+    """read_batch, with the records made into catalogue rows (in album order: the album index then
+    grows at its end, full pages, instead of splitting pages all over) and then let go."""
+    records, failures = read_batch(root, batch)
+    records.sort(key=lambda r: r.track.album_id)
+    paths = [r.local_path or "" for r in records]
+    return Batch(rows_json(album_records(records), records), paths, failures)
+
+
+def read_batch(root: Path, batch: Sequence[FileStat]) -> tuple[list[TrackRecord], Failures]:
     """Read the tags of a batch of files (blocking): the records, and the failures with reasons."""
     records: list[TrackRecord] = []
-    failures: list[tuple[FileStat, str]] = []
+    failures: Failures = []
     base = str(root)
     for f in batch:
         try:
@@ -131,8 +150,11 @@ def album_records(records: Sequence[TrackRecord]) -> list[AlbumRecord]:
 
 def _worker_main() -> None:
     root, files = pickle.load(sys.stdin.buffer)
-    sys.stdout.buffer.write(pickle.dumps(read_batch(Path(root), files)))
+    sys.stdout.buffer.write(pickle.dumps(read_rows(Path(root), files)))
 
 
 if __name__ == "__main__":
-    _worker_main()
+    # Run as the module proper, not as __main__, so what it pickles names cache.local.reading.Batch.
+    from cache.local import reading
+
+    reading._worker_main()

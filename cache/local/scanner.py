@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cache.catalogue import Catalogue, LocalEntry, TrackRecord
-from cache.local.reading import album_records, default_workers, read_files
+from cache.catalogue import Catalogue, LocalEntry, RowsJson, join_rows
+from cache.local.reading import default_workers, read_files
 from cache.local.walk import FileStat, walk_music
 from cache.models import ItemId, SourceKind
 
@@ -90,27 +90,20 @@ class Scanner:
         """Read and store `files` a batch at a time: (added, updated, ids that became unreadable)."""
         added = updated = 0
         broken: list[ItemId] = []
-        pending: list[TrackRecord] = []
-        async for records, failures in read_files(self._music_dir, files, self._workers):
-            pending += records
-            for record in records:
-                self._failed.pop(record.local_path or "", None)
-            updated += sum(1 for r in records if r.local_path in known)
-            added += sum(1 for r in records if r.local_path not in known)
-            broken += self._note_failures(failures, known)
-            if len(pending) >= self._batch_size:
-                await self._store(pending)
+        pending: list[RowsJson] = []
+        async for batch in read_files(self._music_dir, files, self._workers):
+            pending.append(batch.rows)
+            for path in batch.paths:
+                self._failed.pop(path, None)
+            updated += sum(1 for path in batch.paths if path in known)
+            added += sum(1 for path in batch.paths if path not in known)
+            broken += self._note_failures(batch.failures, known)
+            if sum(rows.count for rows in pending) >= self._batch_size:
+                await self._catalogue.upsert_rows(join_rows(pending))
                 pending = []
-        await self._store(pending)
+        if pending:
+            await self._catalogue.upsert_rows(join_rows(pending))
         return added, updated, broken
-
-    async def _store(self, records: Sequence[TrackRecord]) -> None:
-        # In album order the album index grows at its end (full pages) instead of splitting
-        # pages all over: a fifth fewer bytes written by a first scan.
-        records = sorted(records, key=lambda r: r.track.album_id)
-        for start in range(0, len(records), self._batch_size):
-            batch = records[start : start + self._batch_size]
-            await self._catalogue.upsert(album_records(batch), batch)
 
     def _note_failures(
         self, failures: Sequence[tuple[FileStat, str]], known: dict[str, LocalEntry]

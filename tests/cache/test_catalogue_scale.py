@@ -76,3 +76,15 @@ async def test_a_page_counts_and_sums_only_its_albums(fresh_db: aiosqlite.Connec
     ]
     first, _ = await cat.albums(limit=1)
     assert (first[0].duration, first[0].available_offline) == (12.0, Availability.FULL)
+
+
+async def test_a_query_too_broad_to_rank_takes_the_first_matches_by_title(
+    fresh_db: aiosqlite.Connection,
+) -> None:
+    cat = Catalogue(fresh_db, rank_limit=3)
+    a = album("a1", "Sampler", "Various", JELLYFIN)
+    await cat.upsert([a], [track(f"t{i}", a, f"Song {chr(ord('e') - i)}", i) for i in range(5)])
+    broad, _ = await cat.search("s")  # 5 matches, more than 3: the first 3 found, by title
+    assert [t.title for t in broad] == ["Song c", "Song d", "Song e"]
+    narrow, _ = await cat.search("song e")
+    assert [t.title for t in narrow] == ["Song e"]
