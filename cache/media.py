@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import aiosqlite
@@ -30,18 +30,20 @@ from cache.downloads import (
 from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError
 from cache.events import EventSink
-from cache.jellyfin import JellyfinClient, JellyfinConfig
-from cache.jellyfin.freshness import refresh_catalogue
-from cache.jellyfin.source import JellyfinSource
 from cache.local.demo import ensure_demo_library
 from cache.local.source import LocalSource
 from cache.models import Album, ItemId, SourceKind, Track
 from cache.plays import PlayLog
 from cache.repairs import RepairSink, ignore_repair
 from cache.schema import MIGRATIONS
-from cache.slskd.service import SlskdService, SlskdSettings
 from cache.sources.base import MediaSource, SourceContext
 from cache.sources.registry import build_sources
+
+# The optional sources are imported only when configured: a local-only service never loads the
+# Jellyfin client or slskd (start-up time and resident memory on a 512 MB board).
+if TYPE_CHECKING:
+    from cache.jellyfin import JellyfinClient, JellyfinConfig
+    from cache.slskd.service import SlskdService, SlskdSettings
 
 log = logging.getLogger(__name__)
 Loop = Callable[[], Coroutine[Any, Any, None]]
@@ -112,8 +114,7 @@ class MediaCache:
         self.sources = build_sources(SourceContext(s, self._db, self._session, self.catalogue))
         self._local = next(x for x in self.sources.values() if isinstance(x, LocalSource))
         self.scanner = self._local.scanner
-        jellyfin = [x for x in self.sources.values() if isinstance(x, JellyfinSource)]
-        self.jellyfin = jellyfin[0].client if jellyfin else None  # its covers, probe and reports
+        self.jellyfin = self._jellyfin_client()  # its covers, probe and reports
         fetched = {name: x for name, x in self.sources.items() if x.capabilities.fetch}
         self.downloads = DownloadManager(
             self._db, s.cache_dir, fetched, session=self._session, config=s.downloads,
@@ -124,10 +125,20 @@ class MediaCache:
         await self.downloads.start()
         self._build_slskd()
 
+    def _jellyfin_client(self) -> JellyfinClient | None:
+        if self.settings.jellyfin is None:
+            return None
+        from cache.jellyfin.source import JellyfinSource
+
+        found = [x for x in self.sources.values() if isinstance(x, JellyfinSource)]
+        return found[0].client if found else None
+
     def _build_slskd(self) -> None:
         s = self.settings
         if s.slskd is None or self._db is None or self._session is None:
             return
+        from cache.slskd.service import SlskdService
+
         queue_item = self.downloads.download_item if self.jellyfin is not None else None
         self.slskd = SlskdService(
             s.slskd, self._db, self.catalogue, s.cache_dir, self._session,
@@ -208,6 +219,8 @@ class MediaCache:
         """Refresh the Jellyfin catalogue; False (and the old catalogue kept) when unreachable."""
         if self.jellyfin is None or self._db is None:
             return False
+        from cache.jellyfin.freshness import refresh_catalogue
+
         try:
             await refresh_catalogue(
                 self.jellyfin, self._db, full_every=self.settings.full_sync_interval

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cache.jellyfin.reporting import PlayReporter
 from cache.media import MediaCache
 from cache.net.watcher import UNKNOWN_NETWORK, Network
 from cache.planner.snapshot import NetworkKind
-from cache.precache import PrecacheService
 from cache.repairs import Repair
 from player.config import Config
 from player.pairing.core import Pairing
@@ -19,6 +17,11 @@ from player.system.notify import Notifier
 from player.system.tasks import TaskSupervisor
 from player.web.bus import EventBus
 from player.web.spec import RouteSpec
+
+# Built only when configured: imported here for their types alone.
+if TYPE_CHECKING:
+    from cache.jellyfin.reporting import PlayReporter
+    from cache.precache import PrecacheService
 
 
 @dataclass

@@ -4,9 +4,21 @@ that builds its source from the settings (or None when they do not configure it)
 
 from __future__ import annotations
 
-from cache.jellyfin.source import ENTRY as JELLYFIN
 from cache.local.source import ENTRY as LOCAL
+from cache.models import SourceKind
 from cache.sources.base import MediaSource, SourceContext, SourceEntry
+
+
+def _jellyfin(context: SourceContext) -> MediaSource | None:
+    # The Jellyfin package (client, catalogue, remote control) is imported only when configured.
+    if context.settings.jellyfin is None:
+        return None
+    from cache.jellyfin.source import ENTRY
+
+    return ENTRY.build(context)
+
+
+JELLYFIN = SourceEntry(SourceKind.JELLYFIN.value, _jellyfin)
 
 ENTRIES: tuple[SourceEntry, ...] = (LOCAL, JELLYFIN)
 

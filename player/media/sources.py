@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from cache.covers import Image
 from cache.downloads import DownloadConfig
-from cache.jellyfin import JellyfinConfig
 from cache.media import MediaCache, MediaSettings
 from cache.models import Album, Track
 from player import __version__
@@ -17,6 +16,7 @@ from player.config import Config
 from player.playback.resolve import PlayingFrom, Resolved
 
 if TYPE_CHECKING:
+    from cache.jellyfin import JellyfinConfig
     from cache.slskd.service import SlskdSettings
 
 
@@ -76,6 +76,8 @@ def jellyfin_config(config: Config) -> JellyfinConfig | None:
     password = j.password
     if j.password_file:
         password = Path(j.password_file).read_text(encoding="utf-8").strip()
+    from cache.jellyfin import JellyfinConfig  # only with Jellyfin configured
+
     return JellyfinConfig(
         url=j.url, username=j.username, password=password, api_key=j.api_key,
         device_name=config.server.name, version=__version__,

@@ -6,13 +6,10 @@ our key or failing answers the same code (502/503) through the error middleware.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from cache.slskd.errors import SlskdNotConfiguredError
-from cache.slskd.service import SlskdService
-from cache.slskd.wire import FileRequest
 from player.web.errors import unprocessable
 from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body
@@ -30,10 +27,17 @@ ENQUEUE_FIELDS = (
 )  # fmt: skip
 MAX_FILES = 500
 
+# cache.slskd is imported when a route runs: a service without slskd never loads it.
+if TYPE_CHECKING:
+    from cache.slskd.service import SlskdService
+    from cache.slskd.wire import FileRequest
+
 
 def _slskd(request: web.Request) -> SlskdService:
     service = services(request).media.slskd
     if service is None:
+        from cache.slskd.errors import SlskdNotConfiguredError
+
         raise SlskdNotConfiguredError("no slskd is configured on this device ([slskd] url)")
     return service
 
@@ -77,6 +81,8 @@ async def enqueue(request: web.Request) -> web.Response:
 
 
 def _files(raw: list[Any]) -> list[FileRequest]:
+    from cache.slskd.wire import FileRequest
+
     if not raw or len(raw) > MAX_FILES:
         raise unprocessable(f"'files' must hold 1 to {MAX_FILES} files")
     files = []
