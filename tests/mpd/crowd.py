@@ -33,6 +33,7 @@ async def _answer(reader: asyncio.StreamReader) -> list[bytes]:
 async def _poll(port: int, until: float, answers: list[int], i: int) -> None:
     reader, writer = await _open(port)
     loop = asyncio.get_running_loop()
+    await asyncio.sleep(POLL_EVERY * i / len(answers))  # independent devices, not in lockstep
     while loop.time() < until:
         writer.write(b"status\n")
         if (await _answer(reader))[-1] == b"OK":
