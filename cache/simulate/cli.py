@@ -1,4 +1,4 @@
-"""`tapedeck simulate TRACE [--policy seed|smart|oracle] [--config FILE]`."""
+"""`tapedeck simulate TRACE [--policy seed|smart|oracle] [--config FILE] [--stream-through]`."""
 
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ def load_config(path: Path | None) -> tuple[CacheConfig, bool]:
     return CacheConfig.from_mapping(section), "storage_limit" in section
 
 
-def simulate(trace: Trace, policy_name: str, config: CacheConfig) -> Metrics:
-    """Run one policy over a trace and return its figures."""
+def simulate(
+    trace: Trace, policy_name: str, config: CacheConfig, stream_through: bool = False
+) -> Metrics:
+    """Run one policy over a trace and return its figures (`stream_through`: streamed tracks are
+    fetched whole as they play and kept when allowed)."""
     policy: Policy | OraclePolicy
     if policy_name == "oracle":
         plays = [
@@ -48,17 +51,19 @@ def simulate(trace: Trace, policy_name: str, config: CacheConfig) -> Metrics:
         policy = OraclePolicy(config, plays)
     else:
         policy = make_policy(config, PolicyName(policy_name))
-    return Simulator(trace, policy, config, policy_name).run()
+    return Simulator(trace, policy, config, policy_name, stream_through).run()
 
 
-def run_file(path: Path, policy_name: str, config_path: Path | None = None) -> dict[str, Any]:
+def run_file(
+    path: Path, policy_name: str, config_path: Path | None = None, stream_through: bool = False
+) -> dict[str, Any]:
     """Parse, configure (the trace's storage limit unless the config sets one) and simulate."""
     config, own_limit = load_config(config_path)
     with path.open(encoding="utf-8") as fh:
         trace = parse_trace(fh)
     if not own_limit:
         config = dataclasses.replace(config, storage_limit=trace.world.storage_limit)
-    return simulate(trace, policy_name, config).to_json()
+    return simulate(trace, policy_name, config, stream_through).to_json()
 
 
 def main(argv: list[str]) -> int:
@@ -67,10 +72,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("trace", type=Path)
     parser.add_argument("--policy", choices=POLICIES, default=None)
     parser.add_argument("--config", type=Path, default=None)
+    parser.add_argument("--stream-through", action="store_true", help="streamed tracks are kept")
     args = parser.parse_args(argv)
     try:
         name = args.policy or str(load_config(args.config)[0].policy)
-        result = run_file(args.trace, name, args.config)
+        result = run_file(args.trace, name, args.config, args.stream_through)
     except (CacheError, OSError) as err:
         print(f"tapedeck simulate: {err}", file=sys.stderr)
         return 2

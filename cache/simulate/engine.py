@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from cache import executor
+from cache import executor, gate
 from cache.errors import CacheError
 from cache.gate import Conditions
 from cache.models import ItemId
@@ -31,6 +31,7 @@ from cache.planner.snapshot import (
 )
 from cache.simulate.downloader import SimDownloader
 from cache.simulate.metrics import Metrics
+from cache.simulate.stream import Stream
 from cache.simulate.trace import TICKS_PER_SECOND, Event, Trace
 from cache.simulate.transfers import Disk, SimFile
 
@@ -44,7 +45,16 @@ class SimulationError(CacheError):
 class Simulator:
     """One run of one policy over one trace."""
 
-    def __init__(self, trace: Trace, policy: Policy, config: CacheConfig, name: str) -> None:
+    def __init__(
+        self,
+        trace: Trace,
+        policy: Policy,
+        config: CacheConfig,
+        name: str,
+        stream_through: bool = False,
+    ) -> None:
+        """`stream_through`: a track that must stream is fetched whole as it plays, and kept
+        (when the gate and the storage limit allow) for later starts."""
         self.trace = trace
         self.policy = policy
         self.config = config
@@ -61,7 +71,10 @@ class Simulator:
         self.history: list[PlayRecord] = []
         self.pins: dict[ItemId, Item] = {}
         self.recheck_at: int | None = None
-        self._streaming: tuple[Item, float] | None = None  # a streamed start still being listened
+        self.stream_through = stream_through
+        self._streaming: tuple[Item, float] | None = None  # a start still being listened, not local
+        self._stream: Stream | None = None  # its bytes and silence (None when unplayable)
+        self._kept = False  # the stream's bytes were kept in the cache (stream-through)
 
     @property
     def now(self) -> float:
@@ -104,6 +117,7 @@ class Simulator:
                 self._replan()
 
     def _progress(self, seconds: float, bandwidth: float) -> list[ItemId]:
+        self._listen(seconds, bandwidth)
         moved, finished = self.disk.advance(seconds, bandwidth)
         self.metrics.downloaded_bytes += moved
         if self.kind is NetworkKind.CELLULAR:
@@ -141,8 +155,10 @@ class Simulator:
         elif self.kind is not NetworkKind.OFFLINE:
             self.metrics.streamed += 1
             self._streaming = (item, self.now)
+            self._stream = Stream(item, self.stream_through)
         else:
             self.metrics.unplayable += 1
+            self._streaming = (item, self.now)
         self.index = self._find_in_queue(item.id)
         self.current = item.id
         self.playing = True
@@ -162,8 +178,45 @@ class Simulator:
             return
         item, started = self._streaming
         listened = min(self.now - started, item.duration)
-        self.metrics.streamed_bytes += item.size * listened / item.duration
+        if self._stream is None:
+            self.metrics.silent_seconds += listened  # unplayable: silent for its whole listen
+        elif not self._kept:
+            self.metrics.streamed_bytes += item.size * listened / item.duration
         self._streaming = None
+        self._stream = None
+        self._kept = False
+
+    def _listen(self, seconds: float, bandwidth: float) -> None:
+        """The streamed start goes on for `seconds`: its bytes take their share of the link."""
+        stream = self._stream
+        if stream is None or seconds <= 0:
+            return
+        link = bandwidth / (len(self.disk.running) + 1) if bandwidth > 0 else 0.0
+        before = stream.silent
+        stream.advance(seconds, link)
+        self.metrics.silent_seconds += stream.silent - before
+        if stream.through and stream.all_arrived and not self._kept:
+            self._keep(stream.item)
+
+    def _keep(self, item: Item) -> None:
+        """Stream-through: the arrived track becomes a cached file, when the gate lets an automatic
+        copy be written now and it fits the storage limit; otherwise nothing is kept."""
+        if gate.wait_reason(self.config, self._conditions(), Origin.AUTO) is not None:
+            return
+        old = self.disk.files.get(item.id)
+        have = old.bytes if old is not None else 0.0
+        if self.disk.used - have + item.size > self.config.storage_limit:
+            return
+        self._kept = True
+        self.disk.delete(item.id)
+        self.downloader.forget(item.id)
+        origin = old.origin if old is not None else Origin.AUTO
+        kept = SimFile(item, origin, self.now, float(item.size), self.now, played=True)
+        self.disk.files[item.id] = kept
+        self.disk.used += item.size
+        self.metrics.downloaded_bytes += item.size - have  # a partial's bytes are not fetched twice
+        if self.kind is NetworkKind.CELLULAR:
+            self.metrics.metered_bytes += item.size - have
 
     def _pin(self, event: Event) -> None:
         if event.item_id is not None:

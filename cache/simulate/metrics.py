@@ -20,6 +20,7 @@ class Metrics:
     metered_bytes: float = 0.0
     streamed_bytes: float = 0.0
     max_storage_bytes: float = 0.0
+    silent_seconds: float = 0.0
 
     @property
     def hit_rate(self) -> float:
@@ -40,4 +41,5 @@ class Metrics:
             "metered_bytes": round(self.metered_bytes),
             "streamed_bytes": round(self.streamed_bytes),
             "max_storage_bytes": round(self.max_storage_bytes),
+            "silent_seconds": round(self.silent_seconds, 1),
         }

@@ -29,6 +29,7 @@ KEYS = [
     "metered_bytes",
     "streamed_bytes",
     "max_storage_bytes",
+    "silent_seconds",
 ]
 MB = 1_000_000
 
