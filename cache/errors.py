@@ -7,6 +7,8 @@ Messages are sentences a person understands; they never contain tokens or passwo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -71,3 +73,35 @@ class InvalidStateError(CacheError):
 
     code: ClassVar[str] = "conflict"
     http_status: ClassVar[int] = 409
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One mistake in a setting, with the key's path (`cache.storage_limit`, `gpio.buttons[0].pin`)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def under(self, prefix: str) -> ConfigProblem:
+        """The same problem seen from an enclosing table."""
+        return ConfigProblem(f"{prefix}.{self.path}" if self.path else prefix, self.message)
+
+
+class ConfigError(CacheError):
+    """Settings with mistakes, every one reported at once: the config file at start (then
+    `source` names the file and the service exits non-zero) or a PATCH body (a 422)."""
+
+    code: ClassVar[str] = "unprocessable"
+    http_status: ClassVar[int] = 422
+
+    def __init__(self, problems: Sequence[ConfigProblem], source: str | None = None) -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        if source is None:
+            super().__init__("; ".join(str(p) for p in self.problems))
+        else:
+            lines = "\n".join(f"  {p}" for p in self.problems)
+            super().__init__(f"{source}: {len(self.problems)} problem(s):\n{lines}")

@@ -28,11 +28,11 @@ from cache.downloads import (
     DownloadManager,
 )
 from cache.downloads.integrity import FileVerifier
-from cache.errors import CacheError
+from cache.errors import CacheError, ConfigError, ConfigProblem, SourceAuthError
 from cache.events import EventSink
 from cache.local.demo import ensure_demo_library
 from cache.local.source import LocalSource
-from cache.models import Album, ItemId, SourceKind, Track
+from cache.models import Album, ItemId, PlayingFrom, Resolved, SourceKind, Track
 from cache.plays import PlayLog
 from cache.repairs import RepairSink, ignore_repair
 from cache.schema import MIGRATIONS
@@ -64,14 +64,6 @@ class MediaSettings:
     # when the network watcher sees the server come back.
     sync_retry_delays: tuple[float, ...] = (10.0, 30.0, 60.0, 120.0, 300.0)
     slskd: SlskdSettings | None = None  # None: no slskd acquisition
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where to play a track from: a local file (`local`) or a stream URL."""
-
-    url: str
-    local: bool
 
 
 class MediaCache:
@@ -225,6 +217,12 @@ class MediaCache:
             await refresh_catalogue(
                 self.jellyfin, self._db, full_every=self.settings.full_sync_interval
             )
+        except SourceAuthError as err:
+            # The server answered and refused us: a config mistake, not an outage to wait out.
+            settings = self.settings.jellyfin
+            key = "jellyfin.api_key" if settings and settings.api_key else "jellyfin.password"
+            url = settings.url if settings else ""
+            raise ConfigError([ConfigProblem(key, f"{err} at {url}")]) from err
         except CacheError as err:
             log.warning("Jellyfin catalogue not refreshed: %s", err)
             return False
@@ -269,21 +267,25 @@ class MediaCache:
         """A local track's file, refusing anything that would point outside music_dir."""
         return await self._local.file(ItemId(track.id))
 
-    async def locate(self, track: Track) -> Location | None:
+    async def resolve(self, track: Track) -> Resolved | None:
         """The complete local copy whenever there is one, else the track's source streams it;
-        None: not playable now. The source says whether its files are on this disk already."""
+        None: not playable now. The source says whether its files are on this disk already.
+        A lookup only: the access that eviction reads is recorded when the play starts
+        (cache/plays.py), not here, however often the player asks."""
         source = self.sources.get(track.source.value)
         if source is None or not source.capabilities.local:
-            downloaded = await self.downloads.resolve(track.id)
+            downloaded = await self.downloads.offline.local_copy(track.id)
             if downloaded is not None:
-                return Location(str(downloaded), True)
+                return Resolved(str(downloaded), PlayingFrom.LOCAL)
         if source is None:
             return None
         try:
-            return Location(await source.stream_url(ItemId(track.id)), source.capabilities.local)
+            url = await source.stream_url(ItemId(track.id))
         except CacheError as err:
             log.info("no stream for %s: %s", track.title, err)
             return None
+        local = source.capabilities.local
+        return Resolved(url, PlayingFrom.LOCAL if local else PlayingFrom.STREAM)
 
     # -- events -------------------------------------------------------------------------------
     async def _offline_ids(self, ids: Sequence[ItemId]) -> set[ItemId]:

@@ -29,6 +29,21 @@ class Availability(StrEnum):
     FULL = "full"
 
 
+class PlayingFrom(StrEnum):
+    """Where a track's bytes come from (api.md's `playing_from`)."""
+
+    LOCAL = "local"
+    STREAM = "stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where to play a track from: a complete local file or the server's stream."""
+
+    url: str
+    playing_from: PlayingFrom
+
+
 @dataclass(frozen=True, slots=True)
 class Track:
     """One playable item. `size` is in bytes, `duration` in seconds."""

@@ -1,37 +1,52 @@
-"""Turning a TOML mapping into frozen dataclasses, collecting every error with its key path."""
+"""Turning a TOML mapping into frozen dataclasses, collecting every error with its key path.
+
+A section is a frozen dataclass. Its room may own it (`player/mpd/settings.py`, the buttons'
+`GpioConfig`, cache/'s `CacheConfig`) and give it either of two hooks:
+
+- `problems(self) -> list[ConfigProblem]`: range and cross-key checks, keys relative to the
+  section (`"port"`), run after the generic build;
+- `from_table(cls, data, path) -> Self` raising `ConfigError`: a parser of its own, used instead
+  of the generic build (its problems carry full paths).
+
+Every problem of every section ends in one `ConfigError` (cache.errors), the one error type.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
+from cache.errors import ConfigError, ConfigProblem
+
 T = TypeVar("T")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ConfigProblem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class ConfigError(ValueError):
-    """Every problem found in one config file, reported at once."""
-
-    def __init__(self, problems: list[ConfigProblem], source: str = "config") -> None:
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s):\n{lines}")
+__all__ = ["ConfigError", "ConfigProblem", "build"]
 
 
 def build(cls: type[T], data: Mapping[str, Any], path: str, problems: list[ConfigProblem]) -> T:
     """Build dataclass `cls` from `data`; problems are appended, defaults fill the gaps."""
+    parse = getattr(cls, "from_table", None)
+    if parse is not None:
+        try:
+            built: T = parse(data, path)
+        except ConfigError as err:
+            problems.extend(err.problems)
+            return cls()
+        return built
+    made = _build_fields(cls, data, path, problems)
+    check = getattr(made, "problems", None)
+    if callable(check):
+        problems.extend(p.under(path) if path else p for p in check())
+    return made
+
+
+def _build_fields(
+    cls: type[T], data: Mapping[str, Any], path: str, problems: list[ConfigProblem]
+) -> T:
     hints = typing.get_type_hints(cls)
     fields = {
         f.name: f
@@ -97,6 +112,8 @@ def _convert_scalar(
 ) -> tuple[bool, Any]:
     if tp is float and isinstance(raw, int) and not isinstance(raw, bool):
         return True, float(raw)
+    if tp is float and isinstance(raw, float) and not math.isfinite(raw):
+        return _fail(problems, where, f"expected a finite number, got {raw!r}")  # TOML has inf
     if tp is bool and not isinstance(raw, bool):
         return _fail(problems, where, f"expected true or false, got {raw!r}")
     if tp is int and (isinstance(raw, bool) or not isinstance(raw, int)):

@@ -284,10 +284,6 @@ class DownloadManager:
         self._sched.wake()
         self._out.announce(DownloadEventKind.QUEUED, updated)
 
-    async def resolve(self, item_id: str) -> Path | None:
-        """The local file for `item_id` when it is complete on disk, else None (stream it)."""
-        return await self.offline.resolve(item_id)
-
     # --- command helpers ----------------------------------------------------------------------
 
     def _pausable(self, row: Download) -> bool:

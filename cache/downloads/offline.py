@@ -10,7 +10,6 @@ import aiosqlite
 
 from cache.catalogue import fts_query, fts_words
 from cache.downloads.paths import absolute
-from cache.downloads.store import now_iso
 from cache.models import AlbumId, ItemId, SourceKind, Track
 
 # Downloads drive the query; catalogue columns win when the track is known, so an item the
@@ -116,18 +115,12 @@ class OfflineLibrary:
         ) as cur:
             return {r[0] for r in await cur.fetchall()}
 
-    async def resolve(self, item_id: str) -> Path | None:
+    async def local_copy(self, item_id: str) -> Path | None:
         """The local file to play when it is complete on disk, else None (play the stream).
-
-        Also records the access, which least-recently-used eviction reads.
-        """
+        No side effect: the play event records the access eviction reads (cache/plays.py)."""
         found = await self._completed_path(item_id)
         if found is None or not _intact(*found):
             return None
-        await self._db.execute(
-            "UPDATE downloads SET last_access = ? WHERE item_id = ? AND status = 'completed'",
-            (now_iso(), item_id),
-        )
         return found[0]
 
 

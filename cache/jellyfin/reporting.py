@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from cache.errors import SourceBadRequestError, SourceError, SourceNotFoundError
+from cache.errors import CacheError, SourceBadRequestError, SourceError, SourceNotFoundError
 from cache.jellyfin.playstate import PlaybackState, PlayerExtras, PlayMethod
 from cache.jellyfin.reportmsgs import (
     Change,
@@ -125,8 +125,10 @@ class PlayReporter:
             message = await self._next_message()
             try:
                 await self._handle(message)
-            except Exception:  # one bad report must not end reporting for good
-                log.exception("play reporting could not handle %r", message)
+            except (CacheError, sqlite3.Error) as err:
+                # A server or a database that fails one report must not end reporting for good
+                # (anything else is a bug: the supervisor logs the task's death with its name).
+                log.warning("play reporting could not handle %r: %s", message, err)
 
     async def _next_message(self) -> ReportMessage:
         due = self._next_replay

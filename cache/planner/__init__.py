@@ -1,6 +1,7 @@
 """The pure pre-cache planner: snapshot in, plan out; the `seed` and `smart` policies."""
 
-from cache.planner.config import CacheConfig, ConfigError, PolicyName
+from cache.errors import ConfigError
+from cache.planner.config import CacheConfig, PolicyName
 from cache.planner.plan import Cancel, Evict, Fetch, Plan, Reason, Wait
 from cache.planner.policy import Policy, make_policy
 from cache.planner.seed import SeedPolicy

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
-from cache.errors import CacheError
+from cache.errors import ConfigError, ConfigProblem
 
 GB = 1_000_000_000
 
@@ -18,17 +18,6 @@ class PolicyName(StrEnum):
 
     SEED = "seed"
     SMART = "smart"
-
-
-class ConfigError(CacheError):
-    """One or more CacheConfig fields are invalid; `errors` maps each field name to its problem."""
-
-    code = "unprocessable"
-    http_status = 422
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{name}: {msg}" for name, msg in self.errors.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +49,28 @@ class CacheConfig:
     def from_mapping(cls, data: Mapping[str, Any], base: CacheConfig | None = None) -> CacheConfig:
         """Validate `data` (a PATCH body or a TOML table) over `base`; all errors reported at once."""
         base = base if base is not None else cls()
-        errors: dict[str, str] = {}
+        problems: list[ConfigProblem] = []
         known = {f.name for f in fields(cls)}
         changes: dict[str, Any] = {}
         for name, value in data.items():
             if name not in known:
-                errors[name] = "unknown field"
+                problems.append(ConfigProblem(name, "unknown field"))
                 continue
             try:
                 changes[name] = _FIELD_CHECKS[name](value)
             except ValueError as err:
-                errors[name] = str(err)
-        if errors:
-            raise ConfigError(errors)
+                problems.append(ConfigProblem(name, str(err)))
+        if problems:
+            raise ConfigError(problems)
         return dataclasses.replace(base, **changes)
+
+    @classmethod
+    def from_table(cls, data: Mapping[str, Any], path: str) -> CacheConfig:
+        """The config loader's hook for the `[cache]` table: the same checks as a PATCH."""
+        try:
+            return cls.from_mapping(data)
+        except ConfigError as err:
+            raise ConfigError([p.under(path) for p in err.problems]) from err
 
 
 def _plain(value: object) -> object:

@@ -10,7 +10,8 @@ from typing import Any
 
 import aiosqlite
 
-from cache.planner.config import CacheConfig, ConfigError
+from cache.errors import ConfigError
+from cache.planner.config import CacheConfig
 
 log = logging.getLogger(__name__)
 META_KEY = "cache_config"

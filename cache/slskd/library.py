@@ -1,7 +1,7 @@
 """Bringing slskd files into the catalogue: a landed file becomes a Track with `source: "slskd"`.
 
 The file itself stays where landing put it (`<cache_dir>/media/slskd/...`) and its download row is
-what `MediaCache.locate()` plays it from; the catalogue row makes it browsable, searchable and
+what `MediaCache.resolve()` plays it from; the catalogue row makes it browsable, searchable and
 queueable like any other track. Tags come from the file; a file without tags is named from the
 peer's folders ("Artist/Album/NN - Title.ext"), the way local files are.
 """

@@ -9,7 +9,6 @@ from player.buttons.config import (
     ButtonConfig,
     EncoderConfig,
     GpioConfig,
-    GpioConfigError,
     parse_gpio_config,
 )
 from player.buttons.gpio import Buttons, default_pin_factory
@@ -21,7 +20,6 @@ __all__ = [
     "EncoderConfig",
     "GpioCommand",
     "GpioConfig",
-    "GpioConfigError",
     "default_pin_factory",
     "parse_gpio_config",
 ]

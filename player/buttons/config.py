@@ -28,18 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cache.errors import ConfigError, ConfigProblem
 from player.buttons.actions import ButtonAction
 
 Pin = int | str
 _ACTION_NAMES = frozenset(action.value for action in ButtonAction)
-
-
-class GpioConfigError(ValueError):
-    """The `[gpio]` table has mistakes; `issues` lists each one as "key.path: message"."""
-
-    def __init__(self, issues: list[str]) -> None:
-        super().__init__("; ".join(issues))
-        self.issues = tuple(issues)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +67,23 @@ class GpioConfig:
     buttons: tuple[ButtonConfig, ...] = ()
     encoder: EncoderConfig | None = None
 
+    @classmethod
+    def from_table(cls, data: Mapping[str, Any], path: str) -> GpioConfig:
+        """The config loader's hook for this section (player.confload): raises ConfigError."""
+        return parse_gpio_config(data, path)
+
 
 class _Table:
     """Reads one TOML table, collecting every mistake with its key path instead of stopping."""
 
-    def __init__(self, data: object, path: str, issues: list[str]) -> None:
+    def __init__(self, data: object, path: str, issues: list[ConfigProblem]) -> None:
         self.path, self.issues = path, issues
         self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
         if not isinstance(data, Mapping):
-            issues.append(f"{path}: must be a table")
+            issues.append(ConfigProblem(path, "must be a table"))
 
     def fail(self, key: str, message: str) -> None:
-        self.issues.append(f"{self.path}.{key}: {message}")
+        self.issues.append(ConfigProblem(f"{self.path}.{key}", message))
 
     def only(self, *allowed: str) -> None:
         for key in sorted(set(self.data) - set(allowed)):
@@ -132,7 +130,7 @@ class _Table:
         return ButtonAction.TOGGLE
 
 
-def _button(data: object, path: str, issues: list[str]) -> ButtonConfig:
+def _button(data: object, path: str, issues: list[ConfigProblem]) -> ButtonConfig:
     t = _Table(data, path, issues)
     t.only("pin", "action", "pull_up", "bounce_time", "hold_time", "hold_action", "hold_repeat")
     action = t.action("action", required=True)
@@ -148,27 +146,27 @@ def _button(data: object, path: str, issues: list[str]) -> ButtonConfig:
     )
 
 
-def _encoder(data: object, path: str, issues: list[str]) -> EncoderConfig:
+def _encoder(data: object, path: str, issues: list[ConfigProblem]) -> EncoderConfig:
     t = _Table(data, path, issues)
     t.only("a", "b", "step", "bounce_time")
     bounce = t.number("bounce_time", 0.0) if "bounce_time" in t.data else None
     return EncoderConfig(a=t.pin("a"), b=t.pin("b"), step=t.count("step", 2), bounce_time=bounce)
 
 
-def _check_pins_unique(config: GpioConfig, path: str, issues: list[str]) -> None:
+def _check_pins_unique(config: GpioConfig, path: str, issues: list[ConfigProblem]) -> None:
     seen: dict[Pin, str] = {}
     named = [(f"{path}.buttons[{i}].pin", b.pin) for i, b in enumerate(config.buttons)]
     if config.encoder is not None:
         named += [(f"{path}.encoder.a", config.encoder.a), (f"{path}.encoder.b", config.encoder.b)]
     for key, pin in named:
         if pin in seen:
-            issues.append(f"{key}: pin {pin} is already used by {seen[pin]}")
+            issues.append(ConfigProblem(key, f"pin {pin} is already used by {seen[pin]}"))
         seen.setdefault(pin, key)
 
 
 def parse_gpio_config(data: Mapping[str, Any], path: str = "gpio") -> GpioConfig:
-    """Build a `GpioConfig` from the `[gpio]` table, or raise `GpioConfigError` listing every issue."""
-    issues: list[str] = []
+    """Build a `GpioConfig` from the `[gpio]` table, or raise `ConfigError` listing every problem."""
+    issues: list[ConfigProblem] = []
     t = _Table(data, path, issues)
     t.only("enabled", "volume_step", "buttons", "encoder")
     raw_buttons = t.data.get("buttons", [])
@@ -186,5 +184,5 @@ def parse_gpio_config(data: Mapping[str, Any], path: str = "gpio") -> GpioConfig
     )
     _check_pins_unique(config, path, issues)
     if issues:
-        raise GpioConfigError(issues)
+        raise ConfigError(issues)
     return config

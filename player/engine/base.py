@@ -77,6 +77,10 @@ class Engine(Protocol):
     async def shutdown(self) -> None:
         """Stop playback and release the backend. Safe to call twice."""
 
+    async def run(self) -> None:
+        """The engine's background work (mpv: the position ticker), run under the service's
+        supervisor for the engine's whole life; it never returns."""
+
     async def play(
         self,
         current: MediaRef,

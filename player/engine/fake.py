@@ -93,6 +93,10 @@ class FakeEngine:
             raise EngineError("engine already started")
         self._loop, self._sink = asyncio.get_running_loop(), sink
 
+    async def run(self) -> None:
+        """Nothing runs in the background: the fake's ticks are loop timers."""
+        await asyncio.Event().wait()
+
     async def shutdown(self) -> None:
         """Forget everything; safe to call twice."""
         self._record("shutdown")

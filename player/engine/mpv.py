@@ -228,6 +228,11 @@ class MpvEngine:
         except _MPV_ERRORS as err:
             log.info("seek to %.1f s refused: %s", position, err)
 
+    async def run(self) -> None:
+        """Nothing runs in the background: mpv's time-pos is observed (see `_on_time`). The
+        service supervises this like any engine's work, so an engine that needs a loop has one."""
+        await asyncio.Event().wait()
+
     def _on_time(self, value: float) -> None:
         """mpv's time-pos moved (many times a second): kept, and sent on once it moved enough."""
         if not self._loaded or self._dead:

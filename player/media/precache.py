@@ -3,20 +3,17 @@ queue and playback change, its network and cache changes published on the event 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
 
-from aiohttp import web
-
+from cache.media import MediaCache
 from cache.models import ItemId
 from cache.net.watcher import NetworkSettings
-from cache.planner.config import CacheConfig
 from cache.plays import PlayLog
 from cache.precache import PrecacheService, PrecacheSettings, QueueView
 from player.config import Config
 from player.playback.commands import PlayState
 from player.playback.controller import PlayerController
-from player.web.keys import SERVICES
 
 
 def precache_settings(config: Config) -> PrecacheSettings:
@@ -27,9 +24,7 @@ def precache_settings(config: Config) -> PrecacheSettings:
         unmetered_interfaces=n.unmetered_interfaces, use_networkmanager=n.use_networkmanager,
         interval=n.interval, debounce=n.debounce,
     )  # fmt: skip
-    return PrecacheSettings(
-        cache=CacheConfig.from_mapping(config.cache), network=network, net_root=Path(n.sysfs_root)
-    )
+    return PrecacheSettings(cache=config.cache, network=network, net_root=Path(n.sysfs_root))
 
 
 def queue_view(controller: PlayerController) -> QueueView:
@@ -60,20 +55,19 @@ class QueueFeed:
             self._precache.want(view)
 
 
-async def precache_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Runs after the playback context: the controller exists, the media cache is started."""
-    svc = app[SERVICES]
+async def start_precache(
+    media: MediaCache, config: Config, on_event: Callable[[object], None]
+) -> PrecacheService:
+    """The started pre-cacher (its `run()` is the wiring's to supervise)."""
     service = PrecacheService(
-        svc.media,
-        precache_settings(svc.config),
-        svc.bus.publish,
-        history=PlayLog(svc.media.db).history,
+        media, precache_settings(config), on_event, history=PlayLog(media.db).history
     )
-    service.on_network(svc.network_changed)
     await service.start()
-    svc.precache = service
-    feed = QueueFeed(svc.controller, service)
-    svc.controller.add_listener(feed)
+    return service
+
+
+def feed_queue(controller: PlayerController, service: PrecacheService) -> None:
+    """Tell the pre-cacher the queue now and after every change."""
+    feed = QueueFeed(controller, service)
+    controller.add_listener(feed)
     feed("queue")
-    svc.supervisor.spawn("precache", service.run(), critical=False)
-    yield

@@ -17,6 +17,7 @@ from cache.jellyfin.playstate import (
     queue_window,
 )
 from cache.jellyfin.reporting import PlayReporter
+from cache.media import MediaCache
 from cache.models import SourceKind
 from cache.planner.snapshot import NetworkKind
 from player.playback.controller import PlayerController
@@ -30,7 +31,6 @@ from player.playback.playevents import (
     TrackStarted,
 )
 from player.playback.queue import Repeat
-from player.services import Services
 
 NetworkKindSource = Callable[[], NetworkKind]
 
@@ -102,23 +102,22 @@ def player_extras(controller: PlayerController) -> PlayerExtras:
     )
 
 
-def attach_play_reporting(
-    svc: Services,
+def play_reporter(
+    media: MediaCache,
     controller: PlayerController,
     *,
     network_kind: NetworkKindSource = unknown_network,
     progress_interval: float = 10.0,
     replay_interval: float = 300.0,
 ) -> PlayReporter:
-    """Log and report the controller's plays from a non-critical task; returns the reporter
-    (whose `server_reachable()` the network watcher may call)."""
+    """The reporter of the controller's plays (its `run()` is the caller's to supervise; the
+    network watcher may call its `server_reachable()`)."""
     reporter = PlayReporter(
-        svc.media.plays,
-        svc.media.jellyfin,
+        media.plays,
+        media.jellyfin,
         progress_interval=progress_interval,
         replay_interval=replay_interval,
         extras=lambda: player_extras(controller),
     )
     controller.add_play_listener(PlayEventRelay(reporter, network_kind=network_kind))
-    svc.supervisor.spawn("play-reporting", reporter.run(), critical=False)
     return reporter

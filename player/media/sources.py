@@ -1,54 +1,19 @@
-"""The player's view of cache/: the MediaCache as the Library the API browses and the Resolver
-the controller plays from."""
+"""The service's config as cache/'s settings. The MediaCache itself is the Library the API
+browses (player/playback/library.py) and the Resolver the controller plays from."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cache.covers import Image
 from cache.downloads import DownloadConfig
-from cache.media import MediaCache, MediaSettings
-from cache.models import Album, Track
+from cache.media import MediaSettings
 from player import __version__
 from player.config import Config
-from player.playback.resolve import PlayingFrom, Resolved
 
 if TYPE_CHECKING:
     from cache.jellyfin import JellyfinConfig
     from cache.slskd.service import SlskdSettings
-
-
-class MediaLibrary:
-    """Implements `Library` and `Resolver` over a MediaCache."""
-
-    def __init__(self, media: MediaCache) -> None:
-        self.media = media
-
-    async def albums(self, q: str, offset: int, limit: int) -> tuple[list[Album], int]:
-        return await self.media.albums(q, offset, limit)
-
-    async def album(self, album_id: str) -> Album | None:
-        return await self.media.album(album_id)
-
-    async def track(self, item_id: str) -> Track | None:
-        return await self.media.track(item_id)
-
-    async def tracks(self, item_ids: Sequence[str]) -> list[Track]:
-        return await self.media.tracks(item_ids)
-
-    async def search(self, q: str) -> tuple[list[Track], list[Album]]:
-        return await self.media.search(q)
-
-    async def cover(self, album_id: str) -> Image | None:
-        return await self.media.cover(album_id)
-
-    async def resolve(self, track: Track) -> Resolved | None:
-        where = await self.media.locate(track)
-        if where is None:
-            return None
-        return Resolved(where.url, PlayingFrom.LOCAL if where.local else PlayingFrom.STREAM)
 
 
 def media_settings(config: Config) -> MediaSettings:
@@ -73,13 +38,10 @@ def jellyfin_config(config: Config) -> JellyfinConfig | None:
     j = config.jellyfin
     if not j.url:
         return None
-    password = j.password
-    if j.password_file:
-        password = Path(j.password_file).read_text(encoding="utf-8").strip()
     from cache.jellyfin import JellyfinConfig  # only with Jellyfin configured
 
-    return JellyfinConfig(
-        url=j.url, username=j.username, password=password, api_key=j.api_key,
+    return JellyfinConfig(  # password_file was read by the config loader
+        url=j.url, username=j.username, password=j.password, api_key=j.api_key,
         device_name=config.server.name, version=__version__,
     )  # fmt: skip
 
@@ -89,9 +51,7 @@ def slskd_settings(config: Config) -> SlskdSettings | None:
     k = config.slskd
     if not k.url:
         return None
-    api_key = k.api_key
-    if k.api_key_file:
-        api_key = Path(k.api_key_file).read_text(encoding="utf-8").strip()
+    api_key = k.api_key  # api_key_file was read by the config loader
     downloads_dir = Path(k.downloads_dir) if k.downloads_dir else None
     from cache.slskd.service import SlskdSettings  # only with slskd configured
 

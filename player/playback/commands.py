@@ -113,6 +113,13 @@ class Restore:
     shuffle: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CopyLanded:
+    """A download completed: the next track, queued to stream, may play its local copy now."""
+
+    item_id: str
+
+
 Command = (
     Play
     | Pause
@@ -129,4 +136,5 @@ Command = (
     | QueueJump
     | QueueClear
     | Restore
+    | CopyLanded
 )

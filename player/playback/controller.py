@@ -7,6 +7,7 @@ strictly in order by one task, so no state here needs a lock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -14,31 +15,24 @@ from collections.abc import Callable
 from typing import Any
 
 from player.engine.base import (
-    DurationKnown,
     EndReason,
     Engine,
     EngineEvent,
-    EngineFailed,
     Finished,
-    MediaRef,
-    PauseChanged,
-    PositionChanged,
-    Started,
 )
 from player.playback import commands as c
+from player.playback import engine_events, queue_commands
 from player.playback import playevents as pe
 from player.playback.commands import PlayState
+from player.playback.engine_link import EngineLink
 from player.playback.problems import UNAVAILABLE, ProblemListener, TrackUnplayable
-from player.playback.queue import Entry, EntryId, PlayQueue, QueueError, Repeat
+from player.playback.queue import PlayQueue, Repeat
 from player.playback.resolve import PlayingFrom, Resolver
 
 log = logging.getLogger(__name__)
 
+EngineDiedError = engine_events.EngineDiedError  # raised out of run(): the service restarts
 ChangeListener = Callable[[str], None]  # "player" or "queue"
-
-
-class EngineDiedError(RuntimeError):
-    """The engine reported that it can no longer play; the service must restart."""
 
 
 class PlayerController:
@@ -54,8 +48,7 @@ class PlayerController:
         queue: PlayQueue | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.engine = engine
-        self.resolver = resolver
+        self.link = EngineLink(engine, resolver)
         self.queue = queue or PlayQueue()
         self.state = PlayState.STOPPED
         self.position = 0.0
@@ -66,16 +59,21 @@ class PlayerController:
         self.shuffle = False
         self.playing_from: PlayingFrom | None = None
         self._previous_restart_after = previous_restart_after
-        self._clock = clock
+        self.clock = clock
         self._inbox: asyncio.Queue[tuple[Any, asyncio.Future[None] | None]] = asyncio.Queue()
         self._listeners: list[ChangeListener] = []
-        self._plays = pe.PlayTracker()
+        self.plays = pe.PlayTracker()
         self._problem_listeners: list[ProblemListener] = []
-        self._engine_current: str | None = None  # token of what the engine plays
-        self._engine_next: str | None = None  # token queued behind it
-        self._token_serial = 0
-        self._failures_in_row = 0
-        self._last_tick = 0.0
+        self.failures_in_row = 0
+        self.last_tick = 0.0
+
+    @property
+    def engine(self) -> Engine:
+        return self.link.engine
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.link.resolver
 
     # -- wiring ---------------------------------------------------------------------------
     def add_listener(self, listener: ChangeListener) -> None:
@@ -83,13 +81,13 @@ class PlayerController:
 
     def add_play_listener(self, listener: pe.PlayListener) -> None:
         """Also hear each track's start, pauses, seeks and end (see player/playevents.py)."""
-        self._plays.add_listener(listener)
+        self.plays.add_listener(listener)
 
     def add_problem_listener(self, listener: ProblemListener) -> None:
         """Also hear of tracks that could not play (the page's error toast)."""
         self._problem_listeners.append(listener)
 
-    def _report_unplayable(self, reason: str, *, skipped: bool) -> None:
+    def report_unplayable(self, reason: str, *, skipped: bool) -> None:
         entry = self.queue.current
         if entry is None:
             return
@@ -147,7 +145,7 @@ class PlayerController:
             "playing_from": str(self.playing_from) if self.playing_from else None,
         }
 
-    def _notify(self, what: str) -> None:
+    def notify(self, what: str) -> None:
         for listener in self._listeners:
             listener(what)
 
@@ -159,78 +157,69 @@ class PlayerController:
         await handler(item)
 
     def _handlers(self) -> dict[type, Callable[[Any], Any]]:
-        return {
+        own: dict[type, Callable[[Any], Any]] = {
             c.Play: self._play,
             c.Pause: self._pause,
             c.Toggle: self._toggle,
-            c.Stop: self._stop,
+            c.Stop: self.stop_playback,
             c.Next: self._next,
             c.Previous: self._previous,
             c.Seek: self._seek,
             c.SetVolume: self._set_volume,
             c.SetOptions: self._set_options,
-            c.QueueAdd: self._queue_add,
-            c.QueueRemove: self._queue_remove,
-            c.QueueMove: self._queue_move,
-            c.QueueJump: self._queue_jump,
-            c.QueueClear: self._queue_clear,
-            c.Restore: self._restore,
-            Started: self._on_started,
-            Finished: self._on_finished,
-            PositionChanged: self._on_position,
-            DurationKnown: self._on_duration,
-            PauseChanged: self._on_pause_changed,
-            EngineFailed: self._on_engine_failed,
         }
+        for table in (queue_commands.QUEUE_HANDLERS, engine_events.ENGINE_HANDLERS):
+            own.update({kind: functools.partial(handler, self) for kind, handler in table.items()})
+        return own
 
     # -- transport commands -------------------------------------------------------------------
     async def _play(self, _: c.Play) -> None:
         if self.state is PlayState.PAUSED:
             await self.engine.set_paused(False)
-            self._set_state(PlayState.PLAYING)
+            self.set_state(PlayState.PLAYING)
         elif self.state is PlayState.STOPPED and self.queue.entries:
             if self.queue.index is None:
                 self.queue.jump(0)
-            await self._start_current(self.position)
+            await self.start_current(self.position)
 
     async def _pause(self, _: c.Pause) -> None:
         if self.state is PlayState.PLAYING:
             await self.engine.set_paused(True)
-            self._refresh_position()
-            self._set_state(PlayState.PAUSED)
+            self.refresh_position()
+            self.set_state(PlayState.PAUSED)
 
     async def _toggle(self, _: c.Toggle) -> None:
         await (self._pause(c.Pause()) if self.state is PlayState.PLAYING else self._play(c.Play()))
 
-    async def _stop(self, _: c.Stop) -> None:
-        self._end_play(pe.TrackEndReason.STOPPED)
+    async def stop_playback(self, _: c.Stop) -> None:
+        self.end_play(pe.TrackEndReason.STOPPED)
         await self.engine.stop()
-        self._engine_current = self._engine_next = None
+        self.link.clear()
         self.position = 0.0
         self.playing_from = None
-        self._set_state(PlayState.STOPPED)
+        self.set_state(PlayState.STOPPED)
 
     async def _next(self, _: c.Next) -> None:
         index = self.queue.index
         if index is None:
             return
         if index + 1 < len(self.queue.entries):
-            await self._go_to(index + 1)
+            await self.go_to(index + 1)
         elif self.repeat is Repeat.ALL:
-            await self._go_to(0)
+            await self.go_to(0)
         else:
-            self._end_play(pe.TrackEndReason.SKIPPED)
-            await self._stop(c.Stop())
+            self.end_play(pe.TrackEndReason.SKIPPED)
+            await self.stop_playback(c.Stop())
 
     async def _previous(self, _: c.Previous) -> None:
-        self._refresh_position()
+        self.refresh_position()
         index = self.queue.index
         if index is None:
             return
         if self.position > self._previous_restart_after or index == 0:
             await self._seek(c.Seek(0.0))
         else:
-            await self._go_to(index - 1)
+            await self.go_to(index - 1)
 
     async def _seek(self, cmd: c.Seek) -> None:
         # NaN compares false with everything, so `< 0` alone let it through to mpv and the API.
@@ -241,14 +230,14 @@ class PlayerController:
         else:
             await self.engine.seek(cmd.position)
             self.position = cmd.position
-            self._plays.changed(pe.Seeked, cmd.position)
-        self._notify("player")
+            self.plays.changed(pe.Seeked, cmd.position)
+        self.notify("player")
 
     async def _set_volume(self, cmd: c.SetVolume) -> None:
         target = cmd.volume if cmd.volume is not None else self.volume + (cmd.delta or 0)
         self.volume = max(0, min(100, target))
         await self.engine.set_volume(self.volume)
-        self._notify("player")
+        self.notify("player")
 
     async def _set_options(self, cmd: c.SetOptions) -> None:
         if cmd.muted is not None:
@@ -260,250 +249,61 @@ class PlayerController:
         if reshuffled:
             self.shuffle = bool(cmd.shuffle)
             self.queue.set_shuffle(self.shuffle)
-        await self._sync_next()
+        await self.sync_next()
         # Both changes are told together, after the engine's await, so every listener (an MPD
         # client in idle) hears one command's changes at once.
         if reshuffled:
-            self._notify("queue")
-        self._notify("player")
+            self.notify("queue")
+        self.notify("player")
 
     # -- queue commands -----------------------------------------------------------------------
-    async def _queue_add(self, cmd: c.QueueAdd) -> None:
-        was_empty = not self.queue.entries
-        if cmd.mode is c.QueueMode.REPLACE:
-            self.queue.replace(cmd.tracks, cmd.start_index)
-            if self.shuffle:
-                self.queue.set_shuffle(True)
-        elif cmd.mode is c.QueueMode.APPEND:
-            self.queue.append(cmd.tracks)
-        else:
-            self.queue.insert_next(cmd.tracks)
-        self._notify("queue")
-        if cmd.play or (cmd.mode is c.QueueMode.REPLACE and self.state is not PlayState.STOPPED):
-            await self._start_current(0.0)
-        elif was_empty and self.state is PlayState.STOPPED:
-            self.position = 0.0
-            self._notify("player")
-        else:
-            await self._sync_next()
-
-    async def _queue_remove(self, cmd: c.QueueRemove) -> None:
-        was_current = self.queue.remove(cmd.entry_id)
-        self._notify("queue")
-        if was_current and self.state is not PlayState.STOPPED:
-            if self.queue.current is None:
-                await self._stop(c.Stop())
-            else:
-                await self._start_current(0.0, paused=self.state is PlayState.PAUSED)
-        else:
-            await self._sync_next()
-
-    async def _queue_move(self, cmd: c.QueueMove) -> None:
-        self.queue.move(cmd.entry_id, cmd.to)
-        self._notify("queue")
-        await self._sync_next()
-
-    async def _queue_jump(self, cmd: c.QueueJump) -> None:
-        await self._go_to(cmd.index)
-
-    async def _queue_clear(self, _: c.QueueClear) -> None:
-        await self._stop(c.Stop())
-        self.queue.clear()
-        self._notify("queue")
-
-    async def _restore(self, cmd: c.Restore) -> None:
-        self.queue.restore(
-            [Entry(EntryId(eid), t) for eid, t in cmd.entries], cmd.index, cmd.version
-        )
-        self.volume, self.muted = cmd.volume, cmd.muted
-        self.repeat, self.shuffle = cmd.repeat, cmd.shuffle
-        await self.engine.set_volume(self.volume)
-        await self.engine.set_muted(self.muted)
-        self.position = cmd.position
-        self._notify("queue")
-        if cmd.start is PlayState.STOPPED or self.queue.current is None:
-            self._notify("player")
-            return
-        await self._start_current(cmd.position, paused=cmd.start is PlayState.PAUSED)
-
     # -- engine events ------------------------------------------------------------------------
-    async def _on_started(self, ev: Started) -> None:
-        if ev.token == self._engine_next:
-            entry_id = _entry_of(ev.token)
-            try:
-                self.queue.index = self.queue.position_of(entry_id)
-            except QueueError:
-                return
-            self._engine_current, self._engine_next = ev.token, None
-            self.position, self.duration = 0.0, ev.duration
-            self.playing_from = await self._playing_from_of_current()
-            self._failures_in_row = 0
-            self._notify("queue")
-            self._notify("player")
-            self._begin_play(ev.token)
-            await self._sync_next()
-        elif ev.token == self._engine_current:
-            if ev.duration is not None:
-                self.duration = ev.duration
-                self._notify("player")
-            self._begin_play(ev.token)
-
-    async def _on_finished(self, ev: Finished) -> None:
-        if ev.token != self._engine_current:
-            return
-        end = _ENDED_BY[ev.reason]
-        self._plays.ended(end, position=self._end_position(ev.reason), token=ev.token)
-        if ev.reason is EndReason.ERROR:
-            log.warning("could not play %s: %s", ev.token, ev.error)
-            self._failures_in_row += 1
-            gave_up = self._failures_in_row >= max(1, len(self.queue.entries))
-            self._report_unplayable(ev.error or "loading failed", skipped=not gave_up)
-            if gave_up:
-                await self._stop(c.Stop())
-                return
-            await self._skip_after_error()
-        elif self._engine_next is None:
-            await self._end_of_queue()
-
-    async def _skip_after_error(self) -> None:
-        following = self.queue.following(Repeat.ALL if self.repeat is Repeat.ALL else Repeat.OFF)
-        if following is None:
-            await self._end_of_queue()
-        else:
-            await self._go_to(following)
-
-    async def _end_of_queue(self) -> None:
-        self._engine_current = self._engine_next = None
-        self.position = 0.0
-        self.playing_from = None
-        self._set_state(PlayState.STOPPED)
-
-    async def _on_position(self, ev: PositionChanged) -> None:
-        self.position = ev.position
-        now = self._clock()
-        if now - self._last_tick >= 1.0:
-            self._last_tick = now
-            self._notify("player")
-
-    async def _on_duration(self, ev: DurationKnown) -> None:
-        if ev.token == self._engine_current:
-            self.duration = ev.duration
-            self._notify("player")
-
-    async def _on_pause_changed(self, ev: PauseChanged) -> None:
-        if self.state is not PlayState.STOPPED:
-            self._set_state(PlayState.PAUSED if ev.paused else PlayState.PLAYING)
-
-    async def _on_engine_failed(self, ev: EngineFailed) -> None:
-        raise EngineDiedError(ev.message)
-
     # -- helpers ------------------------------------------------------------------------------
-    async def _go_to(self, index: int) -> None:
+    async def go_to(self, index: int) -> None:
         self.queue.jump(index)
-        self._notify("queue")
+        self.notify("queue")
         paused = self.state is PlayState.PAUSED
-        await self._start_current(0.0, paused=paused)
+        await self.start_current(0.0, paused=paused)
 
-    async def _start_current(self, start: float, *, paused: bool = False) -> None:
-        self._end_play(pe.TrackEndReason.SKIPPED)  # whatever played is being replaced
+    async def start_current(self, start: float, *, paused: bool = False) -> None:
+        self.end_play(pe.TrackEndReason.SKIPPED)  # whatever played is being replaced
         entry = self.queue.current
         if entry is None:
             return
-        resolved = await self.resolver.resolve(entry.item)
-        if resolved is None:
-            log.info("%s is not playable now (offline and not on disk)", entry.item.title)
-            self._engine_current = self._new_token(entry.entry_id)
-            await self._on_finished(Finished(self._engine_current, EndReason.ERROR, UNAVAILABLE))
-            return
-        token = self._new_token(entry.entry_id)
-        ref = MediaRef(token, resolved.url, entry.item.duration)
-        next_ref = await self._next_ref()
-        await self.engine.play(ref, next_ref, start=start, paused=paused)
-        self._engine_current = token
-        self._engine_next = next_ref.token if next_ref else None
-        self.position, self.duration = start, entry.item.duration or None
-        self.playing_from = resolved.playing_from
-        self._set_state(PlayState.PAUSED if paused else PlayState.PLAYING)
-
-    async def _next_ref(self) -> MediaRef | None:
         following = self.queue.following(self.repeat)
-        if following is None:
-            return None
-        entry = self.queue.entries[following]
-        resolved = await self.resolver.resolve(entry.item)
-        if resolved is None:
-            return None
-        return MediaRef(self._new_token(entry.entry_id), resolved.url, entry.item.duration)
-
-    async def _sync_next(self) -> None:
-        """After the queue or repeat changed, make the engine's next item match the queue."""
-        if self._engine_current is None:
+        playing_from = await self.link.play(
+            entry, self.queue.entries[following] if following is not None else None,
+            start=start, paused=paused,
+        )  # fmt: skip
+        if playing_from is None:
+            log.info("%s is not playable now (offline and not on disk)", entry.item.title)
+            current = self.link.current or ""
+            await engine_events.on_finished(self, Finished(current, EndReason.ERROR, UNAVAILABLE))
             return
-        next_ref = await self._next_ref()
-        wanted = _entry_of(next_ref.token) if next_ref else None
-        have = _entry_of(self._engine_next) if self._engine_next else None
-        if wanted != have:
-            await self.engine.set_next(next_ref)
-            self._engine_next = next_ref.token if next_ref else None
+        self.position, self.duration = start, entry.item.duration or None
+        self.playing_from = playing_from
+        self.set_state(PlayState.PAUSED if paused else PlayState.PLAYING)
 
-    async def _playing_from_of_current(self) -> PlayingFrom | None:
-        entry = self.queue.current
-        resolved = await self.resolver.resolve(entry.item) if entry else None
-        return resolved.playing_from if resolved else None
+    async def sync_next(self) -> None:
+        """After the queue or repeat changed, make the engine's next item match the queue."""
+        following = self.queue.following(self.repeat)
+        await self.link.sync_next(self.queue.entries[following] if following is not None else None)
 
-    def _new_token(self, entry_id: str) -> str:
-        # Tokens are unique per engine load so repeat-one can queue the same entry behind itself.
-        self._token_serial += 1
-        return f"{entry_id}~{self._token_serial}"
-
-    def _refresh_position(self) -> None:
+    def refresh_position(self) -> None:
         pos = self.engine.position()
         if pos is not None:
             self.position = pos
 
-    def _set_state(self, state: PlayState) -> None:
+    def set_state(self, state: PlayState) -> None:
         previous, self.state = self.state, state
         if {previous, state} == {PlayState.PLAYING, PlayState.PAUSED}:
             change = pe.Paused if state is PlayState.PAUSED else pe.Resumed
-            self._plays.changed(change, self.position)
-        self._notify("player")
+            self.plays.changed(change, self.position)
+        self.notify("player")
 
     # -- play events --------------------------------------------------------------------------
-    def _begin_play(self, token: str) -> None:
-        """The engine started `token`: tell play listeners once per token."""
-        try:
-            entry = self.queue.entries[self.queue.position_of(_entry_of(token))]
-        except QueueError:
-            return  # removed from the queue before the engine got to it
-        from_local = self.playing_from is PlayingFrom.LOCAL
-        paused = self.state is PlayState.PAUSED
-        self._plays.started(
-            token,
-            entry.entry_id,
-            entry.item,
-            position=self.position,
-            from_local=from_local,
-            paused=paused,
-        )
-
-    def _end_play(self, reason: pe.TrackEndReason) -> None:
+    def end_play(self, reason: pe.TrackEndReason) -> None:
         """The open play (if any) ends by a command, where it is now."""
-        if self._plays.open:
+        if self.plays.open:
             live = self.engine.position()
-            self._plays.ended(reason, position=live if live is not None else self.position)
-
-    def _end_position(self, reason: EndReason) -> float:
-        if reason is EndReason.EOF and self.duration is not None:
-            return self.duration
-        return self.position
-
-
-_ENDED_BY = {
-    EndReason.EOF: pe.TrackEndReason.FINISHED,
-    EndReason.ERROR: pe.TrackEndReason.ERROR,
-    EndReason.STOPPED: pe.TrackEndReason.STOPPED,
-}
-
-
-def _entry_of(token: str) -> str:
-    return token.split("~", 1)[0]
+            self.plays.ended(reason, position=live if live is not None else self.position)

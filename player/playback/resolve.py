@@ -1,23 +1,13 @@
-"""Where a track's bytes come from: the local file whenever it is complete on disk, else a stream."""
+"""What the controller plays from: a Resolver (the MediaCache) turns a track into cache/'s one
+result type, `Resolved` (a complete local file whenever there is one, else a stream)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
-from cache.models import Track
+from cache.models import PlayingFrom, Resolved, Track
 
-
-class PlayingFrom(StrEnum):
-    LOCAL = "local"
-    STREAM = "stream"
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    url: str
-    playing_from: PlayingFrom
+__all__ = ["PlayingFrom", "Resolved", "Resolver"]
 
 
 class Resolver(Protocol):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cache.errors import ConfigProblem
+
 
 @dataclass(frozen=True, slots=True)
 class SnapcastConfig:
@@ -23,17 +25,17 @@ class SnapcastConfig:
     def enabled(self) -> bool:
         return self.role != "off"
 
-    def problems(self) -> list[tuple[str, str]]:
-        """(key, message) for each value out of range."""
+    def problems(self) -> list[ConfigProblem]:
+        """Each value out of range (keys relative to `[snapcast]`, see player.confload)."""
         checks = [
-            (0 < self.control_port < 65536, "snapcast.control_port", "expected 1 to 65535"),
-            (0 < self.stream_port < 65536, "snapcast.stream_port", "expected 1 to 65535"),
-            (bool(self.server), "snapcast.server", "expected a host"),
-            (bool(self.stream), "snapcast.stream", "expected the stream's id"),
-            (-10_000 <= self.latency <= 10_000, "snapcast.latency", "expected -10000 to 10000"),
-            (_format_ok(self.sampleformat), "snapcast.sampleformat", "expected RATE:16:CHANNELS"),
+            (0 < self.control_port < 65536, "control_port", "expected 1 to 65535"),
+            (0 < self.stream_port < 65536, "stream_port", "expected 1 to 65535"),
+            (bool(self.server), "server", "expected a host"),
+            (bool(self.stream), "stream", "expected the stream's id"),
+            (-10_000 <= self.latency <= 10_000, "latency", "expected -10000 to 10000"),
+            (_format_ok(self.sampleformat), "sampleformat", "expected RATE:16:CHANNELS"),
         ]
-        return [(key, message) for ok, key, message in checks if not ok]
+        return [ConfigProblem(key, message) for ok, key, message in checks if not ok]
 
 
 def _format_ok(text: str) -> bool:

@@ -3,39 +3,44 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from aiohttp import web
-
-from cache.snapcast.control import ControlSettings, SnapcastControl
+from player.config import Config
 from player.playback.commands import Pause
-from player.snapcast.roomclient import SnapclientRunner, snapclient_args
-from player.web.keys import SERVICES
+from player.playback.controller import PlayerController
+from player.system.tasks import TaskSupervisor
+from player.web.bus import EventBus
 
-SNAPCAST = web.AppKey("snapcast", SnapcastControl)
-SNAPCLIENT = web.AppKey("snapclient", SnapclientRunner)
+if TYPE_CHECKING:
+    from cache.snapcast.control import SnapcastControl
 
 
-async def snapcast_ctx(app: web.Application) -> AsyncIterator[None]:
+def start_snapcast(
+    config: Config, bus: EventBus, supervisor: TaskSupervisor
+) -> SnapcastControl | None:
     """With `[snapcast] role` set, follow snapserver's groups (supervised, not critical: music
     plays on while snapserver is away); a room also runs its snapclient."""
-    svc = app[SERVICES]
-    config = svc.config.snapcast
-    if not config.enabled:
-        yield
-        return
+    settings = config.snapcast
+    if not settings.enabled:
+        return None
+    from cache.snapcast.control import ControlSettings, SnapcastControl
+    from player.snapcast.roomclient import SnapclientRunner, snapclient_args
+
     control = SnapcastControl(
-        ControlSettings(config.server, config.control_port, config.stream), svc.bus.publish
+        ControlSettings(settings.server, settings.control_port, settings.stream), bus.publish
     )
-    app[SNAPCAST] = control
-    svc.supervisor.spawn("snapcast-control", control.run(), critical=False)
-    if config.role == "room":
-        runner = SnapclientRunner(snapclient_args(config, _host_id(svc.config.server.name)))
-        app[SNAPCLIENT] = runner
-        # The room plays the group's music: its own local playback would play over it.
-        svc.controller.submit_nowait(Pause())
-        svc.supervisor.spawn("snapclient", runner.run(), critical=False)
-    yield
+    supervisor.spawn("snapcast-control", control.run(), critical=False)
+    if settings.role == "room":
+        runner = SnapclientRunner(snapclient_args(settings, _host_id(config.server.name)))
+        supervisor.spawn("snapclient", runner.run(), critical=False)
+    return control
+
+
+def hold_local_playback(config: Config, controller: PlayerController) -> None:
+    """A room plays the group's music: its own local playback (resumed after a restart) would
+    play over it, so it is paused; call after the resume."""
+    if config.snapcast.role == "room":
+        controller.submit_nowait(Pause())
 
 
 def _host_id(name: str) -> str:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
-
-from aiohttp import web
+from collections.abc import Iterator
 
 from player import __version__
-from player.buttons import Buttons, parse_gpio_config
+from player.buttons import Buttons
 from player.buttons.actions import ButtonAction, GpioCommand
+from player.config import Config
 from player.playback import commands as c
 from player.services import Services
 from player.system.discovery import Advertisement, Advertiser, stable_device_id
-from player.web.keys import SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +43,32 @@ def handle_button(svc: Services, cmd: GpioCommand) -> None:
         svc.controller.submit_nowait(command)
 
 
-async def buttons_ctx(app: web.Application) -> AsyncIterator[None]:
-    svc = app[SERVICES]
-    buttons = Buttons(parse_gpio_config(svc.config.gpio), lambda cmd: handle_button(svc, cmd))
+@contextlib.contextmanager
+def running_buttons(svc: Services) -> Iterator[Buttons]:
+    """The configured buttons, claimed until the service stops."""
+    buttons = Buttons(svc.config.gpio, lambda cmd: handle_button(svc, cmd))
     buttons.start()
-    yield
-    buttons.close()
+    try:
+        yield buttons
+    finally:
+        buttons.close()
 
 
-def advertiser_for(svc: Services, port: int) -> Advertiser:
-    config = svc.config
+def advertiser_for(config: Config) -> Advertiser:
     ad = Advertisement(
         name=config.server.name,
-        port=port,
+        port=config.server.port,
         version=__version__,
         device_id=stable_device_id(config.state_dir),
         hostname=socket.gethostname().split(".")[0],
         mpd_port=config.mpd.port if config.mpd.enabled else None,
     )
     return Advertiser(config.zeroconf, ad)
+
+
+async def announce_when_listening(svc: Services, advertiser: Advertiser) -> None:
+    """Announce on the network once the socket accepts connections (after READY=1)."""
+    await svc.listening.wait()
+    if svc.config.zeroconf.enabled:
+        svc.notifier.status("Announcing on the local network")
+    await advertiser.run()

@@ -141,11 +141,10 @@ def service_infos(ad: Advertisement, addresses: Iterable[str]) -> list[AsyncServ
 
 
 class Advertiser:
-    """Publishes the advertisement in a background task and follows address changes.
+    """Publishes the advertisement while `run()` runs and follows address changes.
 
     `addresses` returns the current address set (default: `local_addresses` of the configured
-    interfaces); it is polled every `poll_interval` seconds. `stop()` waits at most
-    `stop_timeout` seconds for the goodbye packets.
+    interfaces); it is polled every `poll_interval` seconds.
     """
 
     def __init__(
@@ -154,46 +153,31 @@ class Advertiser:
         ad: Advertisement,
         *,
         poll_interval: float = 10.0,
-        stop_timeout: float = 5.0,
         addresses: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         self._config = config
         self._ad = ad
         self._poll_interval = poll_interval
-        self._stop_timeout = stop_timeout
         self._addresses = addresses or (lambda: local_addresses(config.interfaces))
         self._zeroconf: AsyncZeroconf | None = None
         self._published: tuple[str, ...] = ()
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def published_names(self) -> tuple[str, ...]:
         """The full service names currently announced (after any conflict renaming)."""
         return self._published
 
-    def start(self) -> None:
-        """Start the background task and return at once."""
-        if self._config.enabled and self._task is None:
-            self._task = asyncio.create_task(self._run(), name="zeroconf-advertiser")
-            self._task.add_done_callback(_log_failure)
-
-    async def stop(self) -> None:
-        """Withdraw the services and end the task (cancelled if it overruns `stop_timeout`)."""
-        task, self._task = self._task, None
-        if task is None:
-            return
+    def stop(self) -> None:
+        """Ask `run()` to withdraw the services (goodbye packets) and return."""
         self._stopping.set()
-        try:
-            async with asyncio.timeout(self._stop_timeout):
-                await asyncio.shield(task)
-        except TimeoutError:
-            log.warning("zeroconf did not withdraw within %g s", self._stop_timeout)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """Announce until `stop()` or a cancel, following address changes; withdraw on the way
+        out. Run as a supervised task, not critical: playing on must not depend on discovery."""
+        if not self._config.enabled:
+            await self._stopping.wait()
+            return
         current: frozenset[str] = frozenset()
         try:
             while not self._stopping.is_set():
@@ -204,6 +188,7 @@ class Advertiser:
                     async with asyncio.timeout(self._poll_interval):
                         await self._stopping.wait()
         finally:
+            # One cancel (the supervisor's stop) still lets the goodbye packets go out.
             await self._withdraw()
 
     async def _republish(self, addresses: frozenset[str]) -> frozenset[str]:
@@ -242,9 +227,3 @@ class Advertiser:
         self._published = ()
         if zeroconf is not None:
             await zeroconf.async_close()  # unregisters every service first: goodbye packets
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    # Discovery is not critical: playing on must not depend on it, but a bug must be visible.
-    if not task.cancelled() and (err := task.exception()) is not None:
-        log.error("zeroconf advertiser stopped", exc_info=err)

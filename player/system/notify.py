@@ -40,12 +40,15 @@ class Notifier:
             self.send(f"STATUS={text}")
 
     async def watchdog(self) -> None:
-        """Ping at half the interval. Pings come from the loop, so a blocked loop stops them."""
-        if self.watchdog_interval is None:
+        """Ping at half the interval. Pings come from the loop, so a blocked loop stops them.
+        Without a watchdog it just waits: a critical task that returned would end the service."""
+        interval = self.watchdog_interval
+        if interval is None:
+            await asyncio.Event().wait()
             return
         while True:
             self.send("WATCHDOG=1")
-            await asyncio.sleep(self.watchdog_interval / 2)
+            await asyncio.sleep(interval / 2)
 
 
 class _SocketNotifier(sdnotify.SystemdNotifier):  # type: ignore[misc]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from player.services import Services
+from player.services import Services
+from player.web.spec import RouteSpec
 
-SERVICES: web.AppKey[Services] = web.AppKey("services")
+SERVICES: web.AppKey[Services] = web.AppKey("services", Services)
+ROUTE_SPECS: web.AppKey[tuple[RouteSpec, ...]] = web.AppKey("route_specs", tuple)
 
 
 def services(request: web.Request) -> Services:

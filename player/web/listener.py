@@ -177,10 +177,10 @@ async def start_http(
     throttle_noisy_logs()
     app[LIMITS] = limits
     runner = GuardedRunner(app, limits, handle_signals=False, access_log=None)
-    await runner.setup()
     try:
+        await runner.setup()  # builds the service's parts (player.wiring)
         await GuardedSite(runner, host, port, limits).start()
     except BaseException:
-        await runner.cleanup()
+        await runner.cleanup()  # whatever was built stops, so the process can exit
         raise
     return runner

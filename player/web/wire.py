@@ -16,6 +16,7 @@ from cache.jellyfin.remote.messages import DisplayMessage
 from cache.precache.events import CacheChanged, NetworkChanged
 from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
+from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
 from player.web.throttle import LogThrottle
 
@@ -168,3 +169,13 @@ def rooms_json(rooms: tuple[Room, ...]) -> Message:
 def _rooms_changed(event: RoomsChanged) -> Message:
     # `reachable` tells the page why the list stopped moving (snapserver away).
     return {"type": "rooms", **rooms_json(event.rooms), "reachable": event.reachable}
+
+
+@event_json.register
+def _player(event: PlayerChanged) -> Message:
+    return {"type": "player", "player": event.controller.player_json()}
+
+
+@event_json.register
+def _queue(event: QueueChanged) -> Message:
+    return {"type": "queue", "queue": event.controller.queue.to_json()}

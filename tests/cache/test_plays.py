@@ -14,15 +14,13 @@ from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind, PlayRecord
 from cache.plays import PlayLog, iso_utc
 from cache.schema import MIGRATIONS
+from tests.builders import make_track
 
 T0 = datetime(2026, 8, 22, 14, 30, 5, 123456, tzinfo=UTC)
 
 
 def track(item_id: str, source: SourceKind = SourceKind.JELLYFIN, album_id: str = "a1") -> Track:
-    return Track(
-        ItemId(item_id), f"Song {item_id}", "Album", AlbumId(album_id), ("Artist",), 180.0,
-        1, 1, "flac", 1000, source,
-    )  # fmt: skip
+    return make_track(item_id, source=source, album_id=album_id)
 
 
 @pytest.fixture

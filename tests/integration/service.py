@@ -53,6 +53,8 @@ def _toml_value(value: Any) -> str:
         return json.dumps(str(value))  # JSON string escapes are valid TOML basic strings
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
@@ -77,6 +79,8 @@ class ServiceProcess:
         port: int | None = None,
         extra: Mapping[str, Mapping[str, Any]] | None = None,
         python: str = sys.executable,
+        module: str = "player",
+        env: Mapping[str, str] | None = None,
         start_timeout: float = 30.0,
         launcher: tuple[str, ...] = (),
     ) -> None:
@@ -90,6 +94,8 @@ class ServiceProcess:
         self.port = port or free_port()
         self.extra = dict(extra or {})
         self.python = python
+        self.module = module  # a test may run the service through a wrapper module
+        self.env = dict(env or {})
         self.start_timeout = start_timeout
         self.launcher = launcher  # e.g. ("prlimit", "--nofile=1024:1024") runs it under a limit
         self.process: subprocess.Popen[bytes] | None = None
@@ -130,13 +136,13 @@ class ServiceProcess:
         if self.running:
             raise ServiceError("the service is already running")
         self.write_config()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TAPEDECK_LOG": "INFO"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TAPEDECK_LOG": "INFO", **self.env}
         env.pop("NOTIFY_SOCKET", None)  # never talk to a real systemd from a test
         with self.log_path.open("ab") as log:
             log.write(f"--- start #{self.starts + 1} ---\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [*self.launcher, self.python, "-m", "player", "--config", str(self.config_path)],
+                [*self.launcher, self.python, "-m", self.module, "--config", str(self.config_path)],
                 cwd=REPO_ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -255,3 +261,14 @@ def _json_or_none(raw: bytes) -> Any:
         return json.loads(raw) if raw else None
     except ValueError:
         return None
+
+
+def run_once(service: ServiceProcess, *, write: bool = True) -> subprocess.CompletedProcess[str]:
+    """`python -m player` on the service's config (written first unless `write` is False), for a
+    start that must end by itself: its exit status and output (bounded in time)."""
+    if write:
+        service.write_config()
+    return subprocess.run(
+        [service.python, "-m", "player", "--config", str(service.config_path)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip

@@ -183,7 +183,8 @@ def test_media_file_garbled_at_the_same_size_is_downloaded_again(
     damaged.write_bytes(bytes(data))
     deck = started(root, jellyfin)
     try:
-        deck.wait_until(lambda: damaged.read_bytes() == bad.data(), 15)
+        # the file is away while it is fetched again (a .part until complete)
+        deck.wait_until(lambda: damaged.is_file() and damaged.read_bytes() == bad.data(), 15)
         rel = damaged.relative_to(root / "cache").as_posix()
         found = deck.wait_until(lambda: [r for r in repaired(deck) if r["what"] == rel], 5)
         assert "hash mismatch" in found[0]["problem"]

@@ -18,7 +18,6 @@ from mpd import MPDClient
 
 from player.app import create_app
 from player.engine.fake import FakeEngine
-from player.mpd.wiring import MPD_ADDRESS
 from player.web.keys import SERVICES
 from tests.integration.service import ServiceProcess, free_port
 from tests.mpd.music import SONGS, make_music
@@ -221,4 +220,6 @@ async def deck(
     app = create_app(config, engine=FakeEngine(speed=1.0, default_duration=20.0))
     client = await aiohttp_client(app)
     await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
-    yield client, app, app[MPD_ADDRESS].port
+    server = app[SERVICES].mpd
+    assert server is not None
+    yield client, app, server.port

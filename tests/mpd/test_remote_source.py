@@ -11,7 +11,6 @@ import pytest
 
 from player.app import create_app
 from player.engine.fake import FakeEngine
-from player.mpd.wiring import MPD_ADDRESS
 from player.web.keys import SERVICES
 from tests.fakes.jellyfin import PNG, FakeJellyfin
 from tests.integration.jellyfin_thread import FakeJellyfinThread, serving
@@ -41,7 +40,9 @@ async def test_remote_tracks_are_browsed_added_and_pictured(
     app = create_app(config, engine=FakeEngine(speed=1.0))
     await aiohttp_client(app)
     await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 30)
-    mpd = await Line.open(app[MPD_ADDRESS].port)
+    server = app[SERVICES].mpd
+    assert server is not None
+    mpd = await Line.open(server.port)
     try:
         songs: list[str] = []
         for _ in range(100):  # the catalogue sync runs in the background; MPD's view follows it

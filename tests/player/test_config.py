@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from cache.planner import CacheConfig
 from player.config import config_path_from, load_config, parse_config
 from player.confload import ConfigError
 
@@ -52,7 +53,7 @@ def test_file_is_read(tmp_path: Path) -> None:
     path.write_text('[server]\nname = "Kitchen"\nport = 9000\n[cache]\nwifi_only = false\n')
     config = load_config(path, ENV)
     assert (config.server.name, config.server.port) == ("Kitchen", 9000)
-    assert config.cache == {"wifi_only": False}
+    assert config.cache == CacheConfig(wifi_only=False)
 
 
 def test_bad_toml_is_one_clear_error(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from gpiozero import BadPinFactory, Button
 from gpiozero.pins.mock import MockFactory
 
+from cache.errors import ConfigError
 from player.buttons import (
     ButtonAction,
     ButtonConfig,
@@ -23,7 +24,6 @@ from player.buttons import (
     EncoderConfig,
     GpioCommand,
     GpioConfig,
-    GpioConfigError,
     default_pin_factory,
     parse_gpio_config,
 )
@@ -305,7 +305,7 @@ def test_parse_empty_table_is_no_controls() -> None:
 
 
 def test_parse_reports_every_mistake_with_its_key_path() -> None:
-    with pytest.raises(GpioConfigError) as caught:
+    with pytest.raises(ConfigError) as caught:
         parse_gpio_config(
             {
                 "enabled": "yes",
@@ -318,7 +318,7 @@ def test_parse_reports_every_mistake_with_its_key_path() -> None:
                 "encoder": {"a": 5, "step": 0},
             }
         )
-    paths = {issue.split(":")[0] for issue in caught.value.issues}
+    paths = {problem.path for problem in caught.value.problems}
     assert paths == {
         "gpio.enabled",
         "gpio.colour",
@@ -334,5 +334,5 @@ def test_parse_reports_every_mistake_with_its_key_path() -> None:
 
 
 def test_parse_rejects_a_non_list_of_buttons() -> None:
-    with pytest.raises(GpioConfigError, match=r"gpio\.buttons: must be an array"):
+    with pytest.raises(ConfigError, match=r"gpio\.buttons: must be an array"):
         parse_gpio_config({"buttons": {"pin": 17}})

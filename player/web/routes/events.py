@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from player.services import Services
 from player.web.keys import services
 from player.web.spec import RouteTable
 from player.web.wire import to_text
@@ -32,7 +33,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     # before the snapshot, so nothing between the two is lost
     sub = svc.bus.subscribe(on_overflow=lambda: _cut_off(request))
     try:
-        await ws.send_str(to_text(await svc.snapshot()))
+        await ws.send_str(to_text(await snapshot(svc)))
         reader = asyncio.create_task(_drain_incoming(ws))
         try:
             while (text := await _next_or_closed(sub.next(), reader)) is not None:
@@ -47,6 +48,19 @@ async def events(request: web.Request) -> web.WebSocketResponse:
         svc.bus.unsubscribe(sub)
         await ws.close()
     return ws
+
+
+async def snapshot(svc: Services) -> dict[str, Any]:
+    """The first message every events client gets."""
+    page = await svc.media.downloads.list_downloads(limit=1)
+    return {
+        "type": "snapshot",
+        "player": svc.controller.player_json(),
+        "queue": svc.controller.queue.to_json(),
+        "downloads": {"active_count": page.active_count, "queued_count": page.queued_count},
+        "network": svc.precache.network.current.to_json(),
+        "cache": await svc.precache.cache_json(),
+    }
 
 
 def _cut_off(request: web.Request) -> None:

@@ -7,22 +7,17 @@ service's extension for `tapedeck pair` on the device: they answer only a local 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
 from aiohttp import web
 
 from player.pairing.core import (
     Pairing,
     PairingError,
     PairingRequest,
-    PairingRequests,
     TooManyRequestsError,
 )
-from player.pairing.store import TOKENS_FILE, TokenStore, create_local_key, remove_local_key
 from player.web.auth import is_local_admin
 from player.web.errors import ApiError, error_body, not_found, unprocessable
-from player.web.keys import SERVICES, services
+from player.web.keys import services
 from player.web.server import client_key
 from player.web.spec import Field, Param, RouteTable, read_body
 
@@ -41,22 +36,6 @@ APPROVE_BODY = (
     ),
 )
 REVOKE_BODY = (Field("name", "string", required=True, description="the paired client's name"),)
-
-
-async def pairing_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start pairing when configured: load the tokens, write this run's local admin key."""
-    svc = app[SERVICES]
-    if not svc.config.security.pairing:
-        yield
-        return
-    state_dir = svc.config.state_dir
-    key = await asyncio.to_thread(create_local_key, state_dir)
-    tokens = await asyncio.to_thread(TokenStore.load, state_dir / TOKENS_FILE)
-    svc.pairing = Pairing(PairingRequests(), tokens, key)
-    try:
-        yield
-    finally:
-        await asyncio.to_thread(remove_local_key, state_dir)
 
 
 def _pairing(request: web.Request) -> Pairing:

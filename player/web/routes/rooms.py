@@ -13,8 +13,8 @@ from cache.snapcast.control import (
     SnapcastUnavailableError,
 )
 from cache.snapcast.rpc import RpcError
-from player.snapcast.wiring import SNAPCAST
 from player.web.errors import ApiError, conflict, not_found, unavailable
+from player.web.keys import services
 from player.web.spec import Field, Param, RouteTable, read_body
 from player.web.wire import room_json, rooms_json
 
@@ -29,7 +29,7 @@ PATCH_FIELDS = (
 
 
 def _control(request: web.Request) -> SnapcastControl:
-    control = request.app.get(SNAPCAST)
+    control = services(request).snapcast
     if control is None:
         raise unavailable("Snapcast is not configured on this device ([snapcast] role)")
     if not control.reachable:

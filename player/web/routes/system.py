@@ -7,9 +7,9 @@ from pathlib import Path
 from aiohttp import web
 
 from player import __version__
-from player.web.keys import services
+from player.web.keys import ROUTE_SPECS, services
 from player.web.openapi import build_openapi
-from player.web.spec import RouteTable
+from player.web.spec import RouteSpec, RouteTable
 
 routes = RouteTable()
 TAG = "system"
@@ -26,8 +26,8 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")
 async def openapi(request: web.Request) -> web.Response:
-    svc = services(request)
-    doc = build_openapi(svc.route_specs, __version__, {"OpenAPI": {"type": "object"}})
+    specs: tuple[RouteSpec, ...] = request.app[ROUTE_SPECS]
+    doc = build_openapi(list(specs), __version__, {"OpenAPI": {"type": "object"}})
     return web.json_response(doc)
 
 

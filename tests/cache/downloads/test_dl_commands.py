@@ -95,7 +95,7 @@ async def test_bulk_pause_resume_and_clear_completed_keeps_files(env: Env) -> No
     assert await manager.clear_completed() == 3
     assert (await manager.list_downloads()).total == 0
     for track in tracks:
-        path = await manager.resolve(track.id)
+        path = await manager.offline.local_copy(track.id)
         assert path is not None and path.read_bytes() == track.data()
     relisted, created = await manager.download_item(tracks[0].id)
     assert not created and (await manager.list_downloads()).total == 1
@@ -175,9 +175,9 @@ async def test_offline_items_search_and_resolve(env: Env) -> None:
     assert await manager.offline.search('" OR *') == []
     assert await manager.offline.is_available(tracks[0].id)
     assert not await manager.offline.is_available(tracks[1].id)
-    assert await manager.resolve(tracks[1].id) is None
-    path = await manager.resolve(tracks[0].id)
+    assert await manager.offline.local_copy(tracks[1].id) is None
+    path = await manager.offline.local_copy(tracks[0].id)
     assert path is not None
     path.write_bytes(b"short")  # damaged on disk: no longer resolvable
-    assert await manager.resolve(tracks[0].id) is None
+    assert await manager.offline.local_copy(tracks[0].id) is None
     assert album.id == items[0].album_id

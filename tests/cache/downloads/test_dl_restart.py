@@ -98,7 +98,7 @@ async def test_a_lost_cache_db_deletes_no_downloaded_file(env: Env) -> None:
     report = await again.start()
     assert report.adopted == 2 and report.removed == () and report.moved_aside == ()
     for track in tracks:
-        path = await again.resolve(track.id)
+        path = await again.offline.local_copy(track.id)
         assert path is not None and path.read_bytes() == track.data()
     assert len(env.fake.downloads) == served
 

@@ -47,7 +47,7 @@ def test_every_bad_field_is_reported_at_once_by_name() -> None:
                 "lookahead_minutes_unmetered": 99999,
             }
         )
-    errors = info.value.errors
+    errors = {p.path: p.message for p in info.value.problems}
     assert set(errors) == {
         "storage_limit",
         "wifi_only",

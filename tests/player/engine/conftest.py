@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,10 +97,14 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     engine = make_engine(request.param, tmp_path)
     h = Harness(kind=request.param, engine=engine, tmp=tmp_path)
     await engine.start(h.sink)
+    background = asyncio.create_task(engine.run(), name="engine")
     try:
         yield h
     finally:
         await engine.shutdown()
+        background.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await background
     current = asyncio.current_task()
     leaked = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
     assert not leaked, f"engine left tasks behind: {leaked}"

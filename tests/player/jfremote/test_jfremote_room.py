@@ -25,7 +25,7 @@ from cache.jellyfin.remote.messages import (
     SetVolumeRequest,
     StepVolumeRequest,
 )
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import ItemId, SourceKind, Track
 from player.engine.fake import FakeEngine
 from player.jfremote.events import RemoteProblem
 from player.jfremote.room import JellyfinRemote
@@ -37,14 +37,14 @@ from player.playback.controller import PlayerController
 from player.playback.queue import Repeat
 from player.playback.resolve import PlayingFrom, Resolved
 from player.web.wire import event_json
+from tests.builders import make_track
 from tests.polling import until
 
 
 def track(n: int, source: SourceKind = SourceKind.JELLYFIN) -> Track:
-    return Track(
-        ItemId(f"{n:032x}"), f"Song {n}", "Album", AlbumId("a" * 32), ("Artist",), 100.0,
-        n, 1, "flac", 1000, source,
-    )  # fmt: skip
+    return make_track(
+        f"{n:032x}", duration=100.0, source=source, album_id="a" * 32, number=n, title=f"Song {n}"
+    )
 
 
 PLAYING = PlayerView(PlayState.PLAYING, 40.0, 100.0, 70, False, 3)

@@ -16,7 +16,7 @@ import pytest
 
 from cache.db import open_db
 from cache.jellyfin.reporting import PlayReporter
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import PlayLog
 from cache.schema import MIGRATIONS
@@ -37,6 +37,7 @@ from player.playback.playevents import (
 from player.playback.queue import EntryId
 from player.playback.resolve import PlayingFrom, Resolved
 from player.web.keys import SERVICES
+from tests.builders import make_track
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.player.conftest import AiohttpClient, service_config
 from tests.polling import until
@@ -45,10 +46,7 @@ TICKS = 10_000_000
 
 
 def track(item_id: str, duration: float, source: SourceKind = SourceKind.JELLYFIN) -> Track:
-    return Track(
-        ItemId(item_id), f"Song {item_id}", "Album", AlbumId("a1"), ("Artist",), duration,
-        1, 1, "flac", 1000, source,
-    )  # fmt: skip
+    return make_track(item_id, duration=duration, source=source)
 
 
 class MapResolver:

@@ -7,6 +7,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from zeroconf import IPVersion, ServiceStateChange, Zeroconf
@@ -83,9 +84,34 @@ async def browser() -> AsyncIterator[Browser]:
     await aiozc.async_close()
 
 
+class Running:
+    """An Advertiser whose `run()` is a task between `start()` and `stop()` (the service's
+    supervisor does the same)."""
+
+    def __init__(self, advertiser: Advertiser) -> None:
+        self.advertiser = advertiser
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def published_names(self) -> tuple[str, ...]:
+        return self.advertiser.published_names
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.advertiser.run())
+
+    async def stop(self) -> None:
+        self.advertiser.stop()
+        if self._task is not None:
+            await asyncio.wait_for(self._task, 5.0)
+
+
+def running(config: DiscoveryConfig, ad: Advertisement, **kwargs: Any) -> Running:
+    return Running(Advertiser(config, ad, **kwargs))
+
+
 @pytest.fixture
-async def advertisers() -> AsyncIterator[list[Advertiser]]:
-    started: list[Advertiser] = []
+async def advertisers() -> AsyncIterator[list[Running]]:
+    started: list[Running] = []
     yield started
     for advertiser in started:
         await advertiser.stop()
@@ -104,10 +130,10 @@ def full_names(name: str) -> list[str]:
 
 
 async def test_browse_finds_both_services_with_port_and_txt_then_they_go(
-    browser: Browser, advertisers: list[Advertiser]
+    browser: Browser, advertisers: list[Running]
 ) -> None:
     name = unique_name()
-    advertiser = Advertiser(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name))
+    advertiser = running(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name))
     advertisers.append(advertiser)
     advertiser.start()
     assert advertiser.published_names == ()  # start() returned before publishing anything
@@ -125,10 +151,10 @@ async def test_browse_finds_both_services_with_port_and_txt_then_they_go(
     await browser.until(lambda: browser.gone(*full_names(name)))  # goodbye packets observed
 
 
-async def test_follows_address_changes(browser: Browser, advertisers: list[Advertiser]) -> None:
+async def test_follows_address_changes(browser: Browser, advertisers: list[Running]) -> None:
     name = unique_name()
     addresses: list[frozenset[str]] = [frozenset()]  # offline at boot: nothing to announce
-    advertiser = Advertiser(
+    advertiser = running(
         DiscoveryConfig(interfaces=LOOPBACK),
         advertisement(name),
         poll_interval=0.05,
@@ -150,12 +176,10 @@ async def test_follows_address_changes(browser: Browser, advertisers: list[Adver
         )
 
 
-async def test_name_conflict_gets_a_new_name(
-    browser: Browser, advertisers: list[Advertiser]
-) -> None:
+async def test_name_conflict_gets_a_new_name(browser: Browser, advertisers: list[Running]) -> None:
     name = unique_name()
-    first = Advertiser(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name, port=8001))
-    second = Advertiser(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name, port=8002))
+    first = running(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name, port=8001))
+    second = running(DiscoveryConfig(interfaces=LOOPBACK), advertisement(name, port=8002))
     advertisers.extend([first, second])
     first.start()
     await browser.until(lambda: browser.present(*full_names(name)))
@@ -173,7 +197,7 @@ async def test_name_conflict_gets_a_new_name(
 
 
 async def test_disabled_publishes_nothing() -> None:
-    advertiser = Advertiser(DiscoveryConfig(enabled=False), advertisement(unique_name()))
+    advertiser = running(DiscoveryConfig(enabled=False), advertisement(unique_name()))
     advertiser.start()
     await advertiser.stop()
     assert advertiser.published_names == ()
@@ -202,7 +226,7 @@ def test_instance_name_fits_a_dns_label() -> None:
     assert long.startswith("Küche Küche")
 
 
-async def test_the_mpd_server_is_announced_as_mpd_tcp(advertisers: list[Advertiser]) -> None:
+async def test_the_mpd_server_is_announced_as_mpd_tcp(advertisers: list[Running]) -> None:
     aiozc = AsyncZeroconf(interfaces=list(LOOPBACK), ip_version=IPVersion.V4Only)
     watcher = Browser(aiozc)
     browse = AsyncServiceBrowser(aiozc.zeroconf, [MPD_SERVICE_TYPE], handlers=[watcher.on_change])
@@ -212,7 +236,7 @@ async def test_the_mpd_server_is_announced_as_mpd_tcp(advertisers: list[Advertis
             name, 8765, version="1.2.3", device_id="dev-42", hostname="tapedeck-test",
             mpd_port=6612,
         )  # fmt: skip
-        advertiser = Advertiser(DiscoveryConfig(interfaces=LOOPBACK), ad)
+        advertiser = Running(Advertiser(DiscoveryConfig(interfaces=LOOPBACK), ad))
         advertisers.append(advertiser)
         advertiser.start()
         full = f"{name}.{MPD_SERVICE_TYPE}"
