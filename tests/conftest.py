@@ -1,12 +1,18 @@
-"""Guards shared by every test: nothing may leave a thread running behind it."""
+"""Shared by every test: the guard that nothing leaves a thread running behind it, and the one
+fresh cache.db fixture."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
+import aiosqlite
 import pytest
+
+from cache.db import open_db
+from cache.schema import MIGRATIONS
 
 # Threads that libraries start once per process and keep by design.
 LONG_LIVED = ("asyncio_", "ThreadPoolExecutor", "aiosqlite", "zeroconf", "pydevd")
@@ -24,3 +30,13 @@ def no_leaked_threads() -> Iterator[None]:
     while (leaked := _threads() - before) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not leaked, f"test left threads running: {sorted(t.name for t in leaked)}"
+
+
+@pytest.fixture
+async def fresh_db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """An empty cache.db at the newest schema."""
+    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    try:
+        yield db
+    finally:
+        await db.close()

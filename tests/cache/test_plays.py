@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,12 +23,8 @@ def track(item_id: str, source: SourceKind = SourceKind.JELLYFIN, album_id: str 
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield conn
-    finally:
-        await conn.close()
+def db(fresh_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    return fresh_db  # tests/conftest.py's, under this file's name
 
 
 async def add_download(db: aiosqlite.Connection, item_id: str, status: str) -> None:

@@ -14,14 +14,12 @@ import aiohttp
 import aiosqlite
 import pytest
 
-from cache.db import open_db
 from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
 from cache.jellyfin.playstate import PlaybackOrder, PlayerExtras, QueueItem, RepeatMode
 from cache.jellyfin.reporting import PlayReporter
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import OwedPlay, PlayLog
-from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
 from tests.polling import until
 
@@ -64,12 +62,8 @@ class Rig:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield conn
-    finally:
-        await conn.close()
+def db(fresh_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    return fresh_db  # tests/conftest.py's, under this file's name
 
 
 @pytest.fixture

@@ -14,12 +14,10 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from cache.db import open_db
 from cache.jellyfin.reporting import PlayReporter
 from cache.models import SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import PlayLog
-from cache.schema import MIGRATIONS
 from player.app import create_app
 from player.engine.fake import FakeEngine
 from player.media.reporting import PlayEventRelay
@@ -120,12 +118,8 @@ async def test_a_broken_listener_does_not_stop_playback(rig: Rig) -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield conn
-    finally:
-        await conn.close()
+def db(fresh_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    return fresh_db  # tests/conftest.py's, under this file's name
 
 
 async def test_the_relay_logs_starts_with_wall_clock_and_network(
