@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,8 +205,8 @@ class MediaCache:
                 log.info("the music folder %s was empty: made a demo library to play", s.music_dir)
             if s.scan_on_start:
                 log.info("library scan: %s", await self._local.sync_catalogue())
-        except OSError as err:
-            log.error("could not read the music folder %s: %s", s.music_dir, err)
+        except (OSError, sqlite3.OperationalError) as err:
+            log.error("could not scan the music folder %s: %s", s.music_dir, err)
 
     async def sync_jellyfin(self) -> bool:
         """Refresh the Jellyfin catalogue; False (and the old catalogue kept) when unreachable."""
@@ -223,7 +224,7 @@ class MediaCache:
             key = "jellyfin.api_key" if settings and settings.api_key else "jellyfin.password"
             url = settings.url if settings else ""
             raise ConfigError([ConfigProblem(key, f"{err} at {url}")]) from err
-        except CacheError as err:
+        except (CacheError, sqlite3.OperationalError) as err:  # unreachable, or a full card
             log.warning("Jellyfin catalogue not refreshed: %s", err)
             return False
         if self.slskd is not None:

@@ -14,6 +14,7 @@ from player.pairing.core import Pairing
 from player.playback.controller import PlayerController
 from player.playback.library import Library
 from player.system.notify import Notifier
+from player.system.storage import StorageWatch
 from player.system.tasks import TaskSupervisor
 from player.web.bus import EventBus
 
@@ -41,3 +42,4 @@ class Services:
     snapcast: SnapcastControl | None  # None unless [snapcast] role is set
     listening: asyncio.Event  # set by the server once its socket accepts connections
     repairs: list[Repair]  # what start-up and upkeep fixed (GET /health lists them), appended to
+    storage: StorageWatch  # the room kept for the databases; storage problems for /health

@@ -13,6 +13,7 @@ from cache.jellyfin.reporting import PlayReporter
 from cache.media import MediaCache
 from cache.net.watcher import Network
 from cache.repairs import Repair
+from cache.reserve import SpaceReserve
 from player.config import Config
 from player.engine import create_engine
 from player.engine.audio import AudioSettings, ReplayGainMode
@@ -33,6 +34,7 @@ from player.snapcast.wiring import hold_local_playback, start_snapcast
 from player.system.device import advertiser_for, announce_when_listening, running_buttons
 from player.system.memory import trim_malloc
 from player.system.notify import Notifier
+from player.system.storage import StorageWatch
 from player.system.tasks import TaskSupervisor
 from player.web.bus import EventBus
 
@@ -77,10 +79,14 @@ async def _build(
         open_pairing(config.security.pairing, config.state_dir)
     )
     repairs: list[Repair] = []
+    storage = StorageWatch(SpaceReserve(config.state_dir))
+    await storage.settle()  # before any database opens
     media = await stack.enter_async_context(_open_media(config, bus, repairs))
     precache = await start_precache(media, config, bus.publish)
     library = media  # the catalogue is the library, online or not
-    playback = await stack.enter_async_context(_open_playback(config, library, engine, repairs))
+    playback = await stack.enter_async_context(
+        _open_playback(config, library, engine, repairs, storage)
+    )
     controller = playback.controller
     reporter = play_reporter(media, controller, network_kind=lambda: precache.network.current.kind)
     precache.on_network(lambda net: _network_changed(net, media, reporter))
@@ -90,7 +96,7 @@ async def _build(
     svc = Services(
         config=config, notifier=notifier, bus=bus, supervisor=supervisor, media=media,
         library=library, controller=controller, precache=precache, reporter=reporter,
-        pairing=pairing, mpd=mpd, listening=asyncio.Event(), repairs=repairs,
+        pairing=pairing, mpd=mpd, listening=asyncio.Event(), repairs=repairs, storage=storage,
         snapcast=start_snapcast(config, bus, supervisor),
     )  # fmt: skip
     return svc, playback
@@ -106,7 +112,8 @@ async def _start(svc: Services, playback: _Playback) -> None:
     for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...
         spawn(name, loop())  # critical: downloads must never stop silently
     spawn("trim-after-scan", _trim_after_scan(media), critical=False)
-    spawn("verify-files", media.verifier.run(), critical=False)
+    spawn("verify-files", _verify_after_scan(media), critical=False)
+    spawn("space-reserve", svc.storage.run(), critical=False)
     spawn("play-reporting", svc.reporter.run(), critical=False)
     attach_remote_control(svc, controller)  # before the resume: a cast target from the start
     await _resume(svc, playback.store)
@@ -153,7 +160,11 @@ async def _open_media(
 
 @contextlib.asynccontextmanager
 async def _open_playback(
-    config: Config, library: MediaCache, engine: Engine | None, repairs: list[Repair]
+    config: Config,
+    library: MediaCache,
+    engine: Engine | None,
+    repairs: list[Repair],
+    storage: StorageWatch,
 ) -> AsyncIterator[_Playback]:
     settings = AudioSettings(
         output=config.audio.output,
@@ -168,10 +179,12 @@ async def _open_playback(
         previous_restart_after=config.player.previous_restart_after,
     )
     store = await StateStore.open(config.state_dir / "player.db", repairs.append)
-    checkpointer = Checkpointer(controller, store, config.player.checkpoint_interval)
+    checkpointer = Checkpointer(
+        controller, store, config.player.checkpoint_interval, storage.checkpoint_trouble
+    )
     try:
         yield _Playback(controller, checkpointer, store)
-        await checkpointer.save_now()  # the tasks have ended: this is the last word
+        await checkpointer.save_final()  # the tasks have ended: this is the last word
     finally:
         await player_engine.shutdown()
         await store.close()
@@ -180,6 +193,13 @@ async def _open_playback(
 async def _media_upkeep(media: MediaCache) -> None:
     await media.run()
     await asyncio.Event().wait()  # the work is done; stay alive so the supervisor sees no death
+
+
+async def _verify_after_scan(media: MediaCache) -> None:
+    # Hashing every download is the slowest thing a start does: it waits until the service is up
+    # and the music folder scanned, so it never delays READY or the first track.
+    await media.scanned.wait()
+    await media.verifier.run()
 
 
 async def _trim_after_scan(media: MediaCache) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -100,7 +101,10 @@ class FileVerifier:
             return True  # gone or unreadable: reconcile's size check deals with it next start
         recorded = await self._hashes.get(row.file_path)
         if recorded is None or recorded[0] != row.completed_at:
-            await self._hashes.put(row.file_path, row.completed_at, row.file_size or 0, digest)
+            try:
+                await self._hashes.put(row.file_path, row.completed_at, row.file_size or 0, digest)
+            except sqlite3.OperationalError as err:  # a full card: the next start hashes it
+                log.warning("download %s: hash not recorded (%s)", row.id, err)
             return True
         if recorded[2] == digest:
             return True

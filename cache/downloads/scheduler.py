@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 
 from cache.downloads.announce import Announcer
 from cache.downloads.job import DownloadJob, JobContext
@@ -113,9 +114,15 @@ class Scheduler:
         except Exception as err:
             # A bug must not take the queue down with it; the row says what happened.
             log.exception("download %s crashed", row.id)
-            failed = await self._store.update(
-                row.id, status=DownloadStatus.FAILED, error_message=f"internal error: {err!r}"
-            )
+            try:
+                failed = await self._store.update(
+                    row.id, status=DownloadStatus.FAILED, error_message=f"internal error: {err!r}"
+                )
+            except sqlite3.Error as db_err:
+                # cache.db cannot take the write either (a full card): the row stays as it was,
+                # and the next start's reconcile puts it back in the queue.
+                log.error("download %s: cannot record the failure (%s)", row.id, db_err)
+                return
             self._out.announce(DownloadEventKind.FAILED, failed or row)
 
     async def _after_disk_full(self) -> None:

@@ -7,6 +7,7 @@ can block for seconds on an SD card, runs in a worker thread (`fsync_file`, call
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +32,19 @@ WriterFactory = Callable[[Path, int], PartWriter]
 """Open `path` for writing at `offset`, cutting anything beyond it (creating the file if needed)."""
 
 
+# Room a download never takes from the filesystem it writes to. On a Pi the state databases share
+# the card with the cache: a download that took the last bytes would leave SQLite unable to save
+# the queue, pause the download or even open its files at the next start. This floor holds whatever
+# `cache.min_free_bytes` says (the planner's own, softer limit); a write that would cross it fails
+# like a full disk, so the download pauses with a clean part file and the databases keep room.
+DATABASE_ROOM = 1024 * 1024
+
+
 class OsPartWriter:
     """The real writer over a raw file descriptor (no Python-level buffering to copy through)."""
 
-    def __init__(self, path: Path, offset: int) -> None:
+    def __init__(self, path: Path, offset: int, keep_free: int = DATABASE_ROOM) -> None:
+        self._keep_free = keep_free
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             self.truncate(offset)
@@ -43,6 +53,10 @@ class OsPartWriter:
             raise
 
     def write(self, data: bytes) -> None:
+        if self._keep_free:
+            st = os.fstatvfs(self._fd)  # microseconds: cheap next to the write itself
+            if st.f_bavail * st.f_frsize - len(data) < self._keep_free:
+                raise OSError(errno.ENOSPC, "the disk is full (room kept for the databases)")
         view = memoryview(data)
         while view:
             written = os.write(self._fd, view)

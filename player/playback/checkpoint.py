@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from cache.models import Track
@@ -22,13 +23,33 @@ log = logging.getLogger(__name__)
 SEEK_TOLERANCE = 0.5
 
 
-class Checkpointer:
-    """Saves on every change (coalesced) and every `interval` seconds while playing."""
+Trouble = Callable[[str | None], None]
+"""Told a sentence when checkpoints start failing, None once one is written again."""
 
-    def __init__(self, controller: PlayerController, store: StateStore, interval: float) -> None:
+
+def _no_trouble(_message: str | None) -> None:
+    pass
+
+
+class Checkpointer:
+    """Saves on every change (coalesced) and every `interval` seconds while playing.
+
+    A save that fails (a full card, an I/O error) never stops playback: it is reported through
+    `on_trouble` and tried again an interval later; the music plays on either way.
+    """
+
+    def __init__(
+        self,
+        controller: PlayerController,
+        store: StateStore,
+        interval: float,
+        on_trouble: Trouble = _no_trouble,
+    ) -> None:
         self._controller = controller
         self._store = store
         self._interval = interval
+        self._on_trouble = on_trouble
+        self.failing: str | None = None  # why the last save failed, while saves fail
         self._dirty = asyncio.Event()
         self._saved_version = -1
         self._saved: SessionState | None = None
@@ -81,8 +102,30 @@ class Checkpointer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._dirty.wait(), timeout)
             self._dirty.clear()
-            await self.save_now(force=False)
-            await asyncio.sleep(0.2)  # coalesce bursts of changes into one transaction
+            if await self._save_guarded(force=False):
+                await asyncio.sleep(0.2)  # coalesce bursts of changes into one transaction
+            else:
+                await asyncio.sleep(self._interval)  # the retry
+
+    async def save_final(self) -> None:
+        """The save at shutdown: a failure is logged, never raised (the exit must stay clean)."""
+        await self._save_guarded(force=True)
+
+    async def _save_guarded(self, *, force: bool) -> bool:
+        try:
+            await self.save_now(force=force)
+        except (sqlite3.Error, OSError) as err:
+            message = f"the play position cannot be saved: {err}"
+            if self.failing is None:
+                log.error("%s; playing on, trying again every %.0f s", message, self._interval)
+            self.failing = message
+            self._on_trouble(message)
+            return False
+        if self.failing is not None:
+            log.warning("the play position is saved again")
+            self.failing = None
+            self._on_trouble(None)
+        return True
 
 
 def resume_command(

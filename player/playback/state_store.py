@@ -7,6 +7,8 @@ the position at most every few seconds while playing, each in one durable transa
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +105,13 @@ class StateStore:
                     state.volume, int(state.muted), state.repeat, int(state.shuffle),
                 ),
             )  # fmt: skip
+            await self._conn.execute("COMMIT")
         except BaseException:
-            await self._conn.execute("ROLLBACK")
+            # A failed COMMIT (a full disk) may or may not have ended the transaction already.
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._conn.execute("ROLLBACK")
             raise
-        await self._conn.execute("COMMIT")
 
     async def load(self) -> SavedSession | None:
         async with self._conn.execute("SELECT * FROM session WHERE id = 1") as cur:

@@ -31,7 +31,10 @@ COMPONENTS: dict[str, Any] = {
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
     "Repair": _obj({"what": S, "problem": S, "action": S, "at": S}),
     "Health": _obj(
-        {"status": {"const": "ok"}, "version": S, "name": S, "repairs": {"type": "array", "items": _ref("Repair")}}
+        {
+            "status": {"const": "ok"}, "version": S, "name": S,
+            "repairs": {"type": "array", "items": _ref("Repair")}, "problems": STRS,
+        }
     ),
     "Track": _obj(
         {

@@ -21,7 +21,8 @@ async def health(request: web.Request) -> web.Response:
     svc = services(request)
     repairs = [r.to_json() for r in svc.repairs]
     body = {"status": "ok", "version": __version__, "name": svc.config.server.name}
-    return web.json_response({**body, "repairs": repairs})
+    problems = list(svc.storage.problems.values())
+    return web.json_response({**body, "repairs": repairs, "problems": problems})
 
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")
