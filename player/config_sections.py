@@ -159,9 +159,11 @@ class PlayerConfig:
     startup_volume_max: int = 60
     checkpoint_interval: float = 5.0
     previous_restart_after: float = 3.0
+    remember_position_over: float = 1200.0  # seconds: longer tracks resume where they were left
 
     def problems(self) -> list[ConfigProblem]:
         return failed([
+            (self.remember_position_over >= 0, "remember_position_over", "expected 0 or more s"),
             (0 <= self.startup_volume_max <= 100, "startup_volume_max", "expected 0 to 100"),
             (self.resume_rewind >= 0, "resume_rewind", "expected 0 or more seconds"),
             (self.checkpoint_interval > 0, "checkpoint_interval", "expected > 0 s"),

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # built only when configured, or heavy to import: their types
     from cache.jellyfin.reporting import PlayReporter
     from cache.precache import PrecacheService
     from cache.snapcast.control import SnapcastControl
+    from player.timers.wiring import Timers
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,4 @@ class Services:
     listening: asyncio.Event  # set by the server once its socket accepts connections
     repairs: list[Repair]  # what start-up and upkeep fixed (GET /health lists them), appended to
     storage: StorageWatch  # the room kept for the databases; storage problems for /health
+    timers: Timers  # the sleep timer and long tracks' positions (player/timers/)

@@ -36,6 +36,7 @@ from player.system.memory import trim_malloc
 from player.system.notify import Notifier
 from player.system.storage import StorageWatch
 from player.system.tasks import TaskSupervisor
+from player.timers.wiring import open_timers
 from player.web.bus import EventBus
 
 # The tasks whose end ends the service (exit 1, systemd restarts it), in start order.
@@ -88,6 +89,7 @@ async def _build(
         _open_playback(config, library, engine, repairs, storage)
     )
     controller = playback.controller
+    timers = await stack.enter_async_context(open_timers(config, controller, bus.publish))
     reporter = play_reporter(media, controller, network_kind=lambda: precache.network.current.kind)
     precache.on_network(lambda net: _network_changed(net, media, reporter))
     mpd = await stack.enter_async_context(
@@ -97,7 +99,7 @@ async def _build(
         config=config, notifier=notifier, bus=bus, supervisor=supervisor, media=media,
         library=library, controller=controller, precache=precache, reporter=reporter,
         pairing=pairing, mpd=mpd, listening=asyncio.Event(), repairs=repairs, storage=storage,
-        snapcast=start_snapcast(config, bus, supervisor),
+        snapcast=start_snapcast(config, bus, supervisor), timers=timers,
     )  # fmt: skip
     return svc, playback
 
@@ -120,6 +122,8 @@ async def _start(svc: Services, playback: _Playback) -> None:
     hold_local_playback(svc.config, controller)
     feed_queue(controller, svc.precache)
     spawn("checkpoint", playback.checkpointer.run())
+    spawn("sleep-timer", svc.timers.sleep.run(), critical=False)
+    spawn("track-positions", svc.timers.positions.run(), critical=False)
     spawn("precache", svc.precache.run())
     spawn("zeroconf", announce_when_listening(svc, advertiser_for(svc.config)), critical=False)
     spawn("watchdog", svc.notifier.watchdog())

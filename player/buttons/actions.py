@@ -16,6 +16,10 @@ class ButtonAction(StrEnum):
     VOLUME_DOWN = "volume_down"
     STOP = "stop"
     APPROVE_PAIRING = "approve_pairing"
+    SLEEP = "sleep"  # each press adds SLEEP_MINUTES to the sleep timer
+
+
+SLEEP_MINUTES = 15
 
 
 @dataclass(frozen=True, slots=True)

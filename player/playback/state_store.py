@@ -38,6 +38,20 @@ MIGRATIONS: list[Migration] = [
         saved_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     """,
+    # The timers room (player/timers/): the sleep timer's end, and where long tracks were left.
+    """
+    CREATE TABLE sleep_timer (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        mode    TEXT NOT NULL,
+        ends_at REAL,
+        restore_volume INTEGER
+    );
+    CREATE TABLE track_positions (
+        item_id  TEXT PRIMARY KEY,
+        position REAL NOT NULL,
+        saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    """,
 ]
 
 

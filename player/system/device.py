@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from player import __version__
 from player.buttons import Buttons
-from player.buttons.actions import ButtonAction, GpioCommand
+from player.buttons.actions import SLEEP_MINUTES, ButtonAction, GpioCommand
 from player.config import Config
 from player.playback import commands as c
 from player.services import Services
@@ -37,6 +37,9 @@ def handle_button(svc: Services, cmd: GpioCommand) -> None:
     if cmd.action is ButtonAction.APPROVE_PAIRING:
         if svc.pairing is not None:
             svc.pairing.approve_pending()
+        return
+    if cmd.action is ButtonAction.SLEEP:
+        svc.timers.sleep.add_minutes_nowait(SLEEP_MINUTES)
         return
     command = button_command(cmd)
     if command is not None:

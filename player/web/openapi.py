@@ -27,6 +27,9 @@ COMPONENTS: dict[str, Any] = {
     "Room": _obj(
         {"id": S, "name": S, "connected": B, "volume": INT, "muted": B, "latency": INT, "in_group": B}
     ),
+    "Sleep": _obj(
+        {"active": B, "ends_at": NULL_S, "mode": {"enum": ["minutes", "end_of_track", "end_of_queue", None]}}
+    ),
     "RoomList": _obj({"rooms": {"type": "array", "items": _ref("Room")}}),
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
     "Repair": _obj({"what": S, "problem": S, "action": S, "at": S}),

@@ -18,6 +18,7 @@ from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
+from player.timers.state import SleepChanged
 from player.web.throttle import LogThrottle
 
 Message = dict[str, Any]
@@ -179,3 +180,8 @@ def _player(event: PlayerChanged) -> Message:
 @event_json.register
 def _queue(event: QueueChanged) -> Message:
     return {"type": "queue", "queue": event.controller.queue.to_json()}
+
+
+@event_json.register
+def _sleep_changed(event: SleepChanged) -> Message:
+    return {"type": "sleep", "sleep": event.status.to_json()}

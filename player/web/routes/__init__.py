@@ -9,6 +9,7 @@ from player.web.routes import (
     player,
     queue,
     rooms,
+    sleep,
     slskd,
     system,
 )
@@ -25,6 +26,7 @@ ALL_ROUTES = [
     cache.routes,
     slskd.routes,
     rooms.routes,
+    sleep.routes,
 ]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]

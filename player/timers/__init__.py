@@ -1,0 +1,1 @@
+"""The timers room: the sleep timer, and where long tracks (audiobooks, mixes) were left."""

@@ -1,0 +1,67 @@
+"""The timers' rows in player.db (tables made by player/playback/state_store.py's migrations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from cache.db import open_db
+from player.playback.state_store import MIGRATIONS
+from player.timers.state import SleepMode
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSleep:
+    mode: SleepMode
+    ends_at: float | None
+    restore_volume: int | None  # the volume before a fade began, put back when it ends
+
+
+class TimerStore:
+    """Small, rare writes: one when a timer is set or ends, one when a long track stops."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def open(cls, path: Path) -> TimerStore:
+        """A connection of its own (autocommit): the state store's transactions stay its own.
+        The state store opened (or rebuilt) the file first, so the schema is already there."""
+        return cls(await open_db(path, MIGRATIONS, durable=True))
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def save_sleep(self, saved: SavedSleep | None) -> None:
+        if saved is None:
+            await self._conn.execute("DELETE FROM sleep_timer")
+        else:
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO sleep_timer(id, mode, ends_at, restore_volume)"
+                " VALUES (1, ?, ?, ?)",
+                (str(saved.mode), saved.ends_at, saved.restore_volume),
+            )
+
+    async def load_sleep(self) -> SavedSleep | None:
+        async with self._conn.execute(
+            "SELECT mode, ends_at, restore_volume FROM sleep_timer WHERE id = 1"
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None or row[0] not in SleepMode.__members__.values():
+            return None
+        return SavedSleep(SleepMode(row[0]), row[1], row[2])
+
+    async def save_position(self, item_id: str, position: float | None) -> None:
+        if position is None:
+            await self._conn.execute("DELETE FROM track_positions WHERE item_id = ?", (item_id,))
+        else:
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO track_positions(item_id, position) VALUES (?, ?)",
+                (item_id, position),
+            )
+
+    async def load_positions(self) -> dict[str, float]:
+        async with self._conn.execute("SELECT item_id, position FROM track_positions") as cur:
+            return {row[0]: float(row[1]) for row in await cur.fetchall()}
