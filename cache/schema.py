@@ -161,6 +161,12 @@ CREATE TABLE file_hashes (
 );
 """
 
+# Which copy a download keeps: "original", or the transcode profile it was fetched with ("opus:128"),
+# so the page and the planner can tell a small copy from the file itself.
+V7_DOWNLOAD_QUALITY = """
+ALTER TABLE downloads ADD COLUMN quality TEXT NOT NULL DEFAULT 'original';
+"""
+
 MIGRATIONS: list[Migration] = [
     V1_CATALOGUE_AND_DOWNLOADS,
     V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
@@ -168,4 +174,5 @@ MIGRATIONS: list[Migration] = [
     V4_SCALE,
     V5_FEWER_TRACK_INDEXES,
     V6_FILE_HASHES,
+    V7_DOWNLOAD_QUALITY,
 ]

@@ -23,8 +23,9 @@ from cache.downloads.models import (
     WaitReason,
 )
 from cache.downloads.paths import absolute, part_path
-from cache.downloads.source import DownloadRequest, FetchSource
+from cache.downloads.source import DownloadRequest, FetchSource, TranscodeSource
 from cache.downloads.store import DownloadStore, now_iso
+from cache.downloads.transcoded import TranscodeHooks, check_duration
 from cache.downloads.transfer import (
     Attempt,
     AuthRejectedError,
@@ -32,12 +33,14 @@ from cache.downloads.transfer import (
     PermanentError,
     ResponseInfo,
     SizeMismatchError,
+    TransferHooks,
     TransientError,
     run_attempt,
 )
 from cache.downloads.writer import WriterFactory, fsync_dir, fsync_file
 from cache.errors import SourceError, SourceUnavailableError
 from cache.models import ItemId
+from cache.quality import ORIGINAL, Profile, parse_setting
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,11 @@ class DownloadJob:
         self._source = source
         self.final = absolute(ctx.cache_dir, row.file_path)
         self.part = part_path(self.final)
+        self._profile: Profile | None = None
+        if row.quality != ORIGINAL:
+            if not isinstance(source, TranscodeSource):
+                raise ValueError(f"download {row.id}: its source cannot transcode")
+            self._profile = parse_setting(row.quality)
 
     async def run(self) -> None:
         """Attempt, retry and finish; never raises except CancelledError."""
@@ -117,9 +125,11 @@ class DownloadJob:
             await self._fail(f"cannot write the file ({err.strerror or err})")
 
     def _already_complete(self) -> bool:
-        # A crash between the rename and the database update leaves the file in place.
+        # A crash between the rename and the database update leaves the file in place (a
+        # transcode's row holds an estimate until then: its file is fetched again).
         size = self.row.file_size
-        return bool(size) and self.final.is_file() and self.final.stat().st_size == size
+        whole = bool(size) and self.final.is_file() and self.final.stat().st_size == size
+        return whole and self._profile is None
 
     async def _attempts(self) -> None:
         retries = self.row.retry_count
@@ -147,18 +157,32 @@ class DownloadJob:
             return
 
     async def _attempt(self, request: DownloadRequest) -> ResponseInfo:
+        hooks: TransferHooks = _Hooks(self._ctx, self)
         attempt = Attempt(request, self.part, self.row.last_modified, self.row.file_size)
-        return await run_attempt(
-            self._ctx.session,
-            attempt,
-            _Hooks(self._ctx, self),
-            self._ctx.config,
-            self._ctx.open_writer,
+        if self._profile is not None:  # a transcode: from zero, no validator, no length
+            hooks = TranscodeHooks(self.part, self, self.row.file_size)
+            attempt = Attempt(request, self.part, None, None)
+        info = await run_attempt(
+            self._ctx.session, attempt, hooks, self._ctx.config, self._ctx.open_writer
         )
+        if self._profile is not None:
+            await check_duration(self.part, await self._duration())
+            self.row = await self._update(file_size=info.total, mime_type=self._profile.mime_type)
+        return info
+
+    async def _duration(self) -> float:
+        """The item's duration according to its source (Jellyfin's RunTimeTicks)."""
+        try:
+            return (await self._source.track(ItemId(self.row.item_id))).duration
+        except SourceError as err:
+            raise TransientError(f"cannot check the transcoded copy ({err})") from err
 
     async def _request(self) -> DownloadRequest:
+        item = ItemId(self.row.item_id)
         try:
-            return await self._source.download_request(ItemId(self.row.item_id))
+            if self._profile is not None and isinstance(self._source, TranscodeSource):
+                return await self._source.transcode_request(item, self._profile)
+            return await self._source.download_request(item)
         except SourceUnavailableError as err:
             raise TransientError(str(err)) from err
 

@@ -42,7 +42,7 @@ from cache.downloads.models import (
 from cache.downloads.offline import OfflineLibrary
 from cache.downloads.paths import absolute, part_path
 from cache.downloads.reconcile import ReconcileReport, reconcile, requeue
-from cache.downloads.requests import Requests
+from cache.downloads.requests import ProfileFor, Requests
 from cache.downloads.scheduler import RUNNING, Scheduler
 from cache.downloads.source import FetchSource, Sources, TransferSource
 from cache.downloads.store import DownloadStore
@@ -118,6 +118,10 @@ class DownloadManager:
         """Install the policy that says whether downloads may run; call gate_changed() on changes."""
         self._out.gate = gate
         self._sched.wake()
+
+    def set_transcode(self, profile_for: ProfileFor) -> None:
+        """Where new rows learn which copy to make (the settings in force for each origin)."""
+        self._requests.profile_for = profile_for
 
     async def gate_changed(self) -> None:
         """Re-read the gate: stop what it now blocks, start what it allows."""

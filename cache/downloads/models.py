@@ -90,6 +90,7 @@ class Download:
     remote_transfer: str | None = None
     missing_polls: int = 0
     awaiting_library: bool = False  # the source finished; the file is to come from the library
+    quality: str = "original"  # the kind of copy: "original" or a transcode profile ("opus:128")
     can_pause: bool = True
 
 

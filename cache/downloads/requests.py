@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from cache.downloads.announce import Announcer
 from cache.downloads.models import Download, DownloadEventKind, Origin
 from cache.downloads.paths import relative_media_path
 from cache.downloads.scheduler import Scheduler
-from cache.downloads.source import Sources
+from cache.downloads.source import Sources, TranscodeSource
 from cache.downloads.store import DownloadStore, NewDownload
 from cache.errors import NotFoundError
 from cache.models import AlbumId, ItemId, Track
+from cache.quality import ORIGINAL, Profile, choose
+
+ProfileFor = Callable[[Origin], Profile | None]
+"""The transcode target in force for a new copy of this origin (None: the original)."""
 
 
 class Requests:
@@ -24,6 +29,7 @@ class Requests:
         self._sources = sources
         self._out = out
         self._sched = sched
+        self.profile_for: ProfileFor = lambda origin: None
 
     async def item(
         self, item_id: str, priority: int, origin: Origin, source: str | None
@@ -51,8 +57,16 @@ class Requests:
                 result.append(await self._adopt(existing, priority, origin))
         return result
 
+    def _target(self, source: object, track: Track, origin: Origin) -> Profile | None:
+        """The copy to make: a transcode only from a source that can, of a file worth it."""
+        if not isinstance(source, TranscodeSource):
+            return None
+        return choose(self.profile_for(origin), track)
+
     async def _queue(self, track: Track, priority: int, origin: Origin) -> tuple[Download, bool]:
         source = self._sources.get(track.source.value)
+        target = self._target(source, track, origin)
+        container = track.container if target is None else target.extension
         new = NewDownload(
             item_id=track.id,
             user_id=source.user_id,
@@ -61,9 +75,12 @@ class Requests:
             title=track.title,
             album=track.album,
             album_id=track.album_id,
-            file_size=track.size or None,
-            file_path=relative_media_path(track.source.value, track.id, track.container),
+            # a transcode's size is bitrate x duration until it exists (planner and storage)
+            file_size=(track.size if target is None else target.expected_size(track.duration))
+            or None,
+            file_path=relative_media_path(track.source.value, track.id, container),
             priority=priority,
+            quality=ORIGINAL if target is None else str(target),
         )
         async with self._sched.lock:
             try:

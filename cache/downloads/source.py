@@ -8,12 +8,13 @@ progress into the same rows (a `TransferSource`: slskd).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from cache.catalogue import Catalogue
 from cache.downloads.models import Download
 from cache.errors import SourceNotFoundError, SourceUnavailableError
 from cache.models import AlbumId, ItemId, Track
+from cache.quality import Profile
 from cache.sources.base import Capabilities
 from cache.sources.base import DownloadRequest as DownloadRequest  # where sources import it from
 
@@ -35,6 +36,17 @@ class FetchSource(Protocol):
     async def download_request(self, item_id: ItemId) -> DownloadRequest: ...
 
     async def refresh_auth(self, rejected: DownloadRequest) -> None: ...
+
+
+@runtime_checkable
+class TranscodeSource(Protocol):
+    """A fetched source that can also hand out a transcoded copy (Jellyfin's `/universal`; a
+    Subsonic source would give `stream?format=&maxBitRate=&estimateContentLength=true`).
+
+    A transcode comes with no length and no Range: it is fetched from zero every time and judged
+    complete by its decoded duration."""
+
+    async def transcode_request(self, item_id: ItemId, profile: Profile) -> DownloadRequest: ...
 
 
 class TransferSource(Protocol):

@@ -15,6 +15,7 @@ import aiosqlite
 
 from cache.downloads.models import Download, DownloadId, DownloadStatus, Origin
 from cache.downloads.schema import REQUIRED_COLUMNS
+from cache.quality import ORIGINAL
 
 _UPDATABLE = frozenset(
     {
@@ -35,6 +36,7 @@ _UPDATABLE = frozenset(
         "last_access",
         "wait_reason",
         "cleared_at",
+        "quality",
     }
 )
 _QUEUE_ORDER = "priority DESC, queued_at ASC, id ASC"
@@ -59,6 +61,7 @@ class NewDownload:
     file_size: int | None
     file_path: str
     priority: int = 0
+    quality: str = ORIGINAL
 
 
 # slskd's "finished, waiting for the library" has no column of its own: a negative missing_polls
@@ -93,6 +96,7 @@ def row_of(row: aiosqlite.Row) -> Download:
         completed_at=row["completed_at"],
         last_modified=row["last_modified"],
         wait_reason=row["wait_reason"],
+        quality=row["quality"] or ORIGINAL,
         remote_user=row["remote_user"] or "",
         remote_filename=row["remote_filename"] or "",
         remote_transfer=transfer or None,
@@ -134,11 +138,11 @@ class DownloadStore:
         """Add a pending row and return it."""
         row = await self._one(
             "INSERT INTO downloads (item_id, user_id, source, origin, title, album, album_id, "
-            "file_size, file_path, priority, status) VALUES (?,?,?,?,?,?,?,?,?,?,'pending') "
+            "file_size, file_path, priority, quality, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending') "
             "RETURNING *",
             (
                 *(new.item_id, new.user_id, new.source, new.origin.value, new.title),
-                *(new.album, new.album_id, new.file_size, new.file_path, new.priority),
+                *(new.album, new.album_id, new.file_size, new.file_path, new.priority, new.quality),
             ),
         )
         assert row is not None  # RETURNING always yields the inserted row

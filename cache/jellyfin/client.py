@@ -26,10 +26,11 @@ from cache.errors import (
     SourceUnavailableError,
 )
 from cache.jellyfin.auth import ClientIdentity, JellyfinState, SavedSession, auth_header
-from cache.jellyfin.convert import album_from_dto, track_from_dto
+from cache.jellyfin.convert import album_from_dto, track_from_dto, transcode_query
 from cache.jellyfin.playstate import PlaybackState
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
 from cache.plays import iso_utc
+from cache.quality import Profile
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +270,14 @@ class JellyfinClient:
         """`GET /Items/{id}/Download` with the token in the Authorization header, not the URL."""
         token = await self.ensure_auth()
         url = f"{self._base}/Items/{quote(item_id, safe='')}/Download"
+        return DownloadRequest(url, self.auth_headers(token))
+
+    async def transcode_request(self, item_id: ItemId, profile: Profile) -> DownloadRequest:
+        """`GET /Audio/{id}/universal` with no direct-play container, so it always transcodes
+        (progressive http, the profile's codec and bitrate); the token in the header."""
+        token = await self.ensure_auth()
+        query = transcode_query(profile, self.device_id, self._user_id)
+        url = f"{self._base}/Audio/{quote(item_id, safe='')}/universal?{urlencode(query)}"
         return DownloadRequest(url, self.auth_headers(token))
 
     # --- playback reporting -----------------------------------------------------------------

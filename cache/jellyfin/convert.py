@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
+from cache.quality import Profile
 
 TICKS_PER_SECOND = 10_000_000
 _EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
@@ -87,3 +88,19 @@ def album_from_dto(dto: dict[str, Any]) -> Album:
         track_count=_optional_int(dto.get("ChildCount")) or 0,
         duration=ticks_to_seconds(dto.get("RunTimeTicks")),
     )
+
+
+def transcode_query(profile: Profile, device_id: str, user_id: str) -> dict[str, str]:
+    """The universal endpoint's query for a transcoded copy (ecosystem.md §5)."""
+    bits = str(profile.kbps * 1000)
+    query = {
+        "audioCodec": profile.codec.value,
+        "transcodingContainer": profile.container,
+        "transcodingProtocol": "http",
+        "audioBitRate": bits,
+        "maxStreamingBitrate": bits,
+        "deviceId": device_id,
+    }
+    if user_id:
+        query["userId"] = user_id
+    return query

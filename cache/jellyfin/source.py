@@ -9,6 +9,7 @@ from cache.jellyfin.auth import JellyfinState
 from cache.jellyfin.catalogue import SyncResult, sync_catalogue
 from cache.jellyfin.client import JellyfinClient
 from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.quality import Profile
 from cache.sources.base import (
     Capabilities,
     DownloadRequest,
@@ -50,6 +51,9 @@ class JellyfinSource:
 
     async def download_request(self, item_id: ItemId) -> DownloadRequest:
         return await self.client.download_request(item_id)
+
+    async def transcode_request(self, item_id: ItemId, profile: Profile) -> DownloadRequest:
+        return await self.client.transcode_request(item_id, profile)
 
     async def refresh_auth(self, rejected: DownloadRequest) -> None:
         await self.client.refresh_auth(rejected)

@@ -9,8 +9,11 @@ from enum import StrEnum
 from typing import Any
 
 from cache.errors import ConfigError, ConfigProblem
+from cache.quality import OFF, Profile, parse_setting
 
 GB = 1_000_000_000
+SMALL_STORAGE = 32 * GB  # below this an automatic copy is an Opus 128 one unless set otherwise
+AUTO_ON_SMALL_STORAGE = "opus:128"
 
 
 class PolicyName(StrEnum):
@@ -40,10 +43,25 @@ class CacheConfig:
     # whether a user's explicit downloads may use a metered network even when wifi_only is on
     pins_on_metered: bool = False
     max_concurrent_downloads: int = 2
+    # the copy kept of a person's downloads and of automatic ones: "off" (the original) or a
+    # profile such as "opus:128"; transcode_auto None follows the storage limit (see below)
+    transcode: str = OFF
+    transcode_auto: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The API object: every field, enums as strings."""
+        """The API object: every field, enums as strings (transcode_auto null: by storage)."""
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def transcode_auto_in_force(self) -> str:
+        """The automatic copies' setting: as set, else Opus 128 on a card under 32 GB."""
+        if self.transcode_auto is not None:
+            return self.transcode_auto
+        return AUTO_ON_SMALL_STORAGE if self.storage_limit < SMALL_STORAGE else OFF
+
+    def transcode_profile(self, automatic: bool) -> Profile | None:
+        """The target of a new copy (None: the original), automatic or a person's."""
+        return parse_setting(self.transcode_auto_in_force if automatic else self.transcode)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], base: CacheConfig | None = None) -> CacheConfig:
@@ -110,6 +128,15 @@ def _policy(value: object) -> PolicyName:
         raise ValueError(f"must be one of {names}") from err
 
 
+def _transcode(value: object) -> str:
+    parse_setting(value)
+    return str(value)
+
+
+def _transcode_auto(value: object) -> str | None:
+    return None if value is None else _transcode(value)
+
+
 _FIELD_CHECKS: dict[str, Any] = {
     "queue_precache_enabled": _bool,
     "queue_precache_count": _int_at_least(0),
@@ -124,4 +151,6 @@ _FIELD_CHECKS: dict[str, Any] = {
     "whole_queue_on_unmetered": _bool,
     "pins_on_metered": _bool,
     "max_concurrent_downloads": _int_at_least(1),
+    "transcode": _transcode,
+    "transcode_auto": _transcode_auto,
 }

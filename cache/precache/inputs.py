@@ -11,6 +11,7 @@ import aiosqlite
 from cache.catalogue import Catalogue
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import FileState, Item, Origin
+from cache.quality import Profile, expected_size
 
 _ROWS = """
 SELECT d.item_id, d.album_id, d.status, d.origin, d.file_size, d.bytes_downloaded,
@@ -29,9 +30,11 @@ def local_files(tracks: Iterable[Track]) -> dict[ItemId, FileState]:
     }
 
 
-def to_item(track: Track) -> Item:
-    """A catalogue track as the planner sees it."""
-    return Item(ItemId(track.id), AlbumId(track.album_id), track.size, track.duration)
+def to_item(track: Track, profile: Profile | None = None) -> Item:
+    """A catalogue track as the planner sees it: sized as the copy the download would keep
+    (bitrate x duration for a transcode; a local original is never replaced by one)."""
+    size = track.size if track.source is SourceKind.LOCAL else expected_size(profile, track)
+    return Item(ItemId(track.id), AlbumId(track.album_id), size, track.duration)
 
 
 async def read_downloads(
@@ -75,12 +78,13 @@ def _file_state(row: aiosqlite.Row, item_id: ItemId, size: int, origin: Origin) 
 
 
 async def album_items(
-    catalogue: Catalogue, album_ids: Iterable[AlbumId]
+    catalogue: Catalogue, album_ids: Iterable[AlbumId], profile: Profile | None = None
 ) -> dict[AlbumId, tuple[Item, ...]]:
     """The tracks of each album in disc/track order."""
     out: dict[AlbumId, tuple[Item, ...]] = {}
     for album_id in album_ids:
-        out[album_id] = tuple(to_item(t) for t in await catalogue.album_tracks(album_id))
+        tracks = await catalogue.album_tracks(album_id)
+        out[album_id] = tuple(to_item(t, profile) for t in tracks)
     return out
 
 

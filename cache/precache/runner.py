@@ -124,10 +124,12 @@ class Precacher:
         files, pins = await read_downloads(self._in.db, self._in.manager.fetched_sources)
         files.update(local_files(view.tracks))
         history = tuple((await self._in.history())[-HISTORY_LIMIT:])
-        albums = {p.album_id for p in history[-4 * self._in.config().album_affinity_threshold :]}
+        config = self._in.config()
+        albums = {p.album_id for p in history[-4 * config.album_affinity_threshold :]}
+        profile = config.transcode_profile(automatic=True)  # the plan makes automatic copies
         return Snapshot(
             now=self._clock(),
-            queue=tuple(to_item(t) for t in view.tracks),
+            queue=tuple(to_item(t, profile) for t in view.tracks),
             index=view.index,
             queue_since=self._queue_since,
             current=view.current,
@@ -137,5 +139,5 @@ class Precacher:
             files=files,
             network=self._in.network(),
             disk=self._in.disk(),
-            albums=await album_items(self._catalogue, sorted(AlbumId(a) for a in albums)),
+            albums=await album_items(self._catalogue, sorted(AlbumId(a) for a in albums), profile),
         )

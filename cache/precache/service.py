@@ -97,6 +97,9 @@ class PrecacheService:
         await self.network.poll()
         usage = self.disk.measure()
         self._media.downloads.set_gate(self._gate)
+        self._media.downloads.set_transcode(
+            lambda origin: self.settings.current.transcode_profile(origin is Origin.AUTO)
+        )
         await self._resume_disk_full(usage)
 
     async def run(self) -> None:

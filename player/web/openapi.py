@@ -74,7 +74,7 @@ COMPONENTS: dict[str, Any] = {
             "id": INT, "item_id": S, "user_id": S, "source": S, "origin": {"enum": ["user", "auto"]},
             "title": S, "album": S, "album_id": S,
             "status": {"enum": ["pending", "downloading", "paused", "completed", "failed", "cancelled"]},
-            "progress": N, "bytes_downloaded": INT, "file_size": NULL_I, "priority": INT, "error_message": NULL_S,
+            "progress": N, "bytes_downloaded": INT, "file_size": NULL_I, "quality": S, "priority": INT, "error_message": NULL_S,
             "retry_count": INT, "queued_at": NULL_S, "started_at": NULL_S, "completed_at": NULL_S,
             "wait_reason": NULL_S, "can_pause": B,
         }
@@ -99,7 +99,7 @@ COMPONENTS: dict[str, Any] = {
             "album_affinity_threshold": INT, "storage_limit": INT, "min_free_bytes": INT, "wifi_only": B,
             "policy": {"enum": ["seed", "smart"]}, "lookahead_minutes_unmetered": N,
             "lookahead_minutes_metered": N, "whole_queue_on_unmetered": B, "pins_on_metered": B,
-            "max_concurrent_downloads": INT,
+            "max_concurrent_downloads": INT, "transcode": S, "transcode_auto": NULL_S,
         }
     ),
     "SlskdSearchStarted": _obj({"id": S, "state": S}),

@@ -101,6 +101,7 @@ def download_json(row: Download) -> Message:
         "progress": row.progress,
         "bytes_downloaded": row.bytes_downloaded,
         "file_size": row.file_size,
+        "quality": row.quality,
         "priority": row.priority,
         "error_message": row.error_message,
         "retry_count": row.retry_count,

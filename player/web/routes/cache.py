@@ -15,7 +15,8 @@ from player.web.spec import Field, RouteTable, read_body
 
 routes = RouteTable()
 TAG = "cache"
-_JSON_TYPE = {bool: "boolean", int: "integer", float: "number"}
+_JSON_TYPE = {bool: "boolean", int: "integer", float: "number", str: "string"}
+_STRING_FIELDS = {"transcode_auto"}  # None by default (follows the storage limit); a string when set
 
 
 def _config_fields() -> tuple[Field, ...]:
@@ -26,6 +27,8 @@ def _config_fields() -> tuple[Field, ...]:
         value = getattr(defaults, f.name)
         if isinstance(value, StrEnum):
             out.append(Field(f.name, "string", enum=tuple(m.value for m in type(value))))
+        elif f.name in _STRING_FIELDS or isinstance(value, str):
+            out.append(Field(f.name, "string", max_length=32))
         else:
             out.append(Field(f.name, _JSON_TYPE[type(value)]))
     return tuple(out)
