@@ -118,6 +118,8 @@ class TranscodingJellyfin(FakeJellyfin):
         await resp.prepare(request)
         try:
             cut = await self._pipe(proc, resp, job)
+        except ConnectionResetError:
+            return resp  # the client went away (it gave up, or was cancelled)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()

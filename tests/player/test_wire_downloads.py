@@ -15,7 +15,9 @@ ROW = Download(DownloadId(7), "abc", DownloadStatus.DOWNLOADING, source="slskd",
 
 def test_a_download_is_api_md_object_plus_its_capability() -> None:
     body = download_json(ROW)
-    assert set(body) == API_KEYS | {"can_pause"}
+    # plus `quality` (issue 20): which copy the download keeps
+    assert set(body) == API_KEYS | {"can_pause", "quality"}
+    assert body["quality"] == "original"
     assert (body["id"], body["status"], body["origin"], body["can_pause"]) == (
         7,
         "downloading",

@@ -16,7 +16,9 @@ from player.web.spec import Field, RouteTable, read_body
 routes = RouteTable()
 TAG = "cache"
 _JSON_TYPE = {bool: "boolean", int: "integer", float: "number", str: "string"}
-_STRING_FIELDS = {"transcode_auto"}  # None by default (follows the storage limit); a string when set
+_STRING_FIELDS = {
+    "transcode_auto"
+}  # None by default (follows the storage limit); a string when set
 
 
 def _config_fields() -> tuple[Field, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,9 +119,9 @@ async def wait_ended(manager: DownloadManager, download_id: int) -> Download:
     return found[0]
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    fake = FakeJellyfin()
+@contextlib.asynccontextmanager
+async def env_over(tmp_path: Path, fake: FakeJellyfin) -> AsyncIterator[Env]:
+    """An Env over `fake` (a FakeJellyfin or a subclass: the transcoding one), torn down after."""
     fake.add_user("alice", "secret")
     await fake.start()
     db = await open_db(tmp_path / "cache.db", MIGRATIONS)
@@ -141,3 +142,9 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
             t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()
         ]
         assert not [t for t in leaked if t.get_name().startswith("download")], leaked
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    async with env_over(tmp_path, FakeJellyfin()) as made:
+        yield made
