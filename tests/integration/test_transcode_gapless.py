@@ -7,7 +7,7 @@ honoured), and no window across the join falls silent."""
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -51,11 +51,9 @@ async def render_as_16_bit(r: Renderer) -> Pcm:
     16-bit ones at the same rate (no resampling: lengths stay exact) for tests.tones."""
     await r.engine.shutdown()  # closing mpv's output finishes the WAV header
     out = r.out.with_name("rendered16.wav")
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-v", "error", "-i", str(r.out), "-c:a", "pcm_s16le", str(out)],
-        check=True,
-        timeout=60,
-    )
+    args = ["ffmpeg", "-hide_banner", "-v", "error", "-i", str(r.out), "-c:a", "pcm_s16le"]
+    proc = await asyncio.create_subprocess_exec(*args, str(out))
+    assert await asyncio.wait_for(proc.wait(), 60) == 0
     return read_wav(out)
 
 
