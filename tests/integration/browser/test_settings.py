@@ -218,3 +218,37 @@ def test_settings_screens(
     page.evaluate("document.querySelector('#set-cache').scrollIntoView()")
     page.wait_for_timeout(100)
     page.screenshot(path=str(shots / f"settings-precache-{scheme}.png"))
+
+
+def test_transcode_settings_show_change_and_revert_a_refusal(
+    deck: ServiceProcess, open_page: OpenPage
+) -> None:
+    """Issue 20 acceptance 5: both copy settings shown and changed; a 422 reverts, with why."""
+    deck.api("PATCH", "/cache/config", {"transcode": "off", "transcode_auto": None})
+    page = open_page(deck.base_url + "/#/settings")
+    page.wait_for_selector("#cfg-transcode")
+    assert page.input_value("#cfg-transcode") == "off"
+    assert page.input_value("#cfg-transcode_auto") == ""  # by storage: LIMIT is under 32 GB
+    page.select_option("#cfg-transcode", "opus:128")
+    deck.wait_until(lambda: config(deck)["transcode"] == "opus:128")
+    page.wait_for_selector("#row-transcode.saved")
+    page.select_option("#cfg-transcode_auto", "mp3:192")
+    deck.wait_until(lambda: config(deck)["transcode_auto"] == "mp3:192")
+
+    # M4A is refused by the speaker (no moov atom in a transcode): the list goes back, and says why.
+    page.evaluate(
+        """() => { const s = document.querySelector('#cfg-transcode');
+        s.add(new Option('M4A 256 kbps', 'm4a:256')); s.value = 'm4a:256';
+        s.dispatchEvent(new Event('change')); }"""
+    )
+    error = page.wait_for_selector("#row-transcode .set-error:visible")
+    assert "codec among opus, mp3, aac" in (error.text_content() or "")
+    assert page.input_value("#cfg-transcode") == "opus:128"
+    assert config(deck)["transcode"] == "opus:128"
+
+    deck.restart()  # kept across restarts, like every cache setting
+    page.reload()
+    page.wait_for_selector("body[data-connection=live]", timeout=30000)
+    page.wait_for_selector("#cfg-transcode")
+    assert page.input_value("#cfg-transcode") == "opus:128"
+    assert page.input_value("#cfg-transcode_auto") == "mp3:192"

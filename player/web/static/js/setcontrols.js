@@ -109,3 +109,25 @@ export function choice(key, label, hint, commit, options) {
   row.insertBefore(group, row.lastChild);
   return { row, set: show };
 }
+
+/** A value from named choices, as a list; '' stands for null (the speaker's default). A value the
+ *  speaker holds that is not among them is shown too, so the list never lies about it. */
+export function select(key, label, hint, commit, options) {
+  const sel = h('select', { id: 'cfg-' + key, class: 'select', 'aria-labelledby': 'lbl-' + key });
+  let prev = '';
+  const set = (v) => {
+    const value = v == null ? '' : String(v);
+    const known = options.some(([x]) => x === value);
+    const all = known ? options : [...options, [value, value]];
+    if (sel.options.length !== all.length || !all.every(([x], i) => sel.options[i].value === x)) {
+      sel.replaceChildren(...all.map(([x, name]) => h('option', { value: x, text: name })));
+    }
+    sel.value = prev = value;
+  };
+  sel.addEventListener('change', () => {
+    const before = prev;
+    prev = sel.value;
+    commit(sel.value === '' ? null : sel.value, () => { sel.value = prev = before; });
+  });
+  return { row: labelled(key, label, hint, sel), set };
+}

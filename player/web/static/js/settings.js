@@ -15,11 +15,16 @@ const SIZES = [1, 2, 5, 10, 20, 50, 100, 200].map((g) => g * GB);
 const FREE = [0.2, 0.5, 1, 2, 5, 10].map((g) => g * GB);
 const MINUTES = { min: 0, max: 1440, step: 1 };
 const POLICIES = [['smart', 'Smart'], ['seed', 'Simple']];
+const QUALITIES = [['off', 'Original file'], ['opus:96', 'Opus 96 kbps'], ['opus:128', 'Opus 128 kbps'],
+  ['opus:160', 'Opus 160 kbps'], ['mp3:192', 'MP3 192 kbps'], ['mp3:320', 'MP3 320 kbps'], ['aac:256', 'AAC 256 kbps']];
+const AUTO_QUALITIES = [['', 'By storage (Opus 128 under 32 GB)'], ...QUALITIES];
 
 // [key, card, control, label, hint, extra, policy]: `policy` names the only policy that uses it.
 const FIELDS = [
   ['storage_limit', 'storage', C.size, 'Storage limit', 'Older, unplayed downloads make room when it is reached.', SIZES],
   ['min_free_bytes', 'storage', C.size, 'Keep free on the disk', 'Space left for the system.', FREE],
+  ['transcode', 'storage', C.select, 'Copies of my downloads', 'A smaller copy fits far more music; files already small are kept as they are.', QUALITIES],
+  ['transcode_auto', 'storage', C.select, 'Copies of automatic downloads', 'What the pre-cacher keeps of upcoming tracks.', AUTO_QUALITIES],
   ['wifi_only', 'net', C.toggle, 'Download on Wi-Fi only', 'Never use mobile or metered connections for automatic downloads.'],
   ['pins_on_metered', 'net', C.toggle, 'My downloads on mobile data', 'Albums and tracks you download yourself may use a metered connection.'],
   ['max_concurrent_downloads', 'net', C.stepper, 'Downloads at once', 'Files fetched side by side.', [1, 8]],
