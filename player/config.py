@@ -87,12 +87,29 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
 def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = "config") -> Config:
     """The config of `data` (a parsed TOML document); ConfigError lists every mistake."""
     problems: list[ConfigProblem] = []
+    data = _transcode_into_cache(data)
     config = _fill_dirs(build(Config, data, "", problems), env)
     problems += _folder_problems(config)
     config = _with_secrets(config, problems)
     if problems:
         raise ConfigError(problems, source)
     return replace(config, source=source)
+
+
+_TRANSCODE_KEYS = ("transcode", "transcode_auto")
+
+
+def _transcode_into_cache(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`[downloads] transcode` and `transcode_auto` are cache settings (PATCH /cache/config
+    changes them from the phone): moved into the cache table, validated there with the rest."""
+    downloads, cache = data.get("downloads"), data.get("cache", {})
+    if not isinstance(downloads, Mapping) or not isinstance(cache, Mapping):
+        return data
+    moved = {k: downloads[k] for k in _TRANSCODE_KEYS if k in downloads}
+    if not moved:
+        return data
+    kept = {k: v for k, v in downloads.items() if k not in _TRANSCODE_KEYS}
+    return {**data, "downloads": kept, "cache": {**moved, **cache}}
 
 
 def _fill_dirs(config: Config, env: Mapping[str, str]) -> Config:

@@ -85,3 +85,11 @@ def test_systemd_configuration_directory(tmp_path: Path) -> None:
         config_path_from(None, {"CONFIGURATION_DIRECTORY": str(tmp_path)})
         == tmp_path / "tapedeck.toml"
     )
+
+
+def test_downloads_transcode_keys_are_cache_settings_validated_with_them() -> None:
+    config = parse_config({"downloads": {"transcode": "opus:128", "concurrency": 3}}, ENV)
+    assert config.cache.transcode == "opus:128" and config.downloads.concurrency == 3
+    with pytest.raises(ConfigError) as info:
+        parse_config({"downloads": {"transcode_auto": "m4a:256"}}, ENV)
+    assert "cache.transcode_auto" in str(info.value)
