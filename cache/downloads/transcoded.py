@@ -12,8 +12,6 @@ import asyncio
 from pathlib import Path
 from typing import Protocol
 
-import mutagen
-
 from cache.downloads.transfer import ResponseInfo, TransientError
 
 TOLERANCE = 1.0  # seconds a complete copy may differ from the item's duration
@@ -41,6 +39,8 @@ class TranscodeHooks:
 
 def decoded_duration(path: Path) -> float | None:
     """Seconds of audio in the file, as its decoder sees them (None: not a readable audio file)."""
+    import mutagen  # only a device that transcodes pays for the import
+
     try:
         audio = mutagen.File(path)
     except (mutagen.MutagenError, OSError, ValueError):
