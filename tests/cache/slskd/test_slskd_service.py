@@ -96,9 +96,12 @@ async def test_landed_file_is_in_the_catalogue_and_events_are_downloads(
     rig: Rig = await make_rig(downloads_dir)
     [download] = await rig.service.enqueue("peer one", [FileRequest(FIRST, len(FILES[FIRST]))])
     row = download_json(download)
-    # api.md's Download, plus can_pause (what the row's source can do)
+    # api.md's Download, plus can_pause (what the row's source can do) and quality (issue 20)
     assert (
-        set(row) == DOWNLOAD_KEYS | {"can_pause"} and row["source"] == "slskd" and row["album_id"]
+        set(row) == DOWNLOAD_KEYS | {"can_pause", "quality"}
+        and row["source"] == "slskd"
+        and row["album_id"]
+        and row["quality"] == "original"
     )
     fake.complete(fake.by_name(FIRST).id)
 
