@@ -69,5 +69,5 @@ def test_transcode_auto_follows_the_storage_limit_unless_set() -> None:
 def test_bad_settings_are_refused_by_name() -> None:
     with pytest.raises(ConfigError) as info:
         CacheConfig.from_mapping({"transcode": "m4a:256", "transcode_auto": "opus:1"})
-    assert set(info.value.errors) == {"transcode", "transcode_auto"}
+    assert {p.path for p in info.value.problems} == {"transcode", "transcode_auto"}
     assert CacheConfig.from_mapping({"transcode_auto": None}).transcode_auto is None
