@@ -12,6 +12,8 @@ from cache.catalogue import Catalogue
 from cache.db import open_db
 from cache.models import Availability, ItemId
 from cache.schema import MIGRATIONS
+from tests.bench.scale_catalogue import fill_catalogue
+from tests.bench.scale_probes import write_bytes
 from tests.cache.dbutil import total_changes
 from tests.cache.test_catalogue import JELLYFIN, album, track
 
@@ -88,3 +90,14 @@ async def test_a_query_too_broad_to_rank_takes_the_first_matches_by_title(
     assert [t.title for t in broad] == ["Song c", "Song d", "Song e"]
     narrow, _ = await cat.search("song e")
     assert [t.title for t in narrow] == ["Song e"]
+
+
+async def test_an_unchanged_batch_of_thousands_writes_nothing_to_disk(
+    fresh_db: aiosqlite.Connection,
+) -> None:
+    await fill_catalogue(fresh_db, 1_600, 20_000)
+    await fresh_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = write_bytes()
+    await fill_catalogue(fresh_db, 1_600, 20_000)  # the same rows again, in one statement
+    # No row, no index page and no temporary file (temp_store=MEMORY) reaches the disk.
+    assert write_bytes() - before < 64 * 1024
