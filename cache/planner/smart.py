@@ -192,15 +192,18 @@ def _current_and_next(snap: Snapshot) -> set[ItemId]:
 
 
 def _victims(snap: Snapshot, protected: set[ItemId]) -> list[FileState]:
-    """Automatic copies nobody needs now, cheapest loss first: stale partials, then played copies
-    (least recently used first), then unplayed ones (oldest fetched first)."""
+    """Automatic copies nobody needs now, cheapest loss first: files outside the queue before files
+    anywhere in it (a jump or a going back starts those: issue 18's queue hopper), and within each,
+    stale partials, then played copies (least recently used first), then unplayed ones (oldest
+    fetched first)."""
     pinned = {p.id for p in snap.pins}
+    queued = {i.id for i in snap.queue}
     out = [
         f
         for f in snap.files.values()
         if f.origin is Origin.AUTO and f.item_id not in protected and f.item_id not in pinned
     ]
-    return sorted(out, key=_victim_key)
+    return sorted(out, key=lambda f: (f.item_id in queued, *_victim_key(f)))
 
 
 def _victim_key(f: FileState) -> tuple[int, float, str]:
