@@ -44,24 +44,30 @@ def _run(lines: list[str]) -> list[dict[str, Any]]:
     return [simulate(trace, p, config, through).to_json() for p, through in RUNS]
 
 
+COLUMNS = ("trace", "held", "policy", "starts", "hit", "unpl.", "silent s", "down MB", "waste MB",
+           "waste%", "meter MB")  # fmt: skip
+WIDTHS = (-20, -4, -9, 6, 6, 5, 8, 7, 8, 6, 8)  # negative: left-aligned
+
+
+def _cells(values: tuple[object, ...]) -> str:
+    return " ".join(
+        f"{v:<{-w}}" if w < 0 else f"{v:>{w}}" for v, w in zip(values, WIDTHS, strict=True)
+    )
+
+
 def _row(name: str, held: bool, label: str, r: dict[str, Any]) -> str:
     mb = 1_000_000
     waste = r["wasted_bytes"] / r["downloaded_bytes"] if r["downloaded_bytes"] else 0.0
-    return (
-        f"{name:<20} {'yes' if held else '':<4} {label:<9} {r['starts']:>6} {r['hit_rate']:>6.3f} "
-        f"{r['unplayable']:>5} {r['silent_seconds']:>8.0f} {r['downloaded_bytes'] // mb:>7} "
-        f"{r['wasted_bytes'] // mb:>6} {waste:>6.2f} {r['metered_bytes'] // mb:>6}"
-    )
+    figures = (r["starts"], f"{r['hit_rate']:.3f}", r["unplayable"], f"{r['silent_seconds']:.0f}")
+    money = (r["downloaded_bytes"] // mb, r["wasted_bytes"] // mb, f"{waste:.2f}")
+    return _cells((name, "yes" if held else "", label, *figures, *money, r["metered_bytes"] // mb))
 
 
 def test_bench_unseen_listening() -> None:
     traces = _traces()
     if not traces:
         pytest.skip("no traces")
-    head = (
-        f"{'trace':<20} {'held':<4} {'policy':<9} {'starts':>6} {'hit':>6} {'unpl.':>5} "
-        f"{'silent s':>8} {'down MB':>7} {'wasteMB':>6} {'waste%':>6} {'meterMB':>6}"
-    )
+    head = _cells(COLUMNS)
     lines = ["", head, "-" * len(head)]
     for name, trace_lines, held in traces:
         seed, smart, through = _run(trace_lines)
