@@ -13,7 +13,11 @@ TEST_PKGS := libmpv2 mpv chromium curl systemd ffmpeg mpd mpc ncmpcpp tmux snaps
 run: system-deps $(BIN)/.installed
 	$(BIN)/tapedeck serve $(if $(CONFIG),--config $(CONFIG))
 
-test: system-deps-test $(BIN)/.installed lint typecheck unit
+# supysonic (a real Subsonic server the tests run) lives in a venv of its own: its pinned
+# dependencies never mix with tapedeck's.
+SUPYSONIC_VENV := .venv-supysonic
+
+test: system-deps-test $(BIN)/.installed $(SUPYSONIC_VENV)/.installed lint typecheck unit
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check player cache tests
@@ -28,7 +32,7 @@ unit: $(BIN)/.installed
 	TAPEDECK_SHOTS=$(SHOTS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@echo "browser screenshots (light and dark, every screen): $(SHOTS)"
 
-bench: system-deps-test $(BIN)/.installed
+bench: system-deps-test $(BIN)/.installed $(SUPYSONIC_VENV)/.installed
 	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # Installs each Debian package only when it is missing, so a ready machine is not touched.
@@ -53,8 +57,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@
 
+$(SUPYSONIC_VENV)/.installed:
+	@[ -x $(SUPYSONIC_VENV)/bin/python ] || $(PYTHON) -m venv $(SUPYSONIC_VENV)
+	$(SUPYSONIC_VENV)/bin/python -m pip install -q 'supysonic==0.7.9' waitress
+	@touch $@
+
 image-test:
 	$(MAKE) -C image test
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SUPYSONIC_VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

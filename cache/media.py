@@ -20,7 +20,7 @@ import aiohttp
 import aiosqlite
 
 from cache.catalogue import Catalogue
-from cache.covers import CoverStore, Image, folder_image
+from cache.covers import CoverStore, Fetch, Image, folder_image
 from cache.db import open_or_rebuild
 from cache.downloads import (
     DownloadConfig,
@@ -45,6 +45,9 @@ from cache.sources.registry import build_sources
 if TYPE_CHECKING:
     from cache.jellyfin import JellyfinClient, JellyfinConfig
     from cache.slskd.service import SlskdService, SlskdSettings
+    from cache.subsonic.auth import SubsonicConfig
+    from cache.subsonic.scrobble import Scrobbler
+    from cache.subsonic.source import SubsonicSource
 
 log = logging.getLogger(__name__)
 Loop = Callable[[], Coroutine[Any, Any, None]]
@@ -65,6 +68,7 @@ class MediaSettings:
     # when the network watcher sees the server come back.
     sync_retry_delays: tuple[float, ...] = (10.0, 30.0, 60.0, 120.0, 300.0)
     slskd: SlskdSettings | None = None  # None: no slskd acquisition
+    subsonic: SubsonicConfig | None = None  # None: no Subsonic server
 
 
 class MediaCache:
@@ -85,6 +89,8 @@ class MediaCache:
         self.sources: dict[str, MediaSource] = {}  # built by start() from the registry
         self.jellyfin: JellyfinClient | None = None
         self.slskd: SlskdService | None = None  # built by start() when slskd is configured
+        self.subsonic: SubsonicSource | None = None  # built by start() when configured
+        self.scrobbler: Scrobbler | None = None
         self._covers = CoverStore(settings.cache_dir / "covers")
         self._download_listeners: list[Callable[[DownloadEvent], None]] = []
         self._sync_now = asyncio.Event()
@@ -108,6 +114,7 @@ class MediaCache:
         self._local = next(x for x in self.sources.values() if isinstance(x, LocalSource))
         self.scanner = self._local.scanner
         self.jellyfin = self._jellyfin_client()  # its covers, probe and reports
+        self.subsonic, self.scrobbler = self._subsonic_parts()
         fetched = {name: x for name, x in self.sources.items() if x.capabilities.fetch}
         self.downloads = DownloadManager(
             self._db, s.cache_dir, fetched, session=self._session, config=s.downloads,
@@ -126,6 +133,15 @@ class MediaCache:
         found = [x for x in self.sources.values() if isinstance(x, JellyfinSource)]
         return found[0].client if found else None
 
+    def _subsonic_parts(self) -> tuple[SubsonicSource | None, Scrobbler | None]:
+        if self.settings.subsonic is None:
+            return None, None
+        from cache.subsonic.scrobble import Scrobbler
+        from cache.subsonic.source import SubsonicSource
+
+        found = [x for x in self.sources.values() if isinstance(x, SubsonicSource)]
+        return (found[0], Scrobbler(self.plays, found[0].client)) if found else (None, None)
+
     def _build_slskd(self) -> None:
         s = self.settings
         if s.slskd is None or self._db is None or self._session is None:
@@ -143,6 +159,12 @@ class MediaCache:
         """cache/'s long-running loops by task name, for the service's supervisor to run (each is
         critical: if one dies, downloads or transfers would stop silently)."""
         found: dict[str, Loop] = {"downloads-scheduler": self.downloads.run}
+        subsonic = self.subsonic
+        if subsonic is not None:
+            delays = self.settings.sync_interval, self.settings.sync_retry_delays
+            found["subsonic-sync"] = lambda: subsonic.run_sync(*delays)
+        if self.scrobbler is not None:
+            found["subsonic-scrobble"] = self.scrobbler.run
         if self.slskd is not None:
             found["slskd-tracker"] = self.slskd.tracker.run
             if self.jellyfin is not None:
@@ -195,6 +217,8 @@ class MediaCache:
         the library empty for long)."""
         back = reachable and not self._server_seen
         self._server_seen = reachable
+        if back and self.scrobbler is not None:
+            self.scrobbler.nudge()  # plays made while it was away are owed to it now
         if back and self._sync_failures:
             self._sync_now.set()
 
@@ -231,6 +255,10 @@ class MediaCache:
             self.slskd.library_changed()  # files slskd finished may be in Jellyfin now
         return True
 
+    def sync_errors(self) -> dict[str, CacheError | None]:
+        """Each server-backed source with its last sync's error (None: it went well)."""
+        return {} if self.subsonic is None else {self.subsonic.name: self.subsonic.last_error}
+
     # -- library ----------------------------------------------------------------------------
     async def albums(self, q: str, offset: int, limit: int) -> tuple[list[Album], int]:
         return await self.catalogue.albums(q, offset, limit)
@@ -255,11 +283,18 @@ class MediaCache:
         if first.source is SourceKind.LOCAL:
             path = await self.local_file(first)
             return await asyncio.to_thread(folder_image, path.parent) if path else None
+        subsonic = self.subsonic
+        if first.source is SourceKind.SUBSONIC and subsonic is not None:
+            return await self._remote_cover(album_id, lambda: subsonic.cover(album_id))
         if self.jellyfin is None:
             return self._covers.cached(album_id)
         client = self.jellyfin
+        return await self._remote_cover(album_id, lambda: client.image(album_id))
+
+    async def _remote_cover(self, album_id: str, fetch: Fetch) -> Image | None:
+        """The cached cover, else the server's (kept like audio, so it shows offline)."""
         try:
-            return await self._covers.get(album_id, lambda: client.image(album_id))
+            return await self._covers.get(album_id, fetch)
         except CacheError:
             return None
 

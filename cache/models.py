@@ -14,6 +14,7 @@ class SourceKind(StrEnum):
     LOCAL = "local"
     JELLYFIN = "jellyfin"
     SLSKD = "slskd"
+    SUBSONIC = "subsonic"
 
 
 class Origin(StrEnum):

@@ -21,6 +21,7 @@ from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind, PlayRecord
 
 PlayId = NewType("PlayId", int)
+OWED_SOURCES = frozenset({SourceKind.JELLYFIN, SourceKind.SUBSONIC})  # servers that count plays
 
 # A TEMP trigger lives with the connection only, so it is (re)created on first use, never migrated.
 _TOUCH_DOWNLOAD_TRIGGER = """
@@ -48,7 +49,7 @@ WHERE reported = 0 AND source = ? ORDER BY id LIMIT ?
 
 @dataclass(frozen=True, slots=True)
 class OwedPlay:
-    """A Jellyfin play the server has not been told about; `started_at` is timezone-aware UTC."""
+    """A play its server has not been told about; `started_at` is timezone-aware UTC."""
 
     id: PlayId
     item_id: ItemId
@@ -88,12 +89,13 @@ class PlayLog:
     ) -> int:
         """Log a track start; a play from a local copy also marks that copy accessed and played.
 
-        Only Jellyfin plays are owed to a server; the others are stored as already reported.
+        Only plays of a server's tracks (Jellyfin, Subsonic) are owed to it; the others are stored
+        as already reported.
         """
         if not self._trigger_ready:
             await self._db.execute(_TOUCH_DOWNLOAD_TRIGGER)
             self._trigger_ready = True
-        owed = track.source is SourceKind.JELLYFIN
+        owed = track.source in OWED_SOURCES
         values = (
             track.id,
             track.album_id,
@@ -123,9 +125,11 @@ class PlayLog:
             for r in rows
         ]
 
-    async def owed(self, limit: int = 100) -> list[OwedPlay]:
-        """Jellyfin plays not yet reported to the server, oldest first."""
-        async with self._db.execute(_OWED, (str(SourceKind.JELLYFIN), limit)) as cur:
+    async def owed(
+        self, limit: int = 100, source: SourceKind = SourceKind.JELLYFIN
+    ) -> list[OwedPlay]:
+        """The source's plays not yet reported to its server, oldest first."""
+        async with self._db.execute(_OWED, (str(source), limit)) as cur:
             rows = await cur.fetchall()
         return [
             OwedPlay(PlayId(int(r[0])), ItemId(r[1]), AlbumId(r[2]), parse_iso_utc(r[3]))

@@ -30,6 +30,7 @@ from player.config_sections import (
     ZeroconfConfig,
 )
 from player.confload import ConfigError, ConfigProblem, build
+from player.media.subsonic import SubsonicSection, open_to_others
 from player.mpd.settings import MpdConfig
 from player.snapcast.settings import SnapcastConfig
 
@@ -51,6 +52,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     mpd: MpdConfig = field(default_factory=MpdConfig)
     snapcast: SnapcastConfig = field(default_factory=SnapcastConfig)
+    subsonic: SubsonicSection = field(default_factory=SubsonicSection)
     cache: CacheConfig = field(default_factory=CacheConfig)  # the pre-cache policy's defaults
     gpio: GpioConfig = field(default_factory=GpioConfig)
     source: str = field(default="<defaults>", metadata={"internal": True})
@@ -162,7 +164,18 @@ def _with_secrets(config: Config, problems: list[ConfigProblem]) -> Config:
     if k.url and k.api_key_file:
         api_key = _secret(k.api_key_file, "slskd.api_key_file", problems)
         config = replace(config, slskd=replace(k, api_key=api_key))
-    return config
+    return replace(config, subsonic=_subsonic_secrets(config.subsonic, problems))
+
+
+def _subsonic_secrets(section: SubsonicSection, problems: list[ConfigProblem]) -> SubsonicSection:
+    read: dict[str, str] = {}
+    for key, path in section.secret_files().items():
+        if open_to_others(path):
+            problems.append(
+                ConfigProblem(f"subsonic.{key}", f"{path} is readable by others: chmod 600")
+            )
+        read[key.removesuffix("_file")] = _secret(path, f"subsonic.{key}", problems)
+    return replace(section, **read)
 
 
 def _secret(path: str, key: str, problems: list[ConfigProblem]) -> str:

@@ -34,7 +34,7 @@ LOST_AND_FOUND = "lost+found"
 _RESUMABLE = (DownloadStatus.PENDING, DownloadStatus.PAUSED, DownloadStatus.FAILED)
 # Sources whose ids are the file names and whose catalogue comes back from the server: their
 # files can be adopted. slskd's catalogue rows live only in cache.db, so its orphans go aside.
-_ADOPTABLE = frozenset({SourceKind.JELLYFIN.value})
+_ADOPTABLE = frozenset({SourceKind.JELLYFIN.value, SourceKind.SUBSONIC.value})
 TrackLookup = Callable[[str], Awaitable[Track | None]]
 
 

@@ -162,6 +162,9 @@ def _interpret(resp: aiohttp.ClientResponse, offset: int, attempt: Attempt) -> R
     last_modified = validator(resp)
     mime = resp.headers.get("Content-Type")
     part = attempt.part
+    error_types = attempt.request.error_types
+    if status in (200, 206) and error_types and (mime or "").startswith(error_types):
+        raise PermanentError(f"the server answered an error document ({mime}), not the file")
     if status == 206:
         match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
         if not match or int(match.group(1)) != offset:

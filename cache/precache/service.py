@@ -210,21 +210,29 @@ class PrecacheService:
         return replace(
             self._settings.network,
             wifi_only=config.wifi_only,
-            server_configured=self._media.jellyfin is not None,
+            server_configured=self._media.jellyfin is not None or self._media.subsonic is not None,
         )
 
     def _probe(self) -> Probe:
         jellyfin = self._media.settings.jellyfin
         timeout = aiohttp.ClientTimeout(total=self._settings.probe_timeout)
 
-        async def probe() -> bool:
-            if jellyfin is None:
-                return False
+        # Any server answering counts (a Subsonic ping answers 200 even before auth).
+        urls = [jellyfin.url.rstrip("/") + "/System/Info/Public"] if jellyfin else []
+        if self._media.settings.subsonic is not None:
+            urls.append(self._media.settings.subsonic.url.rstrip("/") + "/rest/ping")
+
+        async def answers(url: str) -> bool:
             try:
-                url = jellyfin.url.rstrip("/") + "/System/Info/Public"
                 async with self._media.session.get(url, timeout=timeout) as resp:
                     return resp.status == 200
             except (aiohttp.ClientError, TimeoutError):
                 return False
+
+        async def probe() -> bool:
+            for url in urls:
+                if await answers(url):
+                    return True
+            return False
 
         return probe

@@ -40,6 +40,9 @@ class DownloadRequest:
 
     url: str
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Content types that mean an error document came instead of the file (Subsonic answers
+    # errors with HTTP 200): such an answer is refused, never written as the media file.
+    error_types: tuple[str, ...] = ()
 
 
 class PlayReports(Protocol):

@@ -1,6 +1,6 @@
 """Which media sources exist: data, not code paths. Each source package exposes one `SourceEntry`
 that builds its source from the settings (or None when they do not configure it); adding a source
-(Subsonic next) is one new package and its entry in `ENTRIES`."""
+is one new package and its entry in `ENTRIES`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,18 @@ def _jellyfin(context: SourceContext) -> MediaSource | None:
 
 JELLYFIN = SourceEntry(SourceKind.JELLYFIN.value, _jellyfin)
 
-ENTRIES: tuple[SourceEntry, ...] = (LOCAL, JELLYFIN)
+
+def _subsonic(context: SourceContext) -> MediaSource | None:
+    if context.settings.subsonic is None:  # imported only when configured, as Jellyfin
+        return None
+    from cache.subsonic.source import ENTRY
+
+    return ENTRY.build(context)
+
+
+SUBSONIC = SourceEntry(SourceKind.SUBSONIC.value, _subsonic)
+
+ENTRIES: tuple[SourceEntry, ...] = (LOCAL, JELLYFIN, SUBSONIC)
 
 
 def build_sources(

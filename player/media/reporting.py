@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from cache.jellyfin.playstate import (
     PlaybackOrder,
@@ -31,6 +32,9 @@ from player.playback.playevents import (
     TrackStarted,
 )
 from player.playback.queue import Repeat
+
+if TYPE_CHECKING:
+    from cache.subsonic.scrobble import Scrobbler
 
 NetworkKindSource = Callable[[], NetworkKind]
 
@@ -102,6 +106,11 @@ def player_extras(controller: PlayerController) -> PlayerExtras:
     )
 
 
+def _nudge_on_subsonic_start(scrobbler: Scrobbler, event: PlayEvent) -> None:
+    if isinstance(event, TrackStarted) and event.track.source is SourceKind.SUBSONIC:
+        scrobbler.nudge()
+
+
 def play_reporter(
     media: MediaCache,
     controller: PlayerController,
@@ -120,4 +129,7 @@ def play_reporter(
         extras=lambda: player_extras(controller),
     )
     controller.add_play_listener(PlayEventRelay(reporter, network_kind=network_kind))
+    scrobbler = media.scrobbler
+    if scrobbler is not None:  # the scrobbler sends the play the log has just recorded
+        controller.add_play_listener(lambda event: _nudge_on_subsonic_start(scrobbler, event))
     return reporter

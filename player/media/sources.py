@@ -10,6 +10,7 @@ from cache.downloads import DownloadConfig
 from cache.media import MediaSettings
 from player import __version__
 from player.config import Config
+from player.media.subsonic import subsonic_config
 
 if TYPE_CHECKING:
     from cache.jellyfin import JellyfinConfig
@@ -27,6 +28,7 @@ def media_settings(config: Config) -> MediaSettings:
         scan_on_start=config.library.scan_on_start,
         jellyfin=jellyfin_config(config),
         slskd=slskd_settings(config),
+        subsonic=subsonic_config(config.subsonic),
         downloads=DownloadConfig(
             concurrency=d.concurrency, retry_delays=d.retry_delays, max_retries=d.max_retries,
             read_timeout=d.stall_timeout,

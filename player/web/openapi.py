@@ -37,13 +37,17 @@ COMPONENTS: dict[str, Any] = {
         {
             "status": {"const": "ok"}, "version": S, "name": S,
             "repairs": {"type": "array", "items": _ref("Repair")}, "problems": STRS,
+            "sources": {"type": "array", "items": _ref("SourceStatus")},
         }
+    ),
+    "SourceStatus": _obj(
+        {"name": S, "error": {"oneOf": [{"type": "null"}, _obj({"code": S, "message": S})]}}
     ),
     "Track": _obj(
         {
             "id": S, "title": S, "album": S, "album_id": S, "artists": STRS, "duration": N,
             "track_number": NULL_I, "disc_number": NULL_I, "container": S, "size": INT,
-            "source": {"enum": ["jellyfin", "local", "slskd"]}, "available_offline": B,
+            "source": {"enum": ["jellyfin", "local", "slskd", "subsonic"]}, "available_offline": B,
         }
     ),
     "Album": _obj(

@@ -22,7 +22,11 @@ async def health(request: web.Request) -> web.Response:
     repairs = [r.to_json() for r in svc.repairs]
     body = {"status": "ok", "version": __version__, "name": svc.config.server.name}
     problems = list(svc.storage.problems.values())
-    return web.json_response({**body, "repairs": repairs, "problems": problems})
+    sources = [
+        {"name": name, "error": {"code": err.code, "message": str(err)} if err else None}
+        for name, err in svc.media.sync_errors().items()
+    ]
+    return web.json_response({**body, "repairs": repairs, "problems": problems, "sources": sources})
 
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")
