@@ -1,5 +1,5 @@
-"""The media-source Protocol: one contract run against every source behind it (the local folder
-and Jellyfin, on the fake server), and the data-driven registry that builds them."""
+"""The media-source Protocol: one contract run against every source behind it (the local folder,
+Jellyfin and Subsonic, on the fake servers), and the data-driven registry that builds them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from cache.media import MediaSettings
 from cache.models import AlbumId, ItemId
 from cache.sources import MediaSource, SourceContext, SourceEntry
 from cache.sources.registry import ENTRIES, build_sources
+from cache.subsonic import SubsonicConfig
 from tests.fakes.jellyfin import FakeJellyfin
+from tests.fakes.subsonic import FakeSubsonic
 
 
 @dataclass
@@ -41,27 +43,41 @@ async def jellyfin() -> AsyncIterator[FakeJellyfin]:
 
 
 @pytest.fixture
+async def subsonic() -> AsyncIterator[FakeSubsonic]:
+    fake = FakeSubsonic()
+    fake.users["alice"] = "secret"
+    fake.add_album("Three Songs", "The Band", ["One", "Two", "Three"])
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as made:
         yield made
 
 
-def _settings(tmp_path: Path, fake: FakeJellyfin | None) -> MediaSettings:
+def _settings(
+    tmp_path: Path, fake: FakeJellyfin | None, subsonic: FakeSubsonic | None = None
+) -> MediaSettings:
     config = JellyfinConfig(fake.url, "alice", "secret") if fake is not None else None
+    sub = SubsonicConfig(subsonic.url, "alice", "secret") if subsonic is not None else None
     return MediaSettings(
-        tmp_path / "state", tmp_path / "cache", tmp_path / "music", jellyfin=config
+        tmp_path / "state", tmp_path / "cache", tmp_path / "music", jellyfin=config, subsonic=sub
     )
 
 
-@pytest.fixture(params=["local", "jellyfin"])
+@pytest.fixture(params=["local", "jellyfin", "subsonic"])
 async def built(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     fresh_db: aiosqlite.Connection,
     session: aiohttp.ClientSession,
     jellyfin: FakeJellyfin,
+    subsonic: FakeSubsonic,
 ) -> Built:
-    settings = _settings(tmp_path, jellyfin)
+    settings = _settings(tmp_path, jellyfin, subsonic)
     await asyncio.to_thread(ensure_demo_library, settings.music_dir)
     catalogue = Catalogue(fresh_db)
     sources = build_sources(SourceContext(settings, fresh_db, session, catalogue))
@@ -88,8 +104,11 @@ async def test_every_source_keeps_the_catalogue_and_plays_its_tracks(built: Buil
     else:
         assert url.startswith("http://127.0.0.1")
         request = await built.source.download_request(ItemId(first.id))
-        assert request.url.startswith("http://127.0.0.1") and request.headers
-        assert built.source.capabilities.fetch and built.source.play_reports is not None
+        assert request.url.startswith("http://127.0.0.1") and built.source.capabilities.fetch
+        if built.source.name == "jellyfin":  # authorised by header; reports its plays live
+            assert request.headers and built.source.play_reports is not None
+        else:  # Subsonic: authorised in the query; its plays go out as scrobbles
+            assert "c=tapedeck" in request.url and "t=" in request.url and not request.headers
 
 
 async def test_the_registry_builds_what_the_settings_configure(
