@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.jellyfin import FakeJellyfin
+from tests.fakes.subsonic import FakeSubsonic
+from tests.integration.jellyfin_thread import FakeJellyfinThread, serving
 from tests.integration.service import ServiceProcess
 from tests.integration.supysonic import Supysonic, supysonic_bin
 from tests.integration.test_subsonic_supysonic import PASSWORD, USER, subsonic_deck
@@ -120,3 +123,96 @@ def test_plays_are_scrobbled_and_offline_ones_later_with_their_times(tmp_path: P
         deck.stop()
         server.stop()
         recorder.close()
+
+
+@pytest.fixture
+def fake_subsonic() -> Iterator[FakeJellyfinThread]:
+    fake = FakeSubsonic(token_auth=False, token_error=41)
+    fake.users[USER] = PASSWORD
+    fake.add_album("Harbour Lights", "The Band", ["Breakwater", "Lanterns"])
+    with serving(fake) as server:  # the thread serves any fake with start/close
+        yield server
+
+
+def test_wrong_credentials_are_unauthorized_and_no_crash_loop(
+    tmp_path: Path, fake_subsonic: FakeJellyfinThread
+) -> None:
+    fake: FakeSubsonic = fake_subsonic.fake
+    deck = subsonic_deck(tmp_path / "deck", fake.url, subsonic={"password": "not it"})
+    with deck:
+        error = deck.wait_until(lambda: subsonic_status(deck)["error"], timeout=20)
+        assert error["code"] == "unauthorized"
+        assert "Wrong username or password (40)" in error["message"]
+        time.sleep(1.0)
+        assert deck.running and deck.starts == 1
+        assert deck.log_tail(200).count("Subsonic catalogue not refreshed") == 1
+        assert "not it" not in deck.log_tail(200)
+        assert deck.api("GET", "/library/albums")["total"] == 0
+
+
+def test_a_server_refusing_tokens_is_used_with_the_enc_password(
+    tmp_path: Path, fake_subsonic: FakeJellyfinThread
+) -> None:
+    fake: FakeSubsonic = fake_subsonic.fake
+    with subsonic_deck(tmp_path / "deck", fake.url) as deck:
+        deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 1, timeout=20)
+        assert subsonic_status(deck)["error"] is None
+    calls = [c for c in fake_subsonic.call(lambda: list(fake.calls)) if "u" in c[1]]  # no probes
+    assert "t" in calls[0][1] and calls[0][0] == "ping"
+    assert [m for m, _ in calls[1:3]] == ["ping", "getAlbumList2"]
+    assert all(p["p"] == ["enc:" + PASSWORD.encode().hex()] for _, p in calls[1:])
+
+
+def subsonic_status(deck: ServiceProcess) -> dict[str, Any]:
+    status, health = deck.request("GET", "/api/v1/health")
+    assert status == 200, health
+    (source,) = [s for s in health["sources"] if s["name"] == "subsonic"]
+    return dict(source)
+
+
+def by_source(deck: ServiceProcess) -> dict[str, set[str]]:
+    rows = deck.api("GET", "/downloads?origin=auto&status=completed&limit=100")["downloads"]
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["source"], set()).add(row["item_id"])
+    return found
+
+
+@needs_supysonic
+def test_jellyfin_and_supysonic_together(tmp_path: Path) -> None:
+    jf = FakeJellyfin()
+    jf.add_user(USER, PASSWORD)
+    jf.add_album("Harbour Lights", [3000, 4000], artists=("Jelly Band",))
+    supy = Supysonic(tmp_path / "supysonic")
+    supy.add_track("Sonic Band", "Night Drive", 1, "Song of the Road", seconds=1.0)
+    supy.add_track("Sonic Band", "Night Drive", 2, "Overpass", seconds=1.0)
+    supy.setup(USER, PASSWORD)
+    supy.start()
+    with serving(jf) as jellyfin:
+        jellyfin_keys = {"url": jf.url, "username": USER, "password": PASSWORD}
+        deck = subsonic_deck(tmp_path / "deck", supy.url, jellyfin=jellyfin_keys)
+        try:
+            deck.start()
+            deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 2, timeout=30)
+            albums = {a["title"]: a for a in deck.api("GET", "/library/albums")["items"]}
+            tracks = {
+                title: deck.api("GET", f"/library/albums/{a['id']}")["tracks"]
+                for title, a in albums.items()
+            }
+            assert {t["source"] for t in tracks["Harbour Lights"]} == {"jellyfin"}
+            assert {t["source"] for t in tracks["Night Drive"]} == {"subsonic"}
+            ids = [t["id"] for ts in tracks.values() for t in ts]
+            assert len(set(ids)) == 4
+
+            found = deck.api("GET", "/library/search?q=song")["tracks"]
+            assert {t["source"] for t in found} == {"jellyfin", "subsonic"}
+
+            jf_ids = [t["id"] for t in tracks["Harbour Lights"]]
+            ss_ids = [t["id"] for t in tracks["Night Drive"]]
+            mixed = [jf_ids[0], ss_ids[0], jf_ids[1], ss_ids[1]]
+            deck.api("POST", "/queue", {"item_ids": mixed, "mode": "replace"})
+            want = {"jellyfin": set(jf_ids), "subsonic": set(ss_ids)}
+            deck.wait_until(lambda: by_source(deck) == want, timeout=40)
+        finally:
+            deck.stop()
+            supy.stop()
