@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,7 @@ def test_jellyfin_and_supysonic_together(tmp_path: Path) -> None:
     supy.add_track("Sonic Band", "Night Drive", 2, "Overpass", seconds=1.0)
     supy.setup(USER, PASSWORD)
     supy.start()
-    with serving(jf) as jellyfin:
+    with serving(jf):
         jellyfin_keys = {"url": jf.url, "username": USER, "password": PASSWORD}
         deck = subsonic_deck(tmp_path / "deck", supy.url, jellyfin=jellyfin_keys)
         try:
