@@ -85,6 +85,11 @@ class Supysonic:
         self.bin = bin_dir
 
     @property
+    def pid(self) -> int:
+        assert self._process is not None, "start() first"
+        return self._process.pid
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
