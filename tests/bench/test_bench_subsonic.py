@@ -24,8 +24,9 @@ from cache.db import open_db
 from cache.downloads import DownloadManager, DownloadStatus
 from cache.downloads.paths import absolute
 from cache.schema import MIGRATIONS
-from cache.subsonic import SubsonicClient, SubsonicConfig
+from cache.subsonic import SubsonicConfig
 from cache.subsonic.catalogue import sync_catalogue
+from cache.subsonic.client import SubsonicClient
 from cache.subsonic.source import SubsonicSource
 from tests.bench.test_bench_download import _children_cpu, _wait_completed
 from tests.integration.supysonic import Supysonic, supysonic_bin

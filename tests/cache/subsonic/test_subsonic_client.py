@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from cache.errors import SourceNotFoundError
-from cache.subsonic import AuthMethod, SubsonicClient, SubsonicConfig
+from cache.subsonic import AuthMethod, SubsonicConfig
+from cache.subsonic.client import SubsonicClient
 from cache.subsonic.errors import SubsonicCredentialsError
 from tests.fakes.subsonic import FakeSubsonic
 

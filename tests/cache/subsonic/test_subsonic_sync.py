@@ -14,8 +14,9 @@ from cache.catalogue import Catalogue
 from cache.models import SourceKind
 from cache.planner.snapshot import NetworkKind
 from cache.plays import PlayLog
-from cache.subsonic import SubsonicClient, SubsonicConfig
+from cache.subsonic import SubsonicConfig
 from cache.subsonic.catalogue import sync_catalogue
+from cache.subsonic.client import SubsonicClient
 from cache.subsonic.scrobble import Scrobbler
 from tests.fakes.subsonic import FakeSubsonic
 
