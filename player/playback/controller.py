@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cache.models import Track
 from player.engine.base import (
     EndReason,
     Engine,
@@ -66,6 +67,8 @@ class PlayerController:
         self._problem_listeners: list[ProblemListener] = []
         self.failures_in_row = 0
         self.last_tick = 0.0
+        # Where a track started from its top begins instead (long tracks: player/timers/).
+        self.start_at: Callable[[Track], float | None] = _from_the_top
 
     @property
     def engine(self) -> Engine:
@@ -270,6 +273,8 @@ class PlayerController:
         entry = self.queue.current
         if entry is None:
             return
+        if start == 0.0:
+            start = self.start_at(entry.item) or 0.0
         following = self.queue.following(self.repeat)
         playing_from = await self.link.play(
             entry, self.queue.entries[following] if following is not None else None,
@@ -307,3 +312,7 @@ class PlayerController:
         if self.plays.open:
             live = self.engine.position()
             self.plays.ended(reason, position=live if live is not None else self.position)
+
+
+def _from_the_top(_: Track) -> float | None:
+    return None

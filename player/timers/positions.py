@@ -2,7 +2,7 @@
 
 A track longer than `player.remember_position_over` keeps its position per track, in player.db,
 whichever queue it is played from: noted when it pauses, stops, is skipped or seeked, forgotten
-when it plays to its end. Starting it again from its beginning seeks there (the play reports
+when it plays to its end. Started again from its top it begins there instead (the play reports
 then carry that position to Jellyfin).
 """
 
@@ -32,12 +32,19 @@ class LongTrackPositions:
         self._known: dict[str, float] = {}
         self._writes: asyncio.Queue[tuple[str, float | None]] = asyncio.Queue()
         controller.add_play_listener(self._on_play)
+        controller.start_at = (
+            self.start_of
+        )  # started from its top, a long track begins where it was
 
     async def load(self) -> None:
         self._known = await self._store.load_positions()
 
     def saved(self, item_id: str) -> float | None:
         return self._known.get(item_id)
+
+    def start_of(self, track: Track) -> float | None:
+        """Where `track` begins when started from its top (None: there)."""
+        return self._known.get(track.id) if self._is_long(track) else None
 
     async def run(self) -> None:
         while True:
@@ -68,7 +75,8 @@ class LongTrackPositions:
     def _resume(self, event: pe.TrackStarted) -> None:
         saved = self._known.get(event.track.id)
         if saved is None or event.position > FROM_THE_START:
-            return  # a first play, or a restored session that already has its position
+            return  # a first play, or started at its place already (the controller asked us)
+        # Only a gapless join gets here: the engine began it from the top by itself.
         log.info("resuming %s at %.1f s", event.track.title, saved)
         self._controller.submit_nowait(c.Seek(saved))
 
