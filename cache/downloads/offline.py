@@ -103,6 +103,13 @@ class OfflineLibrary:
         found = await self._completed_path(item_id)
         return found is not None and _intact(*found)
 
+    async def kept_quality(self, item_id: str) -> str | None:
+        """Which copy of the item is kept: "original", a profile ("opus:128"), or None."""
+        sql = f"SELECT quality FROM downloads WHERE {_HAS_FILE} AND item_id = ?"
+        async with self._db.execute(sql, (item_id,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row is not None else None
+
     async def available_ids(self, item_ids: Iterable[str]) -> set[str]:
         """Which of `item_ids` have a completed download (for `available_offline` flags; no stat)."""
         ids = list(item_ids)

@@ -90,7 +90,7 @@ COMPONENTS: dict[str, Any] = {
     "Affected": _obj({"affected": INT}),
     "TrackPage": _obj({"items": {"type": "array", "items": _ref("Track")}, "total": INT}),
     "TrackList": _obj({"items": {"type": "array", "items": _ref("Track")}}),
-    "Availability": _obj({"item_id": S, "available": B}),
+    "Availability": _obj({"item_id": S, "available": B, "quality": NULL_S}),
     "Network": _obj(
         {
             "kind": {"enum": ["ethernet", "wifi", "cellular", "offline", "unknown"]}, "interface": NULL_S,

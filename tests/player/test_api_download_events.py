@@ -299,4 +299,5 @@ async def check_clear_completed(
         assert files(tmp_path, track)[0].stat().st_size == SIZE
         offline = await api(client, "GET", f"/offline/items/{track.id}")
         assert offline["available"] is True
+        assert offline["quality"] == "original"  # which copy is kept (issue 20)
     assert (await api(client, "GET", "/offline/items"))["total"] == 4

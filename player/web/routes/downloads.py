@@ -159,8 +159,10 @@ async def offline_items(request: web.Request) -> web.Response:
 )  # fmt: skip
 async def offline_item(request: web.Request) -> web.Response:
     item_id = request.match_info["item_id"]
-    available = await _manager(request).offline.is_available(item_id)
-    return web.json_response({"item_id": item_id, "available": available})
+    offline = _manager(request).offline
+    available = await offline.is_available(item_id)
+    quality = await offline.kept_quality(item_id) if available else None
+    return web.json_response({"item_id": item_id, "available": available, "quality": quality})
 
 
 @routes.route(

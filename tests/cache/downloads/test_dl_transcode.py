@@ -61,6 +61,7 @@ async def test_a_flac_album_becomes_ogg_opus_at_a_fifth_of_the_size(
         assert path.suffix == ".opus" and done.mime_type == "audio/ogg"
         assert done.file_size == path.stat().st_size <= 0.2 * track.size
         assert abs((decoded_duration(path) or 0) - track.runtime_seconds) <= 0.05
+        assert await manager.offline.kept_quality(track.id) == "opus:128"  # what is kept
     asked = tenv.fake.transcodes  # type: ignore[attr-defined]
     assert [(t.codec, t.bitrate) for t in asked] == [("opus", 128000)] * 2
     assert not tenv.fake.legacy_attempts, "the token must ride in the Authorization header"
