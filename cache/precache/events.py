@@ -19,6 +19,7 @@ class CacheStatus:
     usage: DiskUsage
     items: int
     pinned_items: int
+    reasons: tuple[str, ...] = ()  # the policy's reasons in a person's words
 
     def to_json(self) -> dict[str, Any]:
         """api.md's cache object."""
@@ -27,6 +28,7 @@ class CacheStatus:
             **self.usage.to_json(),
             "items": self.items,
             "pinned_items": self.pinned_items,
+            "reasons": list(self.reasons),
         }
 
 

@@ -18,6 +18,7 @@ from cache.catalogue import Catalogue
 from cache.models import AlbumId, ItemId, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
+from cache.planner.explain import reasons
 from cache.planner.snapshot import DiskState, NetState, PlayRecord
 from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
@@ -74,6 +75,7 @@ class Precacher:
         self._policy: Policy = make_policy(inputs.config())
         self.downloader = ManagerDownloader(inputs.manager)
         self.last_plan = Plan()
+        self.last_reasons: tuple[str, ...] = ("looking at what to keep",)  # the last plan, in words
 
     def want(self, view: QueueView) -> None:
         """The queue or playback changed; a queue that is not an extension of the last one counts
@@ -116,6 +118,7 @@ class Precacher:
         for step in executor.steps(plan, await self.downloader.requests()):
             await self.downloader.apply(step)
         self.last_plan = plan
+        self.last_reasons = reasons(plan, snap)
         return plan
 
     async def snapshot(self) -> Snapshot:

@@ -131,7 +131,8 @@ class PrecacheService:
         async with self._media.db.execute(sql) as cur:
             row = await cur.fetchone()
         items, pinned = (int(row[0]), int(row[1])) if row is not None else (0, 0)
-        return CacheStatus(self.settings.current, usage, items, pinned)
+        reasons = self.precacher.last_reasons
+        return CacheStatus(self.settings.current, usage, items, pinned, reasons)
 
     async def patch_config(self, changes: Mapping[str, Any]) -> CacheConfig:
         """`PATCH /api/v1/cache/config`: validated (ConfigError → 422), persisted, applied."""

@@ -117,7 +117,7 @@ COMPONENTS: dict[str, Any] = {
     "Cache": _obj(
         {
             "config": _ref("CacheConfig"), "used_bytes": INT, "limit_bytes": INT, "disk_free_bytes": INT,
-            "items": INT, "pinned_items": INT,
+            "items": INT, "pinned_items": INT, "reasons": STRS,
         }
     ),
 }  # fmt: skip

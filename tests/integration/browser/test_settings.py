@@ -158,6 +158,9 @@ def test_settings_storage_and_changes_that_persist(
     cache = storage_matches_api(page, deck)
     assert cache["used_bytes"] >= 9_000_000 and cache["limit_bytes"] == LIMIT
     assert page.text_content("#storage-items") == "3 tracks kept · 3 downloaded by you"
+    assert cache["reasons"] and all(isinstance(r, str) for r in cache["reasons"])
+    page.wait_for_selector("#storage-reasons")
+    assert (page.text_content("#storage-reasons") or "").startswith("Pre-cacher: ")
 
     # Wi-Fi only: the switch flips at once and the speaker has it.
     assert page.is_checked("#cfg-wifi_only")

@@ -151,7 +151,8 @@ function renderStorage(c) {
     bar,
     h('p', { class: 'storage-facts' },
       facts ? h('span', { id: 'storage-items', text: facts }) : null,
-      c.disk_free_bytes != null ? h('span', { id: 'storage-free', text: fmt.bytes(c.disk_free_bytes) + ' free on the disk' }) : null));
+      c.disk_free_bytes != null ? h('span', { id: 'storage-free', text: fmt.bytes(c.disk_free_bytes) + ' free on the disk' }) : null),
+    c.reasons && c.reasons.length ? h('p', { id: 'storage-reasons', class: 'storage-facts', text: 'Pre-cacher: ' + c.reasons.join(' · ') }) : null);
 }
 
 function renderDevice() {
