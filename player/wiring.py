@@ -30,7 +30,8 @@ from player.playback.commands import CopyLanded
 from player.playback.controller import PlayerController
 from player.playback.state_store import StateStore
 from player.services import Services
-from player.snapcast.wiring import hold_local_playback, start_snapcast
+from player.snapcast.relay import FifoRelay
+from player.snapcast.wiring import FeedGuard, hold_local_playback, source_output, start_snapcast
 from player.system.device import advertiser_for, announce_when_listening, running_buttons
 from player.system.memory import trim_malloc
 from player.system.notify import Notifier
@@ -49,6 +50,7 @@ class _Playback:
     controller: PlayerController
     checkpointer: Checkpointer
     store: StateStore
+    relay: FifoRelay | None  # the source role's feed into snapserver
 
 
 @contextlib.asynccontextmanager
@@ -110,6 +112,9 @@ async def _start(svc: Services, playback: _Playback) -> None:
     _listen(svc)
     spawn("engine", controller.engine.run())
     spawn("player", controller.run())
+    if playback.relay is not None:
+        playback.relay.add_listener(FeedGuard(controller, svc.bus).changed)
+        spawn("snapcast-feed", playback.relay.run())
     spawn("media", _media_upkeep(media))
     for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...
         spawn(name, loop())  # critical: downloads must never stop silently
@@ -175,6 +180,7 @@ async def _open_playback(
         replaygain=ReplayGainMode(config.audio.replaygain),
         demuxer_max_bytes=config.audio.demuxer_max_bytes,
     )
+    settings, relay = source_output(config.snapcast, settings)
     player_engine = engine or create_engine(settings)
     controller = PlayerController(
         player_engine,
@@ -187,9 +193,11 @@ async def _open_playback(
         controller, store, config.player.checkpoint_interval, storage.checkpoint_trouble
     )
     try:
-        yield _Playback(controller, checkpointer, store)
+        yield _Playback(controller, checkpointer, store, relay)
         await checkpointer.save_final()  # the tasks have ended: this is the last word
     finally:
+        if relay is not None:
+            relay.close()  # first: an mpv writing into the relay's pipe gets EPIPE, not a hang
         await player_engine.shutdown()
         await store.close()
 

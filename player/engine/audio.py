@@ -42,6 +42,9 @@ class AudioSettings:
     untimed: bool = False  # render as fast as possible (pcm / null outputs; tests)
     position_interval: float = 0.5  # fake engine: seconds between PositionChanged while playing
     position_step: float = 0.1  # mpv: a PositionChanged once the observed position moved this far
+    # "RATE:16:CHANNELS": a pcm output writes headerless samples in that format (a snapserver
+    # stream's sampleformat); empty: a WAV file in the source's own format.
+    raw_format: str = ""
 
     def __post_init__(self) -> None:
         # StrEnum accepts the plain strings a config file holds; this also rejects bad ones.
@@ -129,4 +132,19 @@ def mpv_options(settings: AudioSettings, *, probe_root: Path = Path("/")) -> dic
         "cache-secs": str(settings.cache_secs),
     }
     options.update(output_options(settings.output, untimed=settings.untimed, probe_root=probe_root))
+    options.update(raw_format_options(settings.raw_format))
     return options
+
+
+def raw_format_options(raw_format: str) -> dict[str, str]:
+    """Every track converted to one fixed format, so snapserver's pipe reads a steady stream
+    (the same format for every track also keeps mpv's gapless joins free of a re-open)."""
+    if not raw_format:
+        return {}
+    rate, _bits, channels = raw_format.split(":")
+    return {
+        "ao-pcm-waveheader": "no",
+        "audio-samplerate": rate,
+        "audio-format": "s16",
+        "audio-channels": "stereo" if channels == "2" else channels,
+    }

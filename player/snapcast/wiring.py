@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from player.config import Config
-from player.playback.commands import Pause
+from player.engine.audio import AudioSettings
+from player.playback.commands import Pause, Play
 from player.playback.controller import PlayerController
+from player.snapcast.relay import FeedChanged, FeedState, FifoRelay
+from player.snapcast.settings import SnapcastConfig
 from player.system.tasks import TaskSupervisor
 from player.web.bus import EventBus
 
@@ -46,3 +51,38 @@ def hold_local_playback(config: Config, controller: PlayerController) -> None:
 def _host_id(name: str) -> str:
     # A stable id, so snapserver keeps the room's volume and name across restarts.
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in name) or socket.gethostname()
+
+
+def source_output(
+    config: SnapcastConfig, settings: AudioSettings
+) -> tuple[AudioSettings, FifoRelay | None]:
+    """The source role's engine output, chosen at start: mpv renders the stream's sample format
+    into a relay that feeds snapserver's fifo (the device hears itself through a snapclient)."""
+    if config.role != "source":
+        return settings, None
+    relay = FifoRelay(Path(config.fifo))
+    output = dataclasses.replace(
+        settings, output=f"pcm:{relay.mpv_path}", raw_format=config.sampleformat, untimed=False
+    )
+    return output, relay
+
+
+class FeedGuard:
+    """While snapserver does not read the stream, playback is paused (so mpv never waits on a full
+    pipe) and the page told why; when it reads again, what this guard paused plays on."""
+
+    def __init__(self, controller: PlayerController, bus: EventBus) -> None:
+        self._controller = controller
+        self._bus = bus
+        self._paused_by_us = False
+
+    def changed(self, event: FeedChanged) -> None:
+        self._bus.publish(event)
+        playing = str(self._controller.state) == "playing"
+        if event.state is FeedState.WAITING and playing:
+            self._paused_by_us = True
+            self._controller.submit_nowait(Pause())
+        elif event.state is FeedState.FLOWING and self._paused_by_us:
+            self._paused_by_us = False
+            if str(self._controller.state) == "paused":  # not if a person stopped it meanwhile
+                self._controller.submit_nowait(Play())

@@ -18,6 +18,7 @@ from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
+from player.snapcast.relay import FeedChanged
 from player.timers.state import SleepChanged
 from player.web.throttle import LogThrottle
 
@@ -186,3 +187,9 @@ def _queue(event: QueueChanged) -> Message:
 @event_json.register
 def _sleep_changed(event: SleepChanged) -> Message:
     return {"type": "sleep", "sleep": event.status.to_json()}
+
+
+@event_json.register
+def _feed_changed(event: FeedChanged) -> Message:
+    # The source's audio into snapserver: the page says why the music waits, and when it flows.
+    return {"type": "snapcast", "feed": str(event.state), "reason": event.reason}

@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,29 @@ class SnapClient:
         ]  # fmt: skip
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
+        self._watch = threading.Thread()
 
     def start(self) -> None:
         self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)
         self.started_at = time.time()
+        self._watch = threading.Thread(target=self._see_first_write, daemon=True)
+        self._watch.start()
+
+    def _see_first_write(self) -> None:
+        # The file's timeline starts when snapclient starts playing, not when the process was
+        # made: the first bytes seen, less what they already hold, put it on the wall clock.
+        for _ in range(20_000):
+            try:
+                size = self.output.stat().st_size
+            except FileNotFoundError:
+                size = 0
+            if size:
+                self.started_at = time.time() - size / (48000 * 4)
+                return
+            time.sleep(0.0005)
+
+    def wait_started(self) -> None:
+        self._watch.join(15)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
