@@ -161,7 +161,7 @@ class DownloadJob:
         attempt = Attempt(request, self.part, self.row.last_modified, self.row.file_size)
         if self._profile is not None:  # a transcode: from zero, no validator, no length
             hooks = TranscodeHooks(self.part, self, self.row.file_size)
-            attempt = Attempt(request, self.part, None, None)
+            attempt = Attempt(request, self.part, None, None, trust_length=False)
         info = await run_attempt(
             self._ctx.session, attempt, hooks, self._ctx.config, self._ctx.open_writer
         )

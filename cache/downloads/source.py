@@ -40,8 +40,8 @@ class FetchSource(Protocol):
 
 @runtime_checkable
 class TranscodeSource(Protocol):
-    """A fetched source that can also hand out a transcoded copy (Jellyfin's `/universal`; a
-    Subsonic source would give `stream?format=&maxBitRate=&estimateContentLength=true`).
+    """A fetched source that can also hand out a transcoded copy (Jellyfin's `/universal`;
+    Subsonic's `stream?format=&maxBitRate=&estimateContentLength=true`).
 
     A transcode comes with no length and no Range: it is fetched from zero every time and judged
     complete by its decoded duration."""

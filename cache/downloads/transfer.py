@@ -87,6 +87,7 @@ class Attempt:
     part: Path
     last_modified: str | None  # the validator the existing part was fetched under
     size: int | None = None  # the file's size when the part was fetched, if known
+    trust_length: bool = True  # False: a transcode's Content-Length is an estimate (Subsonic's)
 
 
 async def run_attempt(
@@ -176,7 +177,7 @@ def _interpret(resp: aiohttp.ClientResponse, offset: int, attempt: Attempt) -> R
         return ResponseInfo(status, offset, total, last_modified, mime)
     if status == 200:
         # A 200 to a Range request means the file changed (If-Range failed) or ranges are ignored.
-        length = resp.content_length
+        length = resp.content_length if attempt.trust_length else None
         return ResponseInfo(status, 0, length, last_modified, mime)
     if status == 416:
         match = _UNSATISFIED_RANGE.match(resp.headers.get("Content-Range", ""))

@@ -9,6 +9,7 @@ import aiosqlite
 
 from cache.errors import CacheError, SourceNotFoundError
 from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.quality import Profile
 from cache.sources.base import (
     Capabilities,
     DownloadRequest,
@@ -68,6 +69,9 @@ class SubsonicSource:
 
     async def download_request(self, item_id: ItemId) -> DownloadRequest:
         return await self.client.download_request(server_id(item_id))
+
+    async def transcode_request(self, item_id: ItemId, profile: Profile) -> DownloadRequest:
+        return await self.client.transcode_request(server_id(item_id), profile)
 
     async def refresh_auth(self, rejected: DownloadRequest) -> None:
         """A Subsonic server answers bad credentials inside HTTP 200, never with 401: a 401 here

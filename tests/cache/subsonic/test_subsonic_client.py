@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
 
+from cache.downloads.source import TranscodeSource
 from cache.errors import SourceNotFoundError
+from cache.quality import Codec, Profile
 from cache.subsonic import AuthMethod, SubsonicConfig
 from cache.subsonic.client import SubsonicClient
 from cache.subsonic.errors import SubsonicCredentialsError
+from cache.subsonic.source import SubsonicSource
 from tests.fakes.subsonic import FakeSubsonic
 
 USER, PASSWORD = "kitchen", "sesame pässword"
@@ -139,3 +143,21 @@ async def test_media_urls_carry_auth_and_raw_format(
         assert resp.status == 200
         assert await resp.read() == fake.albums["al-1"].songs[0].data
     assert await client.cover("al-1") == (b"\x89PNG\r\n\x1a\nfake", "image/png")
+
+
+async def test_a_transcoded_copy_is_asked_of_stream_with_format_and_bitrate(
+    fake: FakeSubsonic, session: aiohttp.ClientSession
+) -> None:
+    """Issue 20: originals from `download`, transcodes from `stream?format=&maxBitRate=`."""
+    assert issubclass(SubsonicSource, TranscodeSource)
+    client = client_for(fake, session)
+    request = await client.transcode_request("tr-1-1", Profile(Codec.OPUS, 128))
+    parts = urlsplit(request.url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert parts.path.endswith("/rest/stream") and query["id"] == "tr-1-1"
+    assert (query["format"], query["maxBitRate"], query["estimateContentLength"]) == (
+        "opus",
+        "128",
+        "true",
+    )
+    assert "u" in query or "apiKey" in query  # authorised like every media URL
