@@ -100,6 +100,9 @@ function onMessage(raw) {
     case 'queue':
       set('queue', msg.queue);
       break;
+    case 'sleep':
+      set('sleep', msg.sleep);
+      break;
     case 'network':
       set('network', msg.network);
       break;

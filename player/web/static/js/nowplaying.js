@@ -6,6 +6,7 @@ import { $, fill, h, text } from './dom.js';
 import * as fmt from './format.js';
 import { icon, setIcon } from './icons.js';
 import * as P from './player.js';
+import * as sleep from './sleep.js';
 import { on, position, state } from './state.js';
 
 let els = {};
@@ -52,6 +53,7 @@ function build(root) {
     h('div', { class: 'np-seek' }, seek, h('div', { class: 'np-times' }, els.elapsed, els.remaining)),
     h('div', { class: 'np-controls' }, els.shuffle, els.prev, els.play, els.next, els.repeat),
     h('div', { class: 'np-volume' }, els.mute, volume, h('span', { class: 'vol-max' }, icon('volume'))),
+    h('div', { class: 'np-sleep' }, sleep.build()),
     els.status);
 }
 

@@ -6,6 +6,7 @@ export const state = {
   queue: null,
   network: null,
   cache: null,
+  sleep: null, // the sleep timer (api.md's Timers)
   counts: { active_count: 0, queued_count: 0 },
   conn: 'connecting', // connecting | live | offline
   features: { downloads: false, cache: false, pairing: false },
