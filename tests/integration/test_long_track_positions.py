@@ -60,7 +60,7 @@ def play(deck: ServiceProcess, item_id: str) -> None:
 
 
 def position_once_settled(deck: ServiceProcess) -> float:
-    """The position after the start (and the seek to the remembered place) went through."""
+    """The position once the start went through (past the first tick)."""
 
     def settled() -> float | None:
         player = deck.api("GET", "/player")
@@ -69,24 +69,37 @@ def position_once_settled(deck: ServiceProcess) -> float:
     return float(deck.wait_until(settled, timeout=20))
 
 
+def resumes_at(deck: ServiceProcess, where: float) -> bool:
+    """Whether the book plays on from `where`. Polled: right after a replace the API may still
+    show the replaced track's last position tick (mpv's position events carry no item)."""
+
+    def there() -> bool:
+        player = deck.api("GET", "/player")
+        return player["item"]["title"] == "Book" and abs(player["position"] - where) <= SLACK
+
+    return deck.wait_until(there, timeout=10, step=0.05)
+
+
 def test_a_forty_minute_track_resumes_at_1730(deck: ServiceProcess) -> None:
     ids = tracks(deck)
     play(deck, ids["Book"])
+    position_once_settled(deck)  # mpv plays it (a stop before mpv began leaves no play to note)
     deck.api("POST", "/player/seek", {"position": STOPPED_AT})
-    deck.wait_until(lambda: deck.api("GET", "/player")["position"] >= STOPPED_AT, timeout=20)
+    # A tick past the seek: mpv is there, not only the API's promise.
+    deck.wait_until(lambda: deck.api("GET", "/player")["position"] > STOPPED_AT + 0.1, timeout=20)
     deck.api("POST", "/player/stop")
-    stopped_at = STOPPED_AT  # stopped right there (within a tick)
+    stopped_at = STOPPED_AT  # stopped within a tick or two of it
 
     deck.restart()
     tracks(deck)
     play(deck, ids["Song"])  # other things first
     position_once_settled(deck)
     play(deck, ids["Book"])
-    assert position_once_settled(deck) == pytest.approx(stopped_at, abs=SLACK)
+    assert resumes_at(deck, stopped_at)
 
     # Left again a little later, from another queue: the newer place is the one kept.
     deck.api("POST", "/player/seek", {"position": STOPPED_AT + 60})
-    deck.wait_until(lambda: deck.api("GET", "/player")["position"] >= STOPPED_AT + 60, timeout=20)
+    deck.wait_until(lambda: deck.api("GET", "/player")["position"] > STOPPED_AT + 60.1, timeout=20)
     play(deck, ids["Song"])
     play(deck, ids["Book"])
-    assert position_once_settled(deck) == pytest.approx(STOPPED_AT + 60, abs=SLACK)
+    assert resumes_at(deck, STOPPED_AT + 60)
