@@ -14,6 +14,7 @@ import filecmp
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def server_cpu(supy: Supysonic) -> float:
 
 def song_id(supy: Supysonic) -> str:
     ((track_id,),) = supy.query("SELECT id FROM track")
-    return str(track_id)
+    return str(uuid.UUID(str(track_id)))  # kept as 32 hex digits, served in the dashed form
 
 
 def run_curl(supy: Supysonic, out: Path) -> tuple[float, float]:
