@@ -671,10 +671,12 @@ class FakeJellyfin:
             cut = min(end, start + fault.after)
         with self.transfers.counted():
             for chunk in self._body(track, seed, start, cut):
-                await resp.write(chunk)
-                record.bytes_sent += len(chunk)
+                # Paced before the write, so the count ends with the last byte: a client that has
+                # it all may start its next transfer at once without looking like an overlap.
                 if self.rate:
                     await asyncio.sleep(len(chunk) / self.rate)
+                await resp.write(chunk)
+                record.bytes_sent += len(chunk)
         if fault is None or fault.kind in (FaultKind.IGNORE_RANGE, FaultKind.IGNORE_IF_RANGE):
             await resp.write_eof()
             return
