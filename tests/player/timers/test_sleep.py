@@ -161,9 +161,10 @@ async def test_end_of_track_pauses_at_the_tracks_end(rig: Rig) -> None:
 
 async def test_cancel_puts_the_volume_back_and_nothing_pauses(rig: Rig) -> None:
     await play_long(rig.controller)
-    timer, store = await rig.timer(SleepTimings(fade_seconds=60.0))
-    await timer.set_minutes(1)  # all of it is fade: the volume goes down at once
-    await until(lambda: rig.controller.volume < VOLUME, tries=1000)
+    rig.clock.running.clear()  # the clock stands still: the timer stays in its fade
+    timer, store = await rig.timer(SleepTimings(fade_seconds=120.0))
+    await timer.set_minutes(1)  # a minute left of a two-minute fade: half the volume at once
+    await until(lambda: rig.controller.volume == VOLUME // 2, tries=1000)
     await timer.cancel()
     assert not timer.status().active and timer.status().to_json()["ends_at"] is None
     assert rig.controller.volume == VOLUME and rig.controller.state is PlayState.PLAYING
@@ -198,3 +199,14 @@ async def test_a_timer_that_ran_out_while_the_service_was_down_pauses_at_once(ri
     _again, _store = await rig.timer(SleepTimings())  # ends before it ever sleeps
     await ended(rig)
     assert rig.controller.state is PlayState.PAUSED and rig.controller.volume == VOLUME
+
+
+async def test_end_of_queue_ends_with_the_queue_and_the_volume_back(rig: Rig) -> None:
+    tracks = (track("t1", 0.6), track("t2", 1.0))
+    await rig.controller.submit(c.QueueAdd(tracks, c.QueueMode.REPLACE, play=True))
+    timer, _ = await rig.timer(SleepTimings(fade_seconds=0.5, fade_step=0.1, poll_seconds=0.1))
+    await timer.set_mode(SleepMode.END_OF_QUEUE)
+    await ended(rig)
+    assert rig.controller.state is PlayState.STOPPED and rig.controller.volume == VOLUME
+    # The fade began only on the last track: the first played at full volume.
+    assert all(v == VOLUME for _, v, _ in rig.seen[:3])
