@@ -46,7 +46,9 @@ def subsonic_deck(root: Path, url: str, **tables: dict[str, Any]) -> ServiceProc
     extra: dict[str, dict[str, Any]] = {
         "subsonic": {"url": url, "username": USER, "password": PASSWORD},
         "library": {"demo": False},
-        "cache": {"wifi_only": False},
+        # Originals: supysonic as the tests run it has no transcoder, and a 10 GB storage limit
+        # would otherwise make every automatic download an opus:128 transcode.
+        "cache": {"wifi_only": False, "transcode_auto": "off"},
         "downloads": {"retry_delays": [0.2, 0.5, 1.0], "stall_timeout": 10.0},
     }
     for table, keys in tables.items():
