@@ -1,16 +1,15 @@
 """The disk watcher: the cache directory's size against `storage_limit`, the filesystem's free space
-against `min_free_bytes` (psutil), reported as a `DiskUsage` and handed to the planner as DiskState."""
+against `min_free_bytes` (statvfs), reported as a `DiskUsage` and handed to the planner as DiskState."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-
-import psutil
 
 from cache.planner.config import CacheConfig
 from cache.planner.plan import Wait
@@ -18,7 +17,7 @@ from cache.planner.snapshot import DiskState
 
 
 class FsUsage(NamedTuple):
-    """The part of psutil's `sdiskusage` we read."""
+    """A filesystem's size, used and free (for unprivileged users) bytes."""
 
     total: int
     used: int
@@ -71,8 +70,8 @@ class DiskUsage:
         return DiskState(self.used_bytes, self.disk_free_bytes)
 
 
-def _psutil_usage(path: str) -> FsUsage:
-    u = psutil.disk_usage(path)
+def _fs_usage(path: str) -> FsUsage:
+    u = shutil.disk_usage(path)  # statvfs: the same figures psutil gave, without importing it
     return FsUsage(int(u.total), int(u.used), int(u.free))
 
 
@@ -96,7 +95,7 @@ class DiskWatcher:
         cache_dir: Path,
         config: Callable[[], CacheConfig],
         *,
-        usage: UsageReader = _psutil_usage,
+        usage: UsageReader = _fs_usage,
         interval: float = 30.0,
     ) -> None:
         self._dir = cache_dir

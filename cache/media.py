@@ -31,7 +31,6 @@ from cache.downloads import (
 from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError, ConfigError, ConfigProblem, SourceAuthError
 from cache.events import EventSink
-from cache.local.demo import ensure_demo_library
 from cache.local.source import LocalSource
 from cache.models import Album, ItemId, PlayingFrom, Resolved, SourceKind, Track
 from cache.plays import PlayLog
@@ -225,7 +224,7 @@ class MediaCache:
     async def _prepare_local(self) -> None:
         s = self.settings
         try:
-            if s.demo and await asyncio.to_thread(ensure_demo_library, s.music_dir):
+            if s.demo and await asyncio.to_thread(_ensure_demo, s.music_dir):
                 log.info("the music folder %s was empty: made a demo library to play", s.music_dir)
             if s.scan_on_start:
                 log.info("library scan: %s", await self._local.sync_catalogue())
@@ -338,3 +337,10 @@ class MediaCache:
             self._on_event(event)
         for listener in list(self._download_listeners):
             listener(event)
+
+
+def _ensure_demo(music_dir: Path) -> bool:
+    # The demo's synthesiser loads only where it may be needed (`library.demo` on).
+    from cache.local.demo import ensure_demo_library
+
+    return ensure_demo_library(music_dir)

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 from cache.media import MediaCache
 from cache.repairs import Repair
 from player.config import Config
-from player.mpd.server import MpdServer
-from player.pairing.core import Pairing
 from player.playback.controller import PlayerController
 from player.playback.library import Library
 from player.system.notify import Notifier
@@ -22,6 +20,8 @@ if TYPE_CHECKING:  # built only when configured, or heavy to import: their types
     from cache.jellyfin.reporting import PlayReporter
     from cache.precache import PrecacheService
     from cache.snapcast.control import SnapcastControl
+    from player.mpd.server import MpdServer
+    from player.pairing.core import Pairing
     from player.timers.wiring import Timers
 
 

@@ -13,7 +13,9 @@ from player.config import config_path_from, load_config
 from player.confload import ConfigError
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(*, clients: bool = True) -> argparse.ArgumentParser:
+    """The command line; `clients=False` leaves out the remote-control commands (and their
+    modules: `serve` starts at every boot and never needs them)."""
     parser = argparse.ArgumentParser(
         prog="tapedeck", description="An offline-first music appliance."
     )
@@ -25,14 +27,16 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("trace")
     sim.add_argument("--policy", default="smart")
     sim.add_argument("--config")
-    from player.cli.remote import add_client_commands
+    if clients:
+        from player.cli.remote import add_client_commands
 
-    add_client_commands(sub)
+        add_client_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(clients=argv[:1] != ["serve"]).parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command == "simulate":

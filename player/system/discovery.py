@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import psutil
-
 # zeroconf is imported where it is used: with [zeroconf] enabled = false the service never loads it
 # (45 ms of start-up and its share of memory on a small board).
 if TYPE_CHECKING:
@@ -82,6 +80,8 @@ class Advertisement:
 
 def local_addresses(interfaces: Iterable[str] = ()) -> frozenset[str]:
     """The IPv4 addresses to announce: the configured ones present now, else all but loopback."""
+    import psutil  # here, as zeroconf: a service that announces nothing never loads it
+
     present = {
         entry.address
         for entries in psutil.net_if_addrs().values()

@@ -32,14 +32,17 @@ other API routes, so `sudo tapedeck status` keeps working on the device when pai
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
-from player.pairing.core import Pairing
 from player.pairing.store import LOCAL_KEY_HEADER
 from player.web.errors import error_body
 from player.web.keys import services
+
+if TYPE_CHECKING:
+    from player.pairing.core import Pairing
 
 PAIRING_PREFIX = "/api/v1/pairing"
 EVENTS_PATH = "/api/v1/events"

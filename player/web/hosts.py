@@ -9,12 +9,13 @@ import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-import psutil
-
 BUILTIN = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _own_addresses() -> set[str]:
+    # Imported here: only a Host header naming an IP address (not localhost) needs the list.
+    import psutil
+
     found = set()
     for addrs in psutil.net_if_addrs().values():
         for addr in addrs:

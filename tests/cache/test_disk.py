@@ -56,7 +56,7 @@ def test_listeners_hear_only_changes(tmp_path: Path) -> None:
     assert [u.disk_free_bytes for u in seen] == [5000, 4000]
 
 
-def test_real_psutil_on_tmp_path(tmp_path: Path) -> None:
+def test_real_statvfs_on_tmp_path(tmp_path: Path) -> None:
     config = CacheConfig()
     u = DiskWatcher(tmp_path, lambda: config).measure()
     assert u.disk_total_bytes > 0 and u.disk_free_bytes >= 0 and u.used_bytes == 0

@@ -1,0 +1,60 @@
+"""Start-up loads only what is configured (issue 14): a service with nothing optional set never
+imports zeroconf, gpiozero, psutil, mutagen, the MPD server, the remote sources' clients or the
+command-line client, neither to get READY nor afterwards (its first scan, its stop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.service import ServiceProcess, free_port
+
+# Each only when its part is configured or used: zeroconf (+ ifaddr, psutil's address list) for
+# [zeroconf], gpiozero for [gpio], mutagen for files the own readers leave to it, psutil for a
+# Host header naming an IP address, the rest for their sections.
+NOT_CONFIGURED = (
+    "zeroconf",
+    "ifaddr",
+    "gpiozero",
+    "psutil",
+    "mutagen",
+    "player.mpd.server",
+    "player.mpd.protocol",
+    "player.cli.remote",
+    "cache.jellyfin.client",
+    "cache.jellyfin.catalogue",
+    "cache.subsonic.client",
+    "cache.slskd",
+    "cache.local.demo",
+    "cache.simulate",
+)
+
+
+def _modules_of_a_run(root: Path, extra: dict[str, dict[str, object]]) -> set[str]:
+    out = root / "modules.txt"
+    service = ServiceProcess(
+        root,
+        module="tests.integration.modules_at_exit",
+        env={"TAPEDECK_MODULES_OUT": str(out)},
+        extra=extra,
+    )
+    with service:
+        service.api("GET", "/library/albums")
+    assert service.process is not None and service.process.returncode == 0, service.log_tail()
+    return set(out.read_text().split())
+
+
+def _loaded(modules: set[str], name: str) -> bool:
+    return name in modules or any(m.startswith(name + ".") for m in modules)
+
+
+def test_nothing_optional_configured_imports_nothing_optional(tmp_path: Path) -> None:
+    (tmp_path / "music").mkdir(parents=True)
+    modules = _modules_of_a_run(tmp_path, {"library": {"demo": False}})
+    assert "aiohttp" in modules and "mpv" in modules  # the probe saw the real service
+    assert [name for name in NOT_CONFIGURED if _loaded(modules, name)] == []
+
+
+def test_configured_parts_are_loaded(tmp_path: Path) -> None:
+    """The other side: the MPD server loads once [mpd] is enabled (the probe is not blind)."""
+    modules = _modules_of_a_run(tmp_path, {"mpd": {"enabled": True, "port": free_port()}})
+    assert _loaded(modules, "player.mpd.server")
