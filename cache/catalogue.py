@@ -50,13 +50,13 @@ OfflineIds = Callable[[Sequence[ItemId]], Awaitable[set[ItemId]]]
 
 # The page is chosen first (the sort and filter run on `albums` alone, through idx_albums_order);
 # track counts and durations are then summed for those rows only.
-_ALBUM_COLS = "a.id, a.title, a.artists, a.year"
+ALBUM_COLS = "a.id, a.title, a.artists, a.year"
 _ALBUM_ORDER = (
     "json_extract(a.artists, '$[0]') COLLATE NOCASE, a.sort_title COLLATE NOCASE,"
     " a.title COLLATE NOCASE, a.id"
 )
 # A missing disc number is disc 1; a missing track number sorts after the numbered ones.
-_TRACK_ORDER = (
+TRACK_ORDER = (
     "coalesce(t.disc_number, 1), coalesce(t.track_number, 1000000), t.title COLLATE NOCASE, t.id"
 )
 _IDS = "(SELECT value FROM json_each(?))"
@@ -80,6 +80,11 @@ class Catalogue:
         self._rank_limit = rank_limit
         self.scan_lock = asyncio.Lock()
         """Serialises local-folder rescans, whichever scanner object runs them."""
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The connection (playlists and artists read beside the catalogue)."""
+        return self._conn
 
     def set_offline_ids(self, offline_ids: OfflineIds | Collection[ItemId] | None) -> None:
         """Tell the catalogue which non-local tracks are on disk (a lookup or a fixed set)."""
@@ -157,7 +162,7 @@ class Catalogue:
             row = await cur.fetchone()
         total = int(row[0]) if row else 0
         rows = await self._fetch(
-            f"SELECT {_ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER}"
+            f"SELECT {ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER}"
             " LIMIT ? OFFSET ?",
             (*params, max(0, limit), max(0, offset)),
         )
@@ -165,7 +170,7 @@ class Catalogue:
 
     async def album(self, album_id: str) -> Album | None:
         """One album with its tracks in disc, track, title order; None when unknown."""
-        rows = await self._fetch(f"SELECT {_ALBUM_COLS} FROM albums a WHERE a.id = ?", (album_id,))
+        rows = await self._fetch(f"SELECT {ALBUM_COLS} FROM albums a WHERE a.id = ?", (album_id,))
         if not rows:
             return None
         tracks = await self.album_tracks(album_id)
@@ -184,7 +189,7 @@ class Catalogue:
 
     async def album_tracks(self, album_id: str) -> list[Track]:
         """An album's tracks in disc, track, title order (also when its album row is gone)."""
-        return await self._tracks_where(f"t.album_id = ? ORDER BY {_TRACK_ORDER}", (album_id,))
+        return await self._tracks_where(f"t.album_id = ? ORDER BY {TRACK_ORDER}", (album_id,))
 
     async def track(self, item_id: str) -> Track | None:
         """One track, or None."""
@@ -207,7 +212,7 @@ class Catalogue:
         tracks = await self._search_tracks(fts_query(words))
         where, params = album_filter(words, self._rank_limit)
         rows = await self._fetch(
-            f"SELECT {_ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER} LIMIT ?",
+            f"SELECT {ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER} LIMIT ?",
             (*params, self._search_limit),
         )
         return tracks, await self._albums(rows)
@@ -261,7 +266,7 @@ class Catalogue:
         """
         rows = await self._fetch(
             f"SELECT {TRACK_COLS}, t.local_path, t.mtime_ns FROM tracks t"
-            f" ORDER BY t.album_id, {_TRACK_ORDER}",
+            f" ORDER BY t.album_id, {TRACK_ORDER}",
             (),
         )
         return [
@@ -293,6 +298,10 @@ class Catalogue:
             local |= await self._offline(remote)
         return local
 
+    async def select_tracks(self, tail: str, params: Sequence[Any]) -> list[Track]:
+        """Tracks of `SELECT <track columns> {tail}` (over `tracks t`), with offline flags."""
+        return await self._tracks_from(tail, params)
+
     async def _tracks_where(self, clause: str, params: Sequence[Any]) -> list[Track]:
         return await self._tracks_from(f"FROM tracks t WHERE {clause}", params)
 
@@ -300,6 +309,10 @@ class Catalogue:
         rows = await self._fetch(f"SELECT {TRACK_COLS} {tail}", params)
         offline = await self._offline_ids((r["id"], r["source"]) for r in rows)
         return [to_track(r, ItemId(r["id"]) in offline) for r in rows]
+
+    async def albums_of(self, rows: Sequence[aiosqlite.Row]) -> list[Album]:
+        """Albums for rows of `id, title, artists, year` (a page another query chose)."""
+        return await self._albums(rows)
 
     async def _albums(self, rows: Sequence[aiosqlite.Row]) -> list[Album]:
         """Albums for a page of album rows: tracks counted and summed for these rows only, in one

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import aiosqlite
 
+from cache.artists import Artists
 from cache.catalogue import Catalogue
 from cache.covers import CoverStore, Fetch, Image, folder_image
 from cache.db import open_or_rebuild
@@ -33,6 +34,7 @@ from cache.errors import CacheError, ConfigError, ConfigProblem, SourceAuthError
 from cache.events import EventSink
 from cache.local.source import LocalSource
 from cache.models import Album, ItemId, PlayingFrom, Resolved, SourceKind, Track
+from cache.playlists import Playlists
 from cache.plays import PlayLog
 from cache.repairs import RepairSink, ignore_repair
 from cache.schema import MIGRATIONS
@@ -105,6 +107,7 @@ class MediaCache:
             s.state_dir / "cache.db", MIGRATIONS, on_repair=self._on_repair
         )
         self.catalogue = Catalogue(self._db)
+        self.playlists, self.artists = Playlists(self.catalogue), Artists(self.catalogue)
         self.plays = PlayLog(self._db)
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=None, connect=15), auto_decompress=False

@@ -107,3 +107,59 @@ class Album:
         if self.tracks is not None:
             body["tracks"] = [t.to_json() for t in self.tracks]
         return body
+
+
+ArtistId = NewType("ArtistId", str)
+PlaylistId = NewType("PlaylistId", str)
+
+
+@dataclass(frozen=True, slots=True)
+class Artist:
+    """An album artist, from the catalogue's albums (every source's). `source` is the one source
+    of their albums, or "mixed"; `albums` only on GET /library/artists/{id} (a page of them)."""
+
+    id: ArtistId
+    name: str
+    album_count: int
+    source: str
+    albums: tuple[Album, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "album_count": self.album_count,
+            "source": self.source,
+        }
+        if self.albums is not None:
+            body["albums"] = [a.to_json() for a in self.albums]
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    """A playlist of a server or a .m3u file; counts are of the entries the catalogue knows.
+    `skipped` counts a .m3u's lines that could not be used; `entries` only on GET .../{id}."""
+
+    id: PlaylistId
+    name: str
+    track_count: int
+    duration: float
+    source: SourceKind
+    available_offline: Availability = Availability.NONE
+    skipped: int = 0
+    entries: tuple[Track, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "track_count": self.track_count,
+            "duration": self.duration,
+            "source": str(self.source),
+            "available_offline": str(self.available_offline),
+            "skipped": self.skipped,
+        }
+        if self.entries is not None:
+            body["entries"] = [t.to_json() for t in self.entries]
+        return body

@@ -167,6 +167,65 @@ V7_DOWNLOAD_QUALITY = """
 ALTER TABLE downloads ADD COLUMN quality TEXT NOT NULL DEFAULT 'original';
 """
 
+# Playlists (a Jellyfin server's, a Subsonic server's, the music folder's .m3u files) and artists.
+# A playlist's entries are one JSON array of track ids in play order (a track may repeat), so a
+# resync rewrites a playlist in one statement, and not at all when nothing changed. Artists come from
+# the albums' artist names, kept in step by triggers (only a real change of `albums.artists` fires
+# one), so the Artists page is chosen in SQL like the albums page and every source has artists.
+V8_PLAYLISTS_AND_ARTISTS = """
+CREATE TABLE playlists (
+    id          TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    items       TEXT NOT NULL DEFAULT '[]',      -- JSON array of track ids, in order
+    skipped     INTEGER NOT NULL DEFAULT 0,      -- local .m3u: lines not used (outside, URLs, junk)
+    local_path  TEXT,                            -- local .m3u: relative to music_dir
+    seen_at     TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX idx_playlists_order ON playlists(name COLLATE NOCASE, id);
+
+CREATE TABLE artists (
+    id    INTEGER PRIMARY KEY,                   -- never reused: rows are not deleted
+    name  TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE TABLE album_artists (
+    artist_id  INTEGER NOT NULL,
+    album_id   TEXT NOT NULL,
+    PRIMARY KEY (artist_id, album_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_album_artists_album ON album_artists(album_id);
+-- Not INSERT OR IGNORE: inside the DO UPDATE of an upsert, the outer statement's conflict policy
+-- (abort) overrides a trigger's OR IGNORE.
+CREATE TRIGGER albums_artists_ai AFTER INSERT ON albums BEGIN
+    INSERT INTO artists(name)
+        SELECT DISTINCT trim(j.value) COLLATE NOCASE FROM json_each(new.artists) j
+        WHERE trim(j.value) != ''
+          AND NOT EXISTS (SELECT 1 FROM artists ar WHERE ar.name = trim(j.value));
+    INSERT INTO album_artists(artist_id, album_id)
+        SELECT DISTINCT ar.id, new.id FROM json_each(new.artists) j
+        JOIN artists ar ON ar.name = trim(j.value);
+END;
+CREATE TRIGGER albums_artists_au AFTER UPDATE OF artists ON albums
+WHEN old.artists IS NOT new.artists
+BEGIN
+    DELETE FROM album_artists WHERE album_id = old.id;
+    INSERT INTO artists(name)
+        SELECT DISTINCT trim(j.value) COLLATE NOCASE FROM json_each(new.artists) j
+        WHERE trim(j.value) != ''
+          AND NOT EXISTS (SELECT 1 FROM artists ar WHERE ar.name = trim(j.value));
+    INSERT INTO album_artists(artist_id, album_id)
+        SELECT DISTINCT ar.id, new.id FROM json_each(new.artists) j
+        JOIN artists ar ON ar.name = trim(j.value);
+END;
+CREATE TRIGGER albums_artists_ad AFTER DELETE ON albums BEGIN
+    DELETE FROM album_artists WHERE album_id = old.id;
+END;
+INSERT OR IGNORE INTO artists(name)
+    SELECT trim(j.value) FROM albums a, json_each(a.artists) j WHERE trim(j.value) != '';
+INSERT OR IGNORE INTO album_artists(artist_id, album_id)
+    SELECT ar.id, a.id FROM albums a, json_each(a.artists) j JOIN artists ar ON ar.name = trim(j.value);
+"""
+
 MIGRATIONS: list[Migration] = [
     V1_CATALOGUE_AND_DOWNLOADS,
     V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
@@ -175,4 +234,5 @@ MIGRATIONS: list[Migration] = [
     V5_FEWER_TRACK_INDEXES,
     V6_FILE_HASHES,
     V7_DOWNLOAD_QUALITY,
+    V8_PLAYLISTS_AND_ARTISTS,
 ]

@@ -11,7 +11,9 @@ import aiosqlite
 
 from cache.catalogue import AlbumRecord, Catalogue, RowsJson, TrackRecord, join_rows, rows_json
 from cache.jellyfin.client import JellyfinClient
+from cache.jellyfin.playlists import sync_playlists
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
+from cache.playlists import Playlists
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,6 +25,7 @@ class SyncResult:
     albums: int
     tracks: int
     removed_tracks: int
+    playlists: int = 0
 
 
 def album_record(album: Album) -> AlbumRecord:
@@ -80,13 +83,14 @@ async def sync_catalogue(
     await writes.flush()
     kept = track_ids | await _downloaded_ids(db)
     removed = await catalogue.remove_unseen(SourceKind.JELLYFIN, kept)
+    playlists = await sync_playlists(client, Playlists(catalogue))
     log.info(
         "Jellyfin catalogue: %d albums, %d tracks, %d removed",
         len(album_ids),
         len(track_ids),
         removed,
     )
-    return SyncResult(len(album_ids), len(track_ids), removed)
+    return SyncResult(len(album_ids), len(track_ids), removed, playlists)
 
 
 async def _each_page(

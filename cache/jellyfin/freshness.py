@@ -3,9 +3,9 @@
 A full sync of 50,000 tracks is ~110 requests and seconds of parsing; done at every start and
 every few hours it mostly finds nothing. So the service asks first, in two requests of no items
 each (`Limit=0`): how many items were saved since the last full sync (`MinDateLastSaved`, which
-catches additions and edits) and how many tracks there are now (which catches removals). Only a
-yes to either, or a last full sync older than `full_every`, reads the whole catalogue. Nothing is
-written when nothing changed: the mark is stored only after a full sync.
+catches additions and edits, a playlist's too) and how many tracks there are now (which catches
+removals). Only a yes to either, or a last full sync older than `full_every`, reads the whole
+catalogue. Nothing is written when nothing changed: the mark is stored only after a full sync.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ async def server_changed(client: JellyfinClient, mark: SyncMark) -> bool:
         "/Items",
         common
         | {
-            "IncludeItemTypes": "Audio,MusicAlbum",
+            "IncludeItemTypes": "Audio,MusicAlbum,Playlist",
             "MinDateLastSaved": since.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from cache.models import AlbumId, ItemId
+from cache.models import AlbumId, ItemId, PlaylistId
 
 
 def _digest(text: str) -> str:
@@ -26,3 +26,8 @@ def track_id(relpath: str) -> ItemId:
 def album_id(artist: str, title: str) -> AlbumId:
     """The id of an album by (album artist or first artist, album title), case and spacing folded."""
     return AlbumId("al" + _digest(f"{_norm(artist)}\x1f{_norm(title)}")[:22])
+
+
+def playlist_id(relpath: str) -> PlaylistId:
+    """The id of the .m3u file at `relpath` ("lp": no Jellyfin id starts so)."""
+    return PlaylistId("lp" + _digest(relpath)[:22])

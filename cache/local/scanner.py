@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cache.catalogue import Catalogue, LocalEntry, RowsJson, join_rows
+from cache.local.playlists import read_playlists
 from cache.local.reading import default_workers, read_files
 from cache.local.walk import FileStat, walk_music
 from cache.models import ItemId, SourceKind
+from cache.playlists import Playlists
 
 __all__ = ["FileStat", "ScanSummary", "Scanner", "walk_music"]
 
@@ -34,11 +36,12 @@ class ScanSummary:
     removed: int = 0
     unchanged: int = 0
     errors: int = 0
+    playlists: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed,"
-            f" {self.unchanged} unchanged, {self.errors} unreadable"
+            f" {self.unchanged} unchanged, {self.errors} unreadable, {self.playlists} playlists"
         )
 
 
@@ -54,6 +57,7 @@ class Scanner:
         workers: int | None = None,
     ) -> None:
         self._catalogue = catalogue
+        self._playlists = Playlists(catalogue)
         self._music_dir = music_dir
         self._batch_size = max(1, batch_size)  # records per catalogue write
         self._workers = default_workers() if workers is None else workers
@@ -71,7 +75,8 @@ class Scanner:
             # An unmounted drive must not wipe the catalogue (and with it queues and pins).
             log.warning("music folder %s is missing; library left as it was", self._music_dir)
             return ScanSummary()
-        files = await asyncio.to_thread(walk_music, self._music_dir)
+        playlist_files: list[str] = []
+        files = await asyncio.to_thread(walk_music, self._music_dir, playlist_files)
         known = await self._catalogue.local_index()
         todo = [f for f in files if _changed(known.get(f.relpath), f)]
         retry = [f for f in todo if self._failed.get(f.relpath) != (f.size, f.mtime_ns)]
@@ -82,7 +87,15 @@ class Scanner:
         await self._catalogue.prune_albums(SourceKind.LOCAL)
         self._failed = {rel: v for rel, v in self._failed.items() if rel in present}
         unreadable = len(todo) - added - updated
-        return ScanSummary(added, updated, removed, len(files) - len(todo), unreadable)
+        playlists = await self._sync_playlists(playlist_files)
+        return ScanSummary(added, updated, removed, len(files) - len(todo), unreadable, playlists)
+
+    async def _sync_playlists(self, relpaths: list[str]) -> int:
+        """Every .m3u file read again (they are small); only changed rows are written."""
+        found = await asyncio.to_thread(read_playlists, self._music_dir, relpaths)
+        await self._playlists.upsert(found)
+        await self._playlists.remove_unseen(SourceKind.LOCAL, [p.id for p in found])
+        return len(found)
 
     async def _read_all(
         self, files: Sequence[FileStat], known: dict[str, LocalEntry]

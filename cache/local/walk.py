@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from cache.local.tags import AUDIO_SUFFIXES
 
+PLAYLIST_SUFFIXES = frozenset({".m3u", ".m3u8"})
+
 
 class FileStat(NamedTuple):
     """One audio file found by the walk (a NamedTuple: one is made per file at every rescan)."""
@@ -18,21 +20,23 @@ class FileStat(NamedTuple):
     mtime_ns: int
 
 
-def walk_music(root: Path) -> list[FileStat]:
+def walk_music(root: Path, playlists: list[str] | None = None) -> list[FileStat]:
     """Every audio file under `root`, sorted; hidden entries skipped, symlinks followed only
     while they stay inside `root`, each real directory and file taken once. Blocking.
+    The relative paths of .m3u/.m3u8 files go into `playlists` when it is given.
 
     os.scandir hands back each entry's type without a stat, so a plain file costs one stat and
     only symlinks are resolved (a realpath per file was most of a rescan's time).
     """
-    walk = _Walk(root.resolve())
+    walk = _Walk(root.resolve(), playlists)
     walk.directory(str(walk.root), "")
     return sorted(walk.found, key=lambda f: f.relpath)
 
 
 class _Walk:
-    def __init__(self, real_root: Path) -> None:
+    def __init__(self, real_root: Path, playlists: list[str] | None) -> None:
         self.root = real_root
+        self.playlists = playlists
         self.found: list[FileStat] = []
         self._seen: set[tuple[int, int]] = set()  # (device, inode) of directories and files
 
@@ -58,6 +62,7 @@ class _Walk:
                     subdirs.append(entry)
                     continue
                 if suffix(name) not in suffixes:
+                    self._other(entry, rel + name)
                     continue
                 fst = entry.stat()
             except OSError:  # a dangling link or an entry deleted mid-walk
@@ -68,6 +73,11 @@ class _Walk:
                 found.append(FileStat(rel + name, fst.st_size, fst.st_mtime_ns))
         for entry in subdirs:  # files first, then subfolders: the order os.walk visited them in
             self.directory(entry.path, f"{rel}{entry.name}/")
+
+    def _other(self, entry: os.DirEntry[str], relpath: str) -> None:
+        """A file that is not audio: noted when it is a playlist."""
+        if self.playlists is not None and suffix(relpath) in PLAYLIST_SUFFIXES and entry.is_file():
+            self.playlists.append(relpath)
 
     def _inside(self, path: str) -> bool:
         return Path(os.path.realpath(path)).is_relative_to(self.root)

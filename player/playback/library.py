@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from cache.artists import Artists
 from cache.covers import Image
 from cache.models import Album, Track
+from cache.playlists import Playlists
 
 
 class Library(Protocol):
+    playlists: Playlists  # every source's playlists, with their tracks
+    artists: Artists  # album artists, their albums and tracks
+
     async def albums(self, q: str, offset: int, limit: int) -> tuple[list[Album], int]: ...
 
     async def album(self, album_id: str) -> Album | None:

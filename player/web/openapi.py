@@ -60,8 +60,29 @@ COMPONENTS: dict[str, Any] = {
     ),
     "AlbumPage": _obj({"items": {"type": "array", "items": _ref("Album")}, "total": INT}),
     "SearchResult": _obj(
-        {"tracks": {"type": "array", "items": _ref("Track")}, "albums": {"type": "array", "items": _ref("Album")}}
+        {
+            "tracks": {"type": "array", "items": _ref("Track")}, "albums": {"type": "array", "items": _ref("Album")},
+            "artists": {"type": "array", "items": _ref("Artist")},
+        }
     ),
+    "Artist": _obj(
+        {
+            "id": S, "name": S, "album_count": INT, "source": {"enum": ["jellyfin", "local", "slskd", "subsonic", "mixed"]},
+            "albums": {"type": "array", "items": _ref("Album")},
+        },
+        ["id", "name", "album_count", "source"],
+    ),
+    "ArtistPage": _obj({"items": {"type": "array", "items": _ref("Artist")}, "total": INT}),
+    "Playlist": _obj(
+        {
+            "id": S, "name": S, "track_count": INT, "duration": N,
+            "source": {"enum": ["jellyfin", "local", "slskd", "subsonic"]},
+            "available_offline": {"enum": ["none", "partial", "full"]}, "skipped": INT,
+            "entries": {"type": "array", "items": _ref("Track")},
+        },
+        ["id", "name", "track_count", "duration", "source", "available_offline", "skipped"],
+    ),
+    "PlaylistPage": _obj({"items": {"type": "array", "items": _ref("Playlist")}, "total": INT}),
     "Player": _obj(
         {
             "state": {"enum": ["playing", "paused", "stopped"]},

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord, fts_query, fts_words
-from cache.db import open_db
 from cache.models import AlbumId, Availability, ItemId, SourceKind, Track
-from cache.schema import MIGRATIONS
 
 LOCAL, JELLYFIN = SourceKind.LOCAL, SourceKind.JELLYFIN
-
-
-@pytest.fixture
-async def catalogue(tmp_path: Path) -> AsyncIterator[Catalogue]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    try:
-        yield Catalogue(conn)
-    finally:
-        await conn.close()
 
 
 def album(

@@ -4,6 +4,7 @@ What it reproduces: the `Authorization: MediaBrowser ...` header rules (400 with
 DeviceId/Version at login, 401 on bad credentials or tokens, a new login with the same DeviceId
 revoking the old token, legacy `X-Emby-Token`/`api_key` ignored unless `legacy_auth`, `?ApiKey=`
 accepted), PascalCase JSON with nulls left out and 32-hex ids, `/Items` queries, images, and
+playlists (`/Items?IncludeItemTypes=Playlist`, `/Playlists/{id}/Items`, tests/fakes/jellyfin_playlists.py),
 `/Items/{id}/Download` with ASP.NET's range handling (206 + Content-Range, 416 `bytes */len`,
 multi-range answered 200 in full, If-Range compared with Last-Modified, no ETag, Content-Disposition),
 403 without download permission.
@@ -46,6 +47,12 @@ from urllib.parse import quote, unquote_plus
 
 from aiohttp import web
 
+from tests.fakes.jellyfin_playlists import (
+    FakePlaylist,
+    entries_response,
+    new_playlist,
+    playlist_dto,
+)
 from tests.fakes.jellyfin_sessions import KEEPALIVE_TIMEOUT, SessionHub
 
 SERVER_ID = "97a9003303d7461395074680d9046935"
@@ -213,6 +220,7 @@ class FakeJellyfin:
         self.sessions: dict[str, tuple[str, str]] = {}  # token -> (user id, device id)
         self.albums: dict[str, FakeAlbum] = {}
         self.tracks: dict[str, FakeTrack] = {}
+        self.playlists: dict[str, FakePlaylist] = {}
         self.faults: list[Fault] = []
         self.downloads: list[DownloadRecord] = []
         self.logins: list[dict[str, str]] = []
@@ -295,6 +303,14 @@ class FakeJellyfin:
         self.tracks[track.id] = track
         return track
 
+    def add_playlist(
+        self, name: str, item_ids: list[str], *, media_type: str = "Audio"
+    ) -> FakePlaylist:
+        """A playlist of these tracks in this order (repeats allowed)."""
+        playlist = new_playlist(name, item_ids, media_type)
+        self.playlists[playlist.id] = playlist
+        return playlist
+
     def change_file(self, item_id: str, new_size: int | None = None) -> FakeTrack:
         """The file on the server is replaced: new bytes, a later Last-Modified, maybe a new size."""
         track = self.tracks[item_id]
@@ -328,6 +344,7 @@ class FakeJellyfin:
         r.add_get("/System/Info/Public", self._info)
         r.add_post("/Users/AuthenticateByName", self._authenticate)
         r.add_get("/Items", self._items)
+        r.add_get("/Playlists/{id}/Items", self._playlist_items)
         r.add_get("/Items/{id}/Images/{kind}", self._image)
         r.add_get("/Items/{id}/Download", self._download)
         r.add_get("/Audio/{id}/universal", self._stream)
@@ -550,6 +567,8 @@ class FakeJellyfin:
             found += [("album", a) for a in self.albums.values()]
         if "Audio" in kinds:
             found += [("track", t) for t in self.tracks.values()]
+        if "Playlist" in kinds:
+            found += [("playlist", p) for p in self.playlists.values()]
         found = [f for f in found if self._matches(f, q)]
         if not self.ignore_sort:
             found.sort(key=_sort_key(q.get("sortby", "SortName")))
@@ -557,11 +576,31 @@ class FakeJellyfin:
         start = int(q.get("startindex", "0"))
         limit = int(q["limit"]) if "limit" in q else total
         page = found[start : start + limit]
-        items = [
-            self._album_dto(o, fields) if kind == "album" else self._track_dto(o, fields)
-            for kind, o in page
-        ]
+        items = [self._dto(kind, o, fields) for kind, o in page]
         return _json({"Items": items, "TotalRecordCount": total, "StartIndex": start})
+
+    def _dto(self, kind: str, obj: Any, fields: set[str]) -> dict[str, Any]:
+        if kind == "album":
+            return self._album_dto(obj, fields)
+        if kind == "playlist":
+            return playlist_dto(obj, self._runtime)
+        return self._track_dto(obj, fields)
+
+    def _runtime(self, item_id: str) -> float:
+        track = self.tracks.get(item_id)
+        return track.runtime_seconds if track else 0.0
+
+    async def _playlist_items(self, request: web.Request) -> web.Response:
+        self._user(request)
+        q = {k.lower(): v for k, v in request.query.items()}
+        fields = {f.strip().lower() for f in q.get("fields", "").split(",") if f.strip()}
+
+        def dto(item_id: str) -> dict[str, Any] | None:
+            track = self.tracks.get(item_id)
+            return self._track_dto(track, fields) if track else None
+
+        found = self.playlists.get(request.match_info["id"].replace("-", ""))
+        return entries_response(request, found, dto)
 
     def _matches(self, found: tuple[str, Any], q: dict[str, str]) -> bool:
         kind, obj = found
@@ -751,7 +790,7 @@ def _json(body: Any) -> web.Response:
     return web.Response(text=json.dumps(body), content_type="application/json")
 
 
-def _saved_since(obj: FakeAlbum | FakeTrack, since: str | None) -> bool:
+def _saved_since(obj: FakeAlbum | FakeTrack | FakePlaylist, since: str | None) -> bool:
     """`MinDateLastSaved`: only items saved at or after it (ISO-8601, 7 fraction digits)."""
     if not since:
         return True

@@ -2,6 +2,7 @@
 
 from player.web.routes import (
     cache,
+    collections,
     downloads,
     events,
     library,
@@ -20,6 +21,7 @@ ALL_ROUTES = [
     player.routes,
     queue.routes,
     library.routes,
+    collections.routes,
     events.routes,
     pairing.routes,
     downloads.routes,

@@ -76,13 +76,19 @@ async def track(request: web.Request) -> web.Response:
 @routes.route(
     "GET",
     "/api/v1/library/search",
-    "Search tracks and albums",
+    "Search tracks, albums and artists",
     TAG,
     params=(Param("q"),),
     response="SearchResult",
 )
 async def search(request: web.Request) -> web.Response:
-    tracks, found_albums = await services(request).library.search(request.query.get("q", ""))
+    library, q = services(request).library, request.query.get("q", "")
+    tracks, found_albums = await library.search(q)
+    found_artists = await library.artists.search(q)
     return web.json_response(
-        {"tracks": [t.to_json() for t in tracks], "albums": [a.to_json() for a in found_albums]}
+        {
+            "tracks": [t.to_json() for t in tracks],
+            "albums": [a.to_json() for a in found_albums],
+            "artists": [a.to_json() for a in found_artists],
+        }
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from cache.models import Track
@@ -9,6 +11,7 @@ from player.playback import commands as c
 from player.playback.queue import QueueError
 from player.web.errors import ApiError, not_found, unprocessable
 from player.web.keys import services
+from player.web.routes.collections import artist_tracks, playlist_tracks
 from player.web.spec import Field, Param, RouteTable, read_body
 from player.web.wire import json_response
 
@@ -36,6 +39,8 @@ async def get_queue(request: web.Request) -> web.Response:
 ADD_FIELDS = (
     Field("item_ids", "array", items="string"),
     Field("album_id", "string"),
+    Field("playlist_id", "string"),
+    Field("artist_id", "string"),
     Field("mode", "string", required=True, enum=tuple(m.value for m in c.QueueMode)),
     Field("start_index", "integer", minimum=0),
     Field("play", "boolean"),
@@ -43,11 +48,12 @@ ADD_FIELDS = (
 
 
 @routes.route(
-    "POST", "/api/v1/queue", "Add tracks or an album", TAG, body=ADD_FIELDS, response="Queue"
-)
+    "POST", "/api/v1/queue", "Add tracks, an album, a playlist or an artist", TAG,
+    body=ADD_FIELDS, response="Queue",
+)  # fmt: skip
 async def add(request: web.Request) -> web.Response:
     body = await read_body(request, ADD_FIELDS)
-    tracks = await _tracks_for(request, body.get("item_ids"), body.get("album_id"))
+    tracks = await _tracks_for(request, body)
     start = body.get("start_index") or 0
     if tracks and start >= len(tracks):
         raise unprocessable(f"start_index {start} is outside 0..{len(tracks) - 1}")
@@ -56,11 +62,19 @@ async def add(request: web.Request) -> web.Response:
     return _queue(request)
 
 
-async def _tracks_for(
-    request: web.Request, item_ids: list[str] | None, album_id: str | None
-) -> list[Track]:
-    if (item_ids is None) == (album_id is None):
-        raise unprocessable("send exactly one of 'item_ids' or 'album_id'")
+WHAT = ("item_ids", "album_id", "playlist_id", "artist_id")
+
+
+async def _tracks_for(request: web.Request, body: dict[str, Any]) -> list[Track]:
+    given = [name for name in WHAT if body.get(name) is not None]
+    if len(given) != 1:
+        raise unprocessable("send exactly one of " + ", ".join(f"'{n}'" for n in WHAT))
+    if given == ["playlist_id"]:
+        return await playlist_tracks(request, body["playlist_id"])
+    if given == ["artist_id"]:
+        return await artist_tracks(request, body["artist_id"])
+    item_ids: list[str] | None = body.get("item_ids")
+    album_id: str | None = body.get("album_id")
     library = services(request).library
     if album_id is not None:
         album = await library.album(album_id)
