@@ -2,6 +2,7 @@
 
 import * as album from './album.js';
 import { get } from './api.js';
+import * as artists from './artists.js';
 import { refreshAll } from './dlbutton.js';
 import * as dl from './dlstate.js';
 import * as downloads from './downloads.js';
@@ -11,13 +12,19 @@ import * as library from './library.js';
 import { reconnectNow, startLive } from './live.js';
 import * as nowplaying from './nowplaying.js';
 import * as pairing from './pairing.js';
+import * as playlists from './playlists.js';
 import * as queue from './queue.js';
 import * as settings from './settings.js';
 import { emit, on, set, state } from './state.js';
 import { closeSheet, toast } from './ui.js';
 
-const VIEWS = { now: nowplaying, queue, library, album, downloads, settings };
-const TAB_OF = { album: 'library' };
+const VIEWS = {
+  now: nowplaying, queue, library, album, downloads, settings,
+  playlists: playlists.listView, playlist: playlists.detailView,
+  artists: artists.listView, artist: artists.detailView,
+};
+const LIBRARY_VIEWS = ['album', 'playlists', 'playlist', 'artists', 'artist'];
+const TAB_OF = Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library']));
 
 function route() {
   closeSheet();

@@ -1,6 +1,8 @@
-// The library: an albums grid with covers, and search over albums and tracks.
+// The library: the ways in (playlists, artists), an albums grid with covers, and search over
+// artists, albums and tracks.
 
 import { enc, get } from './api.js';
+import { artistRow } from './artists.js';
 import { cover } from './cover.js';
 import { albumButton } from './dlbutton.js';
 import { $, debounce, fill, h } from './dom.js';
@@ -101,12 +103,14 @@ const search = debounce(async (q) => {
   if (!res || q !== query) return;
   const tracks = res.tracks || [];
   const found = res.albums || [];
-  if (!tracks.length && !found.length) {
-    fill(results, empty('search', 'Nothing found', `No album or track matches “${q}”. Try fewer words.`));
+  const artists = res.artists || [];
+  if (!tracks.length && !found.length && !artists.length) {
+    fill(results, empty('search', 'Nothing found', `No artist, album or track matches “${q}”. Try fewer words.`));
     return;
   }
   const playing = currentItemId();
   fill(results,
+    artists.length ? [h('p', { class: 'section-label', text: 'Artists' }), h('ul', { class: 't-list', id: 'search-artists' }, artists.map(artistRow))] : null,
     found.length ? [h('p', { class: 'section-label', text: 'Albums' }), grid(found)] : null,
     tracks.length ? [h('p', { class: 'section-label', text: 'Tracks' }),
       h('ul', { class: 't-list' }, tracks.map((t) => trackRow(t, {
@@ -131,9 +135,13 @@ export function init() {
   input = h('input', { id: 'search', class: 'search-input', type: 'search', placeholder: 'Albums, artists, tracks', 'aria-label': 'Search the library', autocomplete: 'off', enterkeyhint: 'search' });
   input.addEventListener('input', onInput);
   results = h('div', { id: 'library-results' });
+  const ways = h('nav', { class: 'ways', 'aria-label': 'Browse' },
+    h('a', { class: 'way', href: '#/playlists', id: 'to-playlists' }, icon('playlist'), h('span', { text: 'Playlists' })),
+    h('a', { class: 'way', href: '#/artists', id: 'to-artists' }, icon('artist'), h('span', { text: 'Artists' })));
   fill(root,
     h('header', { class: 'view-head' }, h('h2', { text: 'Library' })),
     h('label', { class: 'search' }, icon('search'), input),
+    ways,
     results);
 }
 

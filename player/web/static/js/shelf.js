@@ -1,0 +1,71 @@
+// What the playlists and artists screens share: a list row that opens a detail page, the
+// paged list itself, and the hero at the top of a detail page.
+
+import { get } from './api.js';
+import { fill, h } from './dom.js';
+import * as fmt from './format.js';
+import { icon } from './icons.js';
+import { empty, run } from './ui.js';
+
+const PAGE = 100;
+
+/** A row that opens a page: a round badge, a title, a second line and a chevron. */
+export function linkRow(href, iconName, title, sub, data) {
+  return h('li', { class: 'c-row', dataset: data },
+    h('a', { class: 'c-main', href },
+      h('span', { class: 'c-badge' }, icon(iconName)),
+      h('span', { class: 't-text' }, h('span', { class: 't-title', text: title }), h('span', { class: 't-sub', text: sub })),
+      h('span', { class: 'c-chev' }, icon('back'))));
+}
+
+/**
+ * A list of `path`'s items ({items, total}) a page at a time under `root`'s header; `row` makes
+ * one row, `label` the count line, `none` the empty state [icon, title, body].
+ */
+export function pagedList({ root, id, path, row, label, none }) {
+  let items = [];
+  let total = 0;
+  let loaded = false;
+  const list = h('ul', { class: 't-list', id });
+  const more = h('button', { class: 'btn ghost wide', type: 'button', text: 'Show more', onclick: () => load(true) });
+  const count = h('p', { class: 'section-label' });
+  const body = h('div');
+
+  async function load(next = false) {
+    const offset = next ? items.length : 0;
+    const page = await run(more, () => get(`${path}?offset=${offset}&limit=${PAGE}`));
+    if (!page) {
+      if (!next) fill(body, empty('alert', 'This list could not be loaded', 'Check that the speaker is on and try again.'));
+      return;
+    }
+    items = next ? items.concat(page.items) : page.items;
+    total = page.total ?? items.length;
+    loaded = true;
+    if (!items.length) {
+      fill(body, empty(...none));
+      return;
+    }
+    count.textContent = label(total);
+    if (next) list.append(...page.items.map(row));
+    else fill(list, page.items.map(row));
+    more.hidden = items.length >= total;
+    if (!list.isConnected) fill(body, count, list, more);
+  }
+  root.append(body);
+  return { reload: () => load(), shown: () => { if (!loaded) load(); } };
+}
+
+/** The top of a detail page: badge, title, a facts line and the action buttons. */
+export function hero(iconName, title, facts, actions) {
+  return h('div', { class: 'album-hero' },
+    h('div', { class: 'c-hero-badge' }, icon(iconName)),
+    h('h2', { class: 'album-title', text: title }),
+    h('p', { class: 'album-facts', text: facts.filter(Boolean).join(' · ') }),
+    h('div', { class: 'album-actions' }, actions));
+}
+
+export function backTo(href, label) {
+  return h('header', { class: 'view-head compact' }, h('a', { class: 'icon-btn', href, 'aria-label': label }, icon('back')));
+}
+
+export const duration = (seconds) => (seconds ? fmt.length(seconds) : null);
