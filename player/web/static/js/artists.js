@@ -6,7 +6,7 @@ import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
 import { albumCard } from './library.js';
-import { backTo, hero, linkRow, pagedList } from './shelf.js';
+import { backTo, hero, linkRow, listScreen } from './shelf.js';
 import { enqueue } from './tracks.js';
 import { empty, run, sheet } from './ui.js';
 
@@ -16,20 +16,11 @@ export function artistRow(a) {
   return linkRow('#/artist/' + enc(a.id), 'artist', a.name, fmt.plural(a.album_count, 'album'), { artistId: a.id });
 }
 
-let list;
-
-export const listView = {
-  init() {
-    const root = $('#view-artists');
-    fill(root, backTo('#/library', 'Back to the library'), h('header', { class: 'view-head' }, h('h2', { text: 'Artists' })));
-    list = pagedList({
-      root, id: 'artist-list', path: '/library/artists', row: artistRow,
-      label: (n) => fmt.plural(n, 'artist'),
-      none: ['artist', 'No artists yet', 'The artists of your albums show here.'],
-    });
-  },
-  show() { list.shown(); },
-};
+export const listView = listScreen('view-artists', 'Artists', {
+  id: 'artist-list', path: '/library/artists', row: artistRow,
+  label: (n) => fmt.plural(n, 'artist'),
+  none: ['artist', 'No artists yet', 'The artists of your albums show here.'],
+});
 
 let root;
 let shownId = null;

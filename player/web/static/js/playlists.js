@@ -8,7 +8,7 @@ import { enabled, refreshAll } from './dlbutton.js';
 import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
-import { backTo, duration, hero, linkRow, pagedList } from './shelf.js';
+import { backTo, duration, hero, linkRow, listScreen } from './shelf.js';
 import { currentItemId, on } from './state.js';
 import { enqueue, trackRow } from './tracks.js';
 import { empty, run, sheet, toast } from './ui.js';
@@ -23,20 +23,11 @@ function playlistRow(p) {
   return linkRow('#/playlist/' + enc(p.id), 'playlist', p.name, facts(p).filter(Boolean).join(' · '), { playlistId: p.id });
 }
 
-let list;
-
-export const listView = {
-  init() {
-    const root = $('#view-playlists');
-    fill(root, backTo('#/library', 'Back to the library'), h('header', { class: 'view-head' }, h('h2', { text: 'Playlists' })));
-    list = pagedList({
-      root, id: 'playlist-list', path: '/library/playlists', row: playlistRow,
-      label: (n) => fmt.plural(n, 'playlist'),
-      none: ['playlist', 'No playlists yet', 'Playlists of your Jellyfin server and .m3u files in the music folder show here.'],
-    });
-  },
-  show() { list.shown(); },
-};
+export const listView = listScreen('view-playlists', 'Playlists', {
+  id: 'playlist-list', path: '/library/playlists', row: playlistRow,
+  label: (n) => fmt.plural(n, 'playlist'),
+  none: ['playlist', 'No playlists yet', 'Playlists of your Jellyfin server and .m3u files in the music folder show here.'],
+});
 
 let root;
 let shown = null;

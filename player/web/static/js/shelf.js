@@ -55,6 +55,19 @@ export function pagedList({ root, id, path, row, label, none }) {
   return { reload: () => load(), shown: () => { if (!loaded) load(); } };
 }
 
+/** A list screen under Library: its section `rootId`, a back link, a title and a pagedList. */
+export function listScreen(rootId, title, options) {
+  let list;
+  return {
+    init() {
+      const root = document.getElementById(rootId);
+      fill(root, backTo('#/library', 'Back to the library'), h('header', { class: 'view-head' }, h('h2', { text: title })));
+      list = pagedList({ root, ...options });
+    },
+    show() { list.shown(); },
+  };
+}
+
 /** The top of a detail page: badge, title, a facts line and the action buttons. */
 export function hero(iconName, title, facts, actions) {
   return h('div', { class: 'album-hero' },
