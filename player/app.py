@@ -9,6 +9,7 @@ from aiohttp import web
 from player.config import Config
 from player.engine.base import Engine
 from player.system.notify import Notifier
+from player.timers.state import Clock
 from player.web.auth import auth_middleware
 from player.web.hosts import HostPolicy
 from player.web.keys import ROUTE_SPECS, SERVICES
@@ -20,9 +21,13 @@ AppContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 def create_app(
-    config: Config, *, notifier: Notifier | None = None, engine: Engine | None = None
+    config: Config,
+    *,
+    notifier: Notifier | None = None,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
 ) -> web.Application:
-    """Build the service. `engine` replaces the real mpv engine in tests."""
+    """Build the service. `engine` replaces the real mpv engine in tests, `clock` the timers'."""
     policy = HostPolicy(config.security.allowed_hosts)
     app = web.Application(
         middlewares=[host_middleware(policy), auth_middleware, error_middleware],
@@ -33,13 +38,15 @@ def create_app(
     app[ROUTE_SPECS] = tuple(spec for table in ALL_ROUTES for spec in table.specs)
     if STATIC_DIR.is_dir():
         app.router.add_static("/static", STATIC_DIR)
-    app.cleanup_ctx.append(_services_ctx(config, notifier or Notifier({}), engine))
+    app.cleanup_ctx.append(_services_ctx(config, notifier or Notifier({}), engine, clock))
     return app
 
 
-def _services_ctx(config: Config, notifier: Notifier, engine: Engine | None) -> AppContext:
+def _services_ctx(
+    config: Config, notifier: Notifier, engine: Engine | None, clock: Clock | None
+) -> AppContext:
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with running_services(config, notifier, engine) as svc:
+        async with running_services(config, notifier, engine, clock) as svc:
             app[SERVICES] = svc
             yield
 

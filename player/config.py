@@ -33,6 +33,7 @@ from player.confload import ConfigError, ConfigProblem, build
 from player.media.subsonic import SubsonicSection, open_to_others
 from player.mpd.settings import MpdConfig
 from player.snapcast.settings import SnapcastConfig
+from player.timers.settings import AlarmSection, TimersConfig, duplicate_ids
 
 __all__ = ["Config", "ConfigError", "PlayerConfig", "config_path_from", "load_config"]
 
@@ -55,6 +56,8 @@ class Config:
     subsonic: SubsonicSection = field(default_factory=SubsonicSection)
     cache: CacheConfig = field(default_factory=CacheConfig)  # the pre-cache policy's defaults
     gpio: GpioConfig = field(default_factory=GpioConfig)
+    timers: TimersConfig = field(default_factory=TimersConfig)
+    alarms: tuple[AlarmSection, ...] = ()  # [[alarms]] tables
     source: str = field(default="<defaults>", metadata={"internal": True})
 
     @property
@@ -92,6 +95,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = 
     data = _transcode_into_cache(data)
     config = _fill_dirs(build(Config, data, "", problems), env)
     problems += _folder_problems(config)
+    problems += duplicate_ids(config.alarms)
     config = _with_secrets(config, problems)
     if problems:
         raise ConfigError(problems, source)

@@ -37,6 +37,7 @@ from player.system.memory import trim_malloc
 from player.system.notify import Notifier
 from player.system.storage import StorageWatch
 from player.system.tasks import TaskSupervisor
+from player.timers.state import Clock
 from player.timers.wiring import open_timers
 from player.web.bus import EventBus
 
@@ -55,13 +56,14 @@ class _Playback:
 
 @contextlib.asynccontextmanager
 async def running_services(
-    config: Config, notifier: Notifier, engine: Engine | None = None
+    config: Config, notifier: Notifier, engine: Engine | None = None, clock: Clock | None = None
 ) -> AsyncIterator[Services]:
-    """Every part of one service, started; `engine` replaces the real mpv engine in tests."""
+    """Every part of one service, started; `engine` replaces the real mpv engine in tests,
+    `clock` the timers' wall clock."""
     supervisor = TaskSupervisor()
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(supervisor.stop)  # a build failing half-way ends its tasks too
-        svc, playback = await _build(stack, config, notifier, engine, supervisor)
+        svc, playback = await _build(stack, config, notifier, (engine, clock), supervisor)
         await _start(svc, playback)
         stack.enter_context(running_buttons(svc))
         stack.push_async_callback(supervisor.stop)  # on the way down the tasks end first
@@ -72,10 +74,12 @@ async def _build(
     stack: contextlib.AsyncExitStack,
     config: Config,
     notifier: Notifier,
-    engine: Engine | None,
+    doubles: tuple[Engine | None, Clock | None],
     supervisor: TaskSupervisor,
 ) -> tuple[Services, _Playback]:
-    """The parts, in the order they depend on each other; each one's stop is on `stack`."""
+    """The parts, in the order they depend on each other; each one's stop is on `stack`.
+    `doubles`: a test's engine and clock, or None for the real ones."""
+    engine, clock = doubles
     bus = EventBus()
     stack.callback(bus.close)
     pairing = await stack.enter_async_context(
@@ -91,7 +95,9 @@ async def _build(
         _open_playback(config, library, engine, repairs, storage)
     )
     controller = playback.controller
-    timers = await stack.enter_async_context(open_timers(config, controller, bus.publish))
+    timers = await stack.enter_async_context(
+        open_timers(config, controller, library, bus.publish, clock)
+    )
     reporter = play_reporter(media, controller, network_kind=lambda: precache.network.current.kind)
     precache.on_network(lambda net: _network_changed(net, media, reporter))
     mpd = await stack.enter_async_context(
@@ -129,6 +135,7 @@ async def _start(svc: Services, playback: _Playback) -> None:
     spawn("checkpoint", playback.checkpointer.run())
     spawn("sleep-timer", svc.timers.sleep.run(), critical=False)
     spawn("track-positions", svc.timers.positions.run(), critical=False)
+    spawn("alarms", svc.timers.alarms.run(), critical=False)
     spawn("precache", svc.precache.run())
     spawn("zeroconf", announce_when_listening(svc, advertiser_for(svc.config)), critical=False)
     spawn("watchdog", svc.notifier.watchdog())

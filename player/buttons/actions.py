@@ -17,6 +17,7 @@ class ButtonAction(StrEnum):
     STOP = "stop"
     APPROVE_PAIRING = "approve_pairing"
     SLEEP = "sleep"  # each press adds SLEEP_MINUTES to the sleep timer
+    SNOOZE = "snooze"  # the ringing alarm pauses and rings again after [timers] snooze_minutes
 
 
 SLEEP_MINUTES = 15

@@ -52,6 +52,23 @@ MIGRATIONS: list[Migration] = [
         saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     """,
+    # Alarms made through the API, the ring each alarm last fired (written before it plays, so a
+    # restart never rings it twice), and the radio stations added through the API.
+    """
+    CREATE TABLE alarms (
+        id   TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE alarm_firings (
+        alarm_id  TEXT PRIMARY KEY,
+        fired_for REAL NOT NULL
+    );
+    CREATE TABLE radio_stations (
+        id   TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        url  TEXT NOT NULL
+    );
+    """,
 ]
 
 

@@ -41,6 +41,9 @@ def handle_button(svc: Services, cmd: GpioCommand) -> None:
     if cmd.action is ButtonAction.SLEEP:
         svc.timers.sleep.add_minutes_nowait(SLEEP_MINUTES)
         return
+    if cmd.action is ButtonAction.SNOOZE:
+        svc.timers.alarms.snooze_nowait()
+        return
     command = button_command(cmd)
     if command is not None:
         svc.controller.submit_nowait(command)

@@ -9,7 +9,6 @@ plays out.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from player.playback import commands as c
 from player.playback import playevents as pe
 from player.playback.commands import PlayState
 from player.playback.controller import PlayerController
-from player.timers.state import Clock, SleepChanged, SleepMode, SleepStatus
+from player.timers.state import Clock, SleepChanged, SleepMode, SleepStatus, first_done
 from player.timers.store import SavedSleep, TimerStore
 
 log = logging.getLogger(__name__)
@@ -135,15 +134,7 @@ class SleepTimer:
 
     async def _wait(self, seconds: float) -> None:
         # The clock may be a test's; a change (set, cancel, a track's end) cuts the wait short.
-        changed = asyncio.ensure_future(self._changed.wait())
-        slept = asyncio.ensure_future(self._clock.sleep(seconds))
-        try:
-            await asyncio.wait((changed, slept), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (changed, slept):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await first_done(self._changed.wait(), self._clock.sleep(seconds))
 
     def _poll_cap(self) -> float:
         return float("inf") if self._mode is SleepMode.MINUTES else self._timings.poll_seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import aiosqlite
 
 from cache.db import open_db
 from player.playback.state_store import MIGRATIONS
+from player.timers.alarm_model import Alarm, InvalidAlarmError, alarm_from_json
 from player.timers.state import SleepMode
 
 
@@ -20,7 +22,8 @@ class SavedSleep:
 
 
 class TimerStore:
-    """Small, rare writes: one when a timer is set or ends, one when a long track stops."""
+    """Small, rare writes: one when a timer is set or ends, one when a long track stops, one
+    when an alarm is changed or rings."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -64,4 +67,37 @@ class TimerStore:
 
     async def load_positions(self) -> dict[str, float]:
         async with self._conn.execute("SELECT item_id, position FROM track_positions") as cur:
+            return {row[0]: float(row[1]) for row in await cur.fetchall()}
+
+    async def save_alarm(self, alarm: Alarm) -> None:
+        body = json.dumps(alarm.stored())
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO alarms(id, body) VALUES (?, ?)", (alarm.id, body)
+        )
+
+    async def delete_alarm(self, alarm_id: str) -> None:
+        await self._conn.execute("DELETE FROM alarms WHERE id = ?", (alarm_id,))
+        await self._conn.execute("DELETE FROM alarm_firings WHERE alarm_id = ?", (alarm_id,))
+
+    async def load_alarms(self) -> list[Alarm]:
+        """The API's alarms; a row that no longer reads as an alarm is skipped, not fatal."""
+        async with self._conn.execute("SELECT id, body FROM alarms ORDER BY id") as cur:
+            rows = await cur.fetchall()
+        alarms = []
+        for alarm_id, body in rows:
+            try:
+                alarms.append(alarm_from_json(alarm_id, json.loads(body)))
+            except (InvalidAlarmError, ValueError, TypeError):
+                continue
+        return alarms
+
+    async def save_firing(self, alarm_id: str, fired_for: float) -> None:
+        """Durable (the store is opened with synchronous=FULL) before the alarm plays."""
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO alarm_firings(alarm_id, fired_for) VALUES (?, ?)",
+            (alarm_id, fired_for),
+        )
+
+    async def load_firings(self) -> dict[str, float]:
+        async with self._conn.execute("SELECT alarm_id, fired_for FROM alarm_firings") as cur:
             return {row[0]: float(row[1]) for row in await cur.fetchall()}

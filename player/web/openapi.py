@@ -30,6 +30,16 @@ COMPONENTS: dict[str, Any] = {
     "Sleep": _obj(
         {"active": B, "ends_at": NULL_S, "mode": {"enum": ["minutes", "end_of_track", "end_of_queue", None]}}
     ),
+    "Alarm": _obj(
+        {
+            "id": S, "time": S, "days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+            "enabled": B, "play": {"type": "object"}, "volume": INT, "fade_seconds": N, "next_at": NULL_S,
+            "source": {"enum": ["config", "api"]},
+        }
+    ),
+    "AlarmList": _obj(
+        {"alarms": {"type": "array", "items": _ref("Alarm")}, "ringing": NULL_S, "snoozed_until": NULL_S}
+    ),
     "RoomList": _obj({"rooms": {"type": "array", "items": _ref("Room")}}),
     "Error": _obj({"error": _obj({"code": S, "message": S})}),
     "Repair": _obj({"what": S, "problem": S, "action": S, "at": S}),

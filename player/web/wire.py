@@ -19,6 +19,8 @@ from player.jfremote.events import RemoteProblem
 from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
 from player.snapcast.relay import FeedChanged
+from player.timers.alarms import AlarmsChanged
+from player.timers.ringing import AlarmProblem
 from player.timers.state import SleepChanged
 from player.web.throttle import LogThrottle
 
@@ -187,6 +189,18 @@ def _queue(event: QueueChanged) -> Message:
 @event_json.register
 def _sleep_changed(event: SleepChanged) -> Message:
     return {"type": "sleep", "sleep": event.status.to_json()}
+
+
+@event_json.register
+def _alarms_changed(event: AlarmsChanged) -> Message:
+    return {"type": "alarms", **event.status.to_json()}
+
+
+@event_json.register
+def _alarm_problem(event: AlarmProblem) -> Message:
+    # An alarm that fell back to a local album, or played nothing: the page says why.
+    return {"type": "error", "error": {"code": event.code, "message": event.message},
+            "alarm_id": event.alarm_id}  # fmt: skip
 
 
 @event_json.register

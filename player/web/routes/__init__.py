@@ -1,6 +1,7 @@
 """Every route table of the v1 API, in one list for the app factory and the OpenAPI document."""
 
 from player.web.routes import (
+    alarms,
     cache,
     collections,
     downloads,
@@ -29,6 +30,7 @@ ALL_ROUTES = [
     slskd.routes,
     rooms.routes,
     sleep.routes,
+    alarms.routes,
 ]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]
