@@ -64,7 +64,10 @@ def _alarm_clock(
         if play.kind is PlayKind.ALBUM:
             album = await library.album(play.ref)
             return list(album.tracks or ()) if album is not None else []
-        return []  # a playlist or station this build cannot play: the alarm falls back
+        if play.kind is PlayKind.PLAYLIST:
+            playlist = await library.playlists.get(play.ref)
+            return list(playlist.entries or ()) if playlist is not None else []
+        return []  # a station this build cannot play: the alarm falls back
 
     ringer = Ringer(controller, library, tracks_for, publish, clock)
     settings = config.timers

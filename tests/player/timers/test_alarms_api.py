@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from cache.local.demo import ARTIST
 from player.app import create_app
 from player.buttons.actions import ButtonAction, GpioCommand
 from player.config import parse_config
@@ -145,3 +146,32 @@ async def test_rings_fades_in_snoozes_and_rings_again(start: Start) -> None:
     await until(lambda: controller.state == "playing")
     # a person pressed play during the snooze: they are up, the alarm is done
     await until(lambda: svc.timers.alarms.status().ringing is None)
+
+
+async def test_a_playlist_alarm_plays_it_and_a_missing_one_falls_back(start: Start) -> None:
+    clock = SteppedClock(START)
+    client = await start(clock)
+    svc = client.app[SERVICES]
+    media, controller = svc.media, svc.controller
+    (media.settings.music_dir / "Wake.m3u8").write_text(
+        f"{ARTIST}/Evening Tapes/01 - Lanterns.wav\n{ARTIST}/Morning Tapes/02 - Kettle Song.wav\n",
+        encoding="utf-8",
+    )
+    await media.scanner.scan()
+    playlist = (await (await client.get("/api/v1/library/playlists")).json())["items"][0]
+    for when, play in (("07:00", {"playlist_id": playlist["id"]}),
+                       ("07:10", {"playlist_id": "gone"})):  # fmt: skip
+        body = {"time": when, "play": play, "fade_seconds": 0}
+        assert (await client.post("/api/v1/alarms", json=body, headers=JSON)).status == 201
+    async with client.ws_connect("/api/v1/events") as ws:
+        await ws.receive_json()
+        await clock.advance(120)
+        await until(lambda: controller.state == "playing")
+        assert [e.item.title for e in controller.queue.entries] == ["Lanterns", "Kettle Song"]
+        await clock.advance(600)
+        event = await ws.receive_json()
+        while event["type"] != "error":
+            event = await ws.receive_json()
+    assert event["error"]["code"] == "alarm_fallback"  # the page hears why
+    await until(lambda: controller.state == "playing")
+    assert len(controller.queue.entries) == 3  # a whole album of the device instead
