@@ -47,9 +47,16 @@ class QueueFeed:
         self._controller = controller
         self._precache = precache
         self._last: QueueView | None = None
+        self._seen: tuple[object, ...] | None = None
 
     def __call__(self, _what: str) -> None:
-        view = queue_view(self._controller)
+        # What the view is made of, compared first: a tick must not copy a 20,000-entry queue.
+        ctl = self._controller
+        seen = (ctl.queue.structure_version, ctl.queue.index, ctl.state)
+        if seen == self._seen:
+            return
+        self._seen = seen
+        view = queue_view(ctl)
         if view != self._last:
             self._last = view
             self._precache.want(view)

@@ -88,11 +88,13 @@ class Checkpointer:
             return
         if not force and not self._due(state, now):
             return
-        entries = None
-        if state.queue_version != self._saved_version:
-            entries = [(e.entry_id, e.item.id) for e in self._controller.queue.entries]
+        queue, entries = self._controller.queue, None
+        # A track change moves the index alone: the 20,000 rows stay as they are on the card.
+        structure = queue.structure_version
+        if structure != self._saved_version:
+            entries = [(e.entry_id, e.item.id) for e in queue.entries]
         await self._store.save(state, entries)
-        self._saved, self._saved_version, self._saved_at = state, state.queue_version, now
+        self._saved, self._saved_version, self._saved_at = state, structure, now
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -76,6 +76,9 @@ class PlayQueue:
         self._ranges: deque[tuple[int, int, int]] = deque(maxlen=_RANGE_HISTORY)
         self._ranges_from = 0
         self.last_change = QueueChange(0)
+        # The version of the last change of the entries themselves (not of the index alone):
+        # what a checkpoint compares before it rewrites the queue's rows.
+        self.structure_version = 0
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -87,6 +90,18 @@ class PlayQueue:
             "entries": [e.to_json() for e in self.entries],
             "index": self.index,
             "version": self.version,
+        }
+
+    def window_json(self, offset: int, limit: int) -> dict[str, Any]:
+        """api.md's Queue holding the entries from `offset` (at most `limit`), with `offset` and
+        `total` (the queue's length) so a client can tell a page from the whole queue."""
+        page = self.entries[offset : offset + limit]
+        return {
+            "entries": [e.to_json() for e in page],
+            "index": self.index,
+            "version": self.version,
+            "offset": offset,
+            "total": len(self.entries),
         }
 
     def position_of(self, entry_id: str) -> int:
@@ -143,6 +158,7 @@ class PlayQueue:
         touched: tuple[int, int] | None = None,
         *,
         inserted: Sequence[Entry] = (),
+        inserted_at: int = 0,
         removed: Sequence[EntryId] = (),
         moved: Sequence[tuple[EntryId, int]] = (),
         reordered: bool = False,
@@ -157,10 +173,13 @@ class PlayQueue:
             self._ranges.append((self.version, *touched))
         for entry_id in removed:
             self._stamps.pop(entry_id, None)
-        new = {e.entry_id for e in inserted}
+        structural = bool(inserted or removed or moved or reordered)
+        if structural:
+            self.structure_version = self.version
         self.last_change = QueueChange(
             self.version,
-            inserted=tuple((i, e) for i, e in enumerate(self.entries) if e.entry_id in new),
+            # Inserted entries are always one block: positions are counted, never searched for.
+            inserted=tuple(enumerate(inserted, inserted_at)),
             removed=tuple(removed),
             moved=tuple(moved),
             reordered=reordered,
@@ -183,7 +202,7 @@ class PlayQueue:
         self.entries.extend(new)
         if self.index is None and self.entries:
             self.index = 0
-        self._changed((start, len(self.entries)), inserted=new)
+        self._changed((start, len(self.entries)), inserted=new, inserted_at=start)
 
     def insert_next(self, tracks: Sequence[Track]) -> None:
         at = 0 if self.index is None else self.index + 1
@@ -191,7 +210,7 @@ class PlayQueue:
         self.entries[at:at] = new
         if self.index is None and self.entries:
             self.index = 0
-        self._changed((at, len(self.entries)), inserted=new)
+        self._changed((at, len(self.entries)), inserted=new, inserted_at=at)
 
     def remove(self, entry_id: str) -> bool:
         """Remove an entry; True when it was the current one."""
@@ -251,7 +270,7 @@ class PlayQueue:
         """Put back a checkpointed queue; new entry ids continue after the restored ones."""
         self.entries = list(entries)
         self.index = index if index is None or 0 <= index < len(entries) else None
-        self.version = version
+        self.version = self.structure_version = version
         self._stamps = {e.entry_id: version for e in self.entries}
         self._ranges.clear()
         self._ranges_from = version

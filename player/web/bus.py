@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from player.web.throttle import LogThrottle
-from player.web.wire import event_json, to_text
+from player.web.wire import changes_json, event_json, has_changes_form, to_text
 
 log = logging.getLogger(__name__)
 _throttle = LogThrottle()  # many clients cut off at once still make a handful of lines
@@ -19,9 +19,12 @@ Message = dict[str, Any]
 class Subscription:
     """A client's bounded mailbox. When it overflows the client is cut off, never waited for."""
 
-    def __init__(self, maxsize: int, on_overflow: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, maxsize: int, on_overflow: Callable[[], None] | None = None, *, changes: bool = False
+    ) -> None:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
         self.overflowed = False
+        self.changes = changes  # follows the queue as changes (wire.changes_json), not copies
         # The reader may be stuck in a send to a client that stopped reading: only cutting the
         # connection itself frees it, so whoever serves the client says how.
         self.on_overflow = on_overflow
@@ -57,8 +60,10 @@ class EventBus:
         self._size = client_queue_size
         self._listeners: list[Callable[[object], None]] = []
 
-    def subscribe(self, on_overflow: Callable[[], None] | None = None) -> Subscription:
-        sub = Subscription(self._size, on_overflow)
+    def subscribe(
+        self, on_overflow: Callable[[], None] | None = None, *, changes: bool = False
+    ) -> Subscription:
+        sub = Subscription(self._size, on_overflow, changes=changes)
         self._subs.add(sub)
         return sub
 
@@ -72,16 +77,19 @@ class EventBus:
     def publish(self, event: object) -> None:
         """Fan one typed event out; its JSON is made only when a client listens."""
         if self._subs:
-            self._send(to_text(event_json(event)))
+            self._send(event)
         for listener in self._listeners:
             try:
                 listener(event)
             except Exception:
                 log.exception("event listener failed")
 
-    def _send(self, text: str) -> None:
+    def _send(self, event: object) -> None:
+        texts: dict[bool, str] = {}  # each form made once, and only when a client wants it
         for sub in list(self._subs):
-            sub.offer(text)
+            if sub.changes not in texts:
+                _make_text(event, sub.changes, texts)
+            sub.offer(texts[sub.changes])
             if sub.overflowed:
                 _throttle.log(
                     log, logging.INFO, "behind", "an events client fell behind; cut it off"
@@ -98,3 +106,14 @@ class EventBus:
     @property
     def subscriber_count(self) -> int:
         return len(self._subs)
+
+
+def _make_text(event: object, changes: bool, texts: dict[bool, str]) -> None:
+    """Fill `texts[changes]`; an event with one form for both kinds of client fills both."""
+    own_form = has_changes_form(event)
+    if changes and own_form:
+        texts[True] = to_text(changes_json(event))
+        return
+    texts[False] = to_text(event_json(event))
+    if not own_form:
+        texts[True] = texts[False]

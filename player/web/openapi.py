@@ -103,7 +103,33 @@ COMPONENTS: dict[str, Any] = {
         }
     ),
     "Entry": _obj({"entry_id": S, "item": _ref("Track")}),
-    "Queue": _obj({"entries": {"type": "array", "items": _ref("Entry")}, "index": NULL_I, "version": INT}),
+    "Queue": _obj(
+        {
+            "entries": {"type": "array", "items": _ref("Entry")}, "index": NULL_I, "version": INT,
+            "offset": INT, "total": INT,  # a page: the first entry's index, the queue's length
+        },
+        ["entries", "index", "version"],
+    ),
+    # A `queue` event on /api/v1/events?queue=changes: one change, never the whole queue.
+    "QueueChangeEvent": _obj(
+        {
+            "type": {"const": "queue"},
+            "queue": _obj(
+                {"index": NULL_I, "version": INT, "total": INT,
+                 "entries": {"type": "array", "items": _ref("Entry")}},
+                ["index", "version", "total"],
+            ),
+            "change": _obj(
+                {
+                    "since": INT, "reset": B,
+                    "inserted": {"type": "array", "items": _obj({"index": INT, "entry": _ref("Entry")})},
+                    "removed": STRS,
+                    "moved": {"type": "array", "items": _obj({"entry_id": S, "to": INT})},
+                },
+                ["since", "reset"],
+            ),
+        }
+    ),
     "Download": _obj(
         {
             "id": INT, "item_id": S, "user_id": S, "source": S, "origin": {"enum": ["user", "auto"]},

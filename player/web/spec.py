@@ -10,12 +10,12 @@ from typing import Any
 from aiohttp import web
 
 from player.web.errors import ApiError, bad_request, unprocessable
-from player.web.jsonbody import BodyLimits, read_json
+from player.web.jsonbody import DEFAULT_BODY_BYTES, BodyLimits, read_json
 from player.web.server import LIMITS, ServerLimits
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 JSON_TYPES = {"string": str, "boolean": bool, "object": dict, "array": list}
-MAX_BODY = 64 * 1024
+MAX_BODY = DEFAULT_BODY_BYTES
 MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER
 _DIGITS = re.compile(r"[0-9]+")  # str.isdigit() would take '²' and other digits
 
@@ -98,10 +98,12 @@ class RouteTable:
             app.router.add_route(spec.method, spec.path, spec.handler)
 
 
-async def read_body(request: web.Request, fields: tuple[Field, ...]) -> dict[str, Any]:
+async def read_body(
+    request: web.Request, fields: tuple[Field, ...], max_bytes: int = MAX_BODY
+) -> dict[str, Any]:
     """Parse and validate a JSON object body against `fields` (415/413/408/400/422 on failure)."""
     server_limits = request.app.get(LIMITS) or ServerLimits()
-    limits = BodyLimits(max_bytes=MAX_BODY, timeout=server_limits.body_timeout)
+    limits = BodyLimits(max_bytes=max_bytes, timeout=server_limits.body_timeout)
     raw = await read_json(request, limits)
     if not isinstance(raw, dict):
         raise unprocessable("the body must be a JSON object")

@@ -18,6 +18,7 @@ from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
+from player.playback.queue import QueueChange
 from player.snapcast.relay import FeedChanged
 from player.timers.alarms import AlarmsChanged
 from player.timers.ringing import AlarmProblem
@@ -27,6 +28,9 @@ from player.web.throttle import LogThrottle
 Message = dict[str, Any]
 log = logging.getLogger(__name__)
 _throttle = LogThrottle()
+# Entries one queue change may carry; a bigger change (a replace of thousands, a clear, a shuffle)
+# is sent as a reset the client re-reads with GET /api/v1/queue, pages at a time if it likes.
+CHANGE_LIMIT = 500
 
 
 @singledispatch
@@ -184,6 +188,40 @@ def _player(event: PlayerChanged) -> Message:
 @event_json.register
 def _queue(event: QueueChanged) -> Message:
     return {"type": "queue", "queue": event.controller.queue.to_json()}
+
+
+@singledispatch
+def changes_json(event: object) -> Message:
+    """The message for a client that follows the queue as changes (`/events?queue=changes`);
+    the same as `event_json`'s for every event but the queue's."""
+    return event_json(event)
+
+
+def has_changes_form(event: object) -> bool:
+    """Whether `changes_json` differs from `event_json` for this event's type."""
+    return changes_json.dispatch(type(event)) is not changes_json.dispatch(object)
+
+
+@changes_json.register
+def _queue_change(event: QueueChanged) -> Message:
+    # The version before and after, and what this one change did: never the whole queue.
+    queue = event.controller.queue
+    last = queue.last_change
+    head: Message = {"index": queue.index, "version": queue.version, "total": len(queue.entries)}
+    change: Message = {"since": last.version - 1, "reset": _is_reset(last)}
+    if change["reset"]:
+        if len(queue.entries) <= CHANGE_LIMIT:
+            head["entries"] = [e.to_json() for e in queue.entries]
+    else:
+        change["inserted"] = [{"index": i, "entry": e.to_json()} for i, e in last.inserted]
+        change["removed"] = list(last.removed)
+        change["moved"] = [{"entry_id": entry_id, "to": to} for entry_id, to in last.moved]
+    return {"type": "queue", "queue": head, "change": change}
+
+
+def _is_reset(change: QueueChange) -> bool:
+    too_big = len(change.inserted) > CHANGE_LIMIT or len(change.removed) > CHANGE_LIMIT
+    return change.reordered or too_big
 
 
 @event_json.register

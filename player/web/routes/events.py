@@ -11,12 +11,24 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from player.services import Services
+from player.web.errors import bad_request
 from player.web.keys import services
-from player.web.spec import RouteTable
+from player.web.spec import Param, RouteTable
 from player.web.wire import to_text
 
 log = logging.getLogger(__name__)
 routes = RouteTable()
+
+
+QUEUE_FORMS = ("full", "changes")
+EVENT_PARAMS = (
+    Param(
+        "queue",
+        description="'full' (api.md: each queue event carries the whole Queue) or 'changes':"
+        " each queue event carries {queue: {index, version, total}, change: {since, reset,"
+        " inserted: [{index, entry}], removed: [entry_id], moved: [{entry_id, to}]}}",
+    ),
+)
 
 
 @routes.route(
@@ -25,13 +37,17 @@ routes = RouteTable()
     "Live events (WebSocket): snapshot, then changes",
     "events",
     websocket=True,
+    params=EVENT_PARAMS,
 )
 async def events(request: web.Request) -> web.WebSocketResponse:
     svc = services(request)
+    form = request.query.get("queue", "full")
+    if form not in QUEUE_FORMS:
+        raise bad_request("query parameter 'queue' must be 'full' or 'changes'")
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     # before the snapshot, so nothing between the two is lost
-    sub = svc.bus.subscribe(on_overflow=lambda: _cut_off(request))
+    sub = svc.bus.subscribe(on_overflow=lambda: _cut_off(request), changes=form == "changes")
     try:
         await ws.send_str(to_text(await snapshot(svc)))
         reader = asyncio.create_task(_drain_incoming(ws))

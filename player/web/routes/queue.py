@@ -1,4 +1,9 @@
-"""Queue routes: read, add (replace/append/next), remove, move, jump, clear."""
+"""Queue routes: read, add (replace/append/next), remove, move, jump, clear.
+
+Every reply is api.md's Queue with `offset` and `total`: `GET` holds the whole queue unless
+`?offset=&limit=` ask for a page; a change's reply holds the first REPLY_LIMIT entries (or the page
+asked for), so appending 500 to a 21,500-entry queue does not echo 22,000 entries back.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,22 @@ from cache.models import Track
 from player.playback import commands as c
 from player.playback.queue import QueueError
 from player.web.errors import ApiError, not_found, unprocessable
+from player.web.jsonbody import LIST_BODY_BYTES
 from player.web.keys import services
 from player.web.routes.collections import artist_tracks, playlist_tracks
-from player.web.spec import Field, Param, RouteTable, read_body
+from player.web.spec import Field, Param, RouteTable, query_int, read_body
 from player.web.wire import json_response
 
 routes = RouteTable()
 TAG = "queue"
-ENTRY = (Param("entry_id", "path"),)
+MAX_ADD = 10_000  # ids in one POST
+REPLY_LIMIT = 100  # entries in a change's reply unless ?limit= asks for more
+MAX_LIMIT = 100_000
+PAGE = (
+    Param("offset", type="integer", description="the first entry of the page (default 0)"),
+    Param("limit", type="integer", description="entries in the page (GET: default all)"),
+)
+ENTRY = (Param("entry_id", "path"), *PAGE)
 
 
 async def _run(request: web.Request, command: c.Command) -> None:
@@ -27,17 +40,21 @@ async def _run(request: web.Request, command: c.Command) -> None:
         raise ApiError(404 if "no queue entry" in str(err) else 422, str(err)) from err
 
 
-def _queue(request: web.Request) -> web.Response:
-    return web.json_response(services(request).controller.queue.to_json())
+def _queue(request: web.Request, *, whole: bool = False) -> web.Response:
+    """The Queue page the query asks for; without `limit`, all of it (`whole`) or REPLY_LIMIT."""
+    queue = services(request).controller.queue
+    offset = query_int(request, "offset", 0, hi=MAX_LIMIT)
+    limit = query_int(request, "limit", len(queue.entries) if whole else REPLY_LIMIT, hi=MAX_LIMIT)
+    return web.json_response(queue.window_json(offset, limit))
 
 
-@routes.route("GET", "/api/v1/queue", "The play queue", TAG, response="Queue")
+@routes.route("GET", "/api/v1/queue", "The play queue", TAG, params=PAGE, response="Queue")
 async def get_queue(request: web.Request) -> web.Response:
-    return _queue(request)
+    return _queue(request, whole=True)
 
 
 ADD_FIELDS = (
-    Field("item_ids", "array", items="string"),
+    Field("item_ids", "array", items="string", max_items=MAX_ADD),
     Field("album_id", "string"),
     Field("playlist_id", "string"),
     Field("artist_id", "string"),
@@ -49,10 +66,10 @@ ADD_FIELDS = (
 
 @routes.route(
     "POST", "/api/v1/queue", "Add tracks, an album, a playlist or an artist", TAG,
-    body=ADD_FIELDS, response="Queue",
+    params=PAGE, body=ADD_FIELDS, response="Queue",
 )  # fmt: skip
 async def add(request: web.Request) -> web.Response:
-    body = await read_body(request, ADD_FIELDS)
+    body = await read_body(request, ADD_FIELDS, max_bytes=LIST_BODY_BYTES)
     tracks = await _tracks_for(request, body)
     start = body.get("start_index") or 0
     if tracks and start >= len(tracks):
@@ -85,11 +102,12 @@ async def _tracks_for(request: web.Request, body: dict[str, Any]) -> list[Track]
     tracks = await library.tracks(item_ids)
     missing = sorted(set(item_ids) - {t.id for t in tracks})
     if missing:
-        raise not_found(f"no track(s) {', '.join(missing)}")
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise not_found(f"no track(s) {', '.join(missing[:5])}{more}")
     return tracks
 
 
-@routes.route("DELETE", "/api/v1/queue", "Clear the queue", TAG, response="Queue")
+@routes.route("DELETE", "/api/v1/queue", "Clear the queue", TAG, params=PAGE, response="Queue")
 async def clear(request: web.Request) -> web.Response:
     await _run(request, c.QueueClear())
     return _queue(request)

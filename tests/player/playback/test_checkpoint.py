@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from cache.models import PlayingFrom, Resolved, Track
@@ -13,7 +14,7 @@ from player.engine.fake import FakeEngine
 from player.playback import commands as c
 from player.playback.checkpoint import Checkpointer, resume_command
 from player.playback.controller import PlayerController
-from player.playback.state_store import StateStore
+from player.playback.state_store import SessionState, StateStore
 from tests.builders import make_track
 
 
@@ -63,4 +64,40 @@ async def test_changes_are_saved_and_resume_where_they_were(tmp_path: Path) -> N
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await engine.shutdown()
+        await store.close()
+
+
+class CountingStore(StateStore):
+    """A real player.db that also notes which saves rewrote the queue's rows."""
+
+    rewrites: int = 0
+
+    async def save(self, state: SessionState, entries: Sequence[tuple[str, str]] | None) -> None:
+        self.rewrites += entries is not None
+        await super().save(state, entries)
+
+
+async def test_a_track_change_saves_the_index_without_rewriting_the_queue(tmp_path: Path) -> None:
+    controller = PlayerController(FakeEngine(default_duration=60.0), LocalResolver())
+    store = await CountingStore.open(tmp_path / "player.db")
+    assert isinstance(store, CountingStore)
+    checkpointer = Checkpointer(controller, store, interval=60.0)
+    task = asyncio.create_task(controller.run())
+    try:
+        await controller.submit(c.QueueAdd(TRACKS, c.QueueMode.REPLACE, play=True))
+        await checkpointer.save_now()
+        await controller.submit(c.Next())
+        await checkpointer.save_now()
+        saved = await store.load()
+        assert saved is not None and saved.state.queue_index == 1
+        assert saved.state.queue_version == controller.queue.version
+        assert [item for _, item in saved.entries] == ["t1", "t2", "t3"]
+        assert store.rewrites == 1  # the add; the next moved the index alone
+        await controller.submit(c.QueueMove(controller.queue.entries[0].entry_id, 2))
+        await checkpointer.save_now()
+        assert store.rewrites == 2
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         await store.close()

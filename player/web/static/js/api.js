@@ -83,5 +83,6 @@ export function coverUrl(albumId) {
 
 export function eventsUrl() {
   const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-  return withToken(scheme + location.host + BASE + '/events');
+  // The queue as versioned changes, not a copy of it per change (queuestate.js applies them).
+  return withToken(scheme + location.host + BASE + '/events?queue=changes');
 }

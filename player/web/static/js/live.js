@@ -2,6 +2,7 @@
 // the phone wakes up or comes back online.
 
 import { eventsUrl } from './api.js';
+import { queueMessage, queueSnapshot } from './queuestate.js';
 import { set, state } from './state.js';
 
 const MIN_DELAY = 500;
@@ -89,7 +90,7 @@ function onMessage(raw) {
         state.features.cache = true;
         set('cache', { ...(state.cache || {}), ...msg.cache });
       }
-      set('queue', msg.queue);
+      queueSnapshot(msg.queue);
       set('player', msg.player);
       setConn('live');
       handlers.snapshot?.(msg);
@@ -98,7 +99,7 @@ function onMessage(raw) {
       set('player', msg.player);
       break;
     case 'queue':
-      set('queue', msg.queue);
+      queueMessage(msg);
       break;
     case 'sleep':
       set('sleep', msg.sleep);

@@ -1,19 +1,26 @@
 // The queue screen: the current entry marked; jump, remove, and reorder by dragging a handle
-// (pointer events) or with the up/down buttons.
+// (pointer events) or with the up/down buttons. Windowed: only the rows on screen (and a margin)
+// are in the DOM, the list's padding stands for the rest, so 20,000 entries scroll like 20.
 
 import { del, post } from './api.js';
 import { cover } from './cover.js';
 import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
+import { queueReply, reread } from './queuestate.js';
 import { on, set, state } from './state.js';
 import { empty, run, sheet } from './ui.js';
 
+const MARGIN = 12; // rows rendered beyond each edge of the screen
+const SLACK = 4; // how near an edge of the rendered rows the screen may come before re-rendering
 let list;
 let summary;
 let clearBtn;
 let dragging = null;
 let pending = null; // a queue that arrived during a drag, applied after the drop
+let rowHeight = 0; // measured from the first row rendered (all rows are one height)
+let shown = { start: 0, end: 0, queue: null }; // the rows in the DOM, of which queue
+let frame = 0;
 
 function row(entry, i, current) {
   const t = entry.item;
@@ -41,12 +48,48 @@ function render(queue) {
   clearBtn.hidden = !entries.length;
   if (!entries.length) {
     summary.textContent = '';
+    list.style.padding = '';
+    shown = { start: 0, end: 0, queue };
     fill(list, empty('queue', 'The queue is empty', 'Play an album from the Library, or use “Add to queue” on any track.', { href: '#/library', label: 'Open Library' }));
     return;
   }
-  const total = entries.reduce((s, e) => s + (e.item.duration || 0), 0);
+  let total = 0;
+  for (const e of entries) total += e.item.duration || 0;
   summary.textContent = fmt.plural(entries.length, 'track') + ' · ' + fmt.length(total);
-  fill(list, entries.map((e, i) => row(e, i, i === queue.index)));
+  renderWindow(queue, true);
+}
+
+/** The rows that should be in the DOM: the screen's, plus MARGIN each side. */
+function wanted(count) {
+  const height = rowHeight || 59;
+  const top = window.scrollY - (list.getBoundingClientRect().top + window.scrollY);
+  const first = Math.max(0, Math.floor(top / height));
+  const last = Math.min(count, Math.ceil((top + window.innerHeight) / height));
+  return { first, last, start: Math.max(0, first - MARGIN), end: Math.min(count, Math.max(last, first + 1) + MARGIN) };
+}
+
+function renderWindow(queue, force) {
+  const entries = queue.entries;
+  const want = wanted(entries.length);
+  const topCovered = shown.start === 0 || want.first >= shown.start + SLACK;
+  const bottomCovered = shown.end === entries.length || want.last <= shown.end - SLACK;
+  if (!force && shown.queue === queue && topCovered && bottomCovered) return;
+  const rows = [];
+  for (let i = want.start; i < want.end; i++) rows.push(row(entries[i], i, i === queue.index));
+  fill(list, rows);
+  shown = { start: want.start, end: want.end, queue };
+  if (!rowHeight && list.firstElementChild) rowHeight = list.firstElementChild.getBoundingClientRect().height || 0;
+  const height = rowHeight || 59;
+  list.style.paddingTop = want.start * height + 'px';
+  list.style.paddingBottom = (entries.length - want.end) * height + 'px';
+}
+
+function onScroll() {
+  if (frame || dragging || !state.queue || !state.queue.entries.length) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    if (state.route.name === 'queue' && !dragging && state.queue) renderWindow(state.queue, false);
+  });
 }
 
 async function jumpTo(control, index) {
@@ -58,7 +101,7 @@ async function remove(control, entry) {
   const before = state.queue;
   control.closest('.q-row')?.classList.add('leaving');
   const res = await run(control, () => del('/queue/' + encodeURIComponent(entry.entry_id)), { onError: () => render(before) });
-  if (res) set('queue', res);
+  queueReply(res);
 }
 
 /** Move optimistically: the list shows the new order at once and reverts if the speaker refuses. */
@@ -73,9 +116,9 @@ async function move(control, from, to) {
   state.queue = { ...before, entries, index };
   render(state.queue);
   const res = await run(control, () => post('/queue/' + encodeURIComponent(entry.entry_id) + '/move', { to }), {
-    onError: () => set('queue', before),
+    onError: () => { set('queue', before); reread(); },
   });
-  if (res && (!state.queue || res.version >= (state.queue.version || 0))) set('queue', res);
+  queueReply(res);
   const moved = list.querySelector(`[data-entry-id="${CSS.escape(entry.entry_id)}"] .${control.classList.contains('q-up') ? 'q-up' : 'q-down'}`);
   if (moved && !moved.disabled && control.classList.contains('icon-btn')) moved.focus({ preventScroll: true });
 }
@@ -86,6 +129,8 @@ function startDrag(e, li, from) {
   const handle = e.currentTarget;
   handle.setPointerCapture(e.pointerId);
   const rows = [...list.children];
+  const first = shown.start; // rows[k] is the entry at first + k
+  const count = state.queue.entries.length;
   const height = li.getBoundingClientRect().height;
   const y0 = e.clientY;
   dragging = { to: from };
@@ -93,9 +138,10 @@ function startDrag(e, li, from) {
   const onMove = (ev) => {
     const dy = ev.clientY - y0;
     li.style.transform = `translateY(${dy}px)`;
-    const to = Math.max(0, Math.min(rows.length - 1, from + Math.round(dy / height)));
+    const to = Math.max(0, Math.min(count - 1, from + Math.round(dy / height)));
     dragging.to = to;
-    rows.forEach((r, i) => {
+    rows.forEach((r, k) => {
+      const i = first + k;
       if (r === li) return;
       const shift = from < to && i > from && i <= to ? -height : from > to && i >= to && i < from ? height : 0;
       r.style.transform = shift ? `translateY(${shift}px)` : '';
@@ -132,7 +178,7 @@ function confirmClear() {
   sheet('Clear the queue?', 'Playback stops and every entry is removed.', [
     { label: 'Clear queue', icon: 'trash', danger: true, run: async () => {
       const res = await run(clearBtn, () => del('/queue'));
-      if (res) set('queue', res);
+      queueReply(res);
     } },
   ]);
 }
@@ -144,6 +190,8 @@ export function init() {
   list = h('ol', { id: 'queue-list', class: 'q-list' });
   fill(root, h('header', { class: 'view-head' }, h('div', {}, h('h2', { text: 'Queue' }), summary), clearBtn), list);
   on('queue', render);
+  window.addEventListener('scroll', onScroll, { passive: true });
+  window.addEventListener('resize', onScroll, { passive: true });
   // The current mark follows the player even when only the index moved (a track ended).
   on('player', (p) => {
     const q = state.queue;
@@ -155,4 +203,6 @@ export function init() {
   render(null);
 }
 
-export function show() {}
+export function show() {
+  if (state.queue) render(state.queue); // the window is measured on screen, not while hidden
+}

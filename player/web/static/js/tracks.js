@@ -5,14 +5,14 @@ import { trackButton } from './dlbutton.js';
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
-import { set } from './state.js';
+import { queueReply } from './queuestate.js';
 import { run, sheet, toast } from './ui.js';
 
 /** Add to the queue: mode replace (and play), append, or next. */
 export async function enqueue(control, body, mode, message) {
   const res = await run(control, () => post('/queue', { ...body, mode, play: mode === 'replace' }));
   if (!res) return;
-  set('queue', res);
+  queueReply(res);
   if (message) toast(message, 'info');
 }
 
