@@ -1,5 +1,5 @@
 """Keeping a Subsonic server's catalogue in cache.db: albums by `getAlbumList2` (500 a page),
-their songs by `getAlbum`.
+their songs by `getAlbum`, then the playlists (cache/subsonic/playlists.py).
 
 A later sync reads the album list again but asks `getAlbum` only for albums that are new or whose
 song count or length moved, so a quiet library costs a few list pages, not one call per album.
@@ -16,8 +16,10 @@ import aiosqlite
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord
 from cache.models import AlbumId, ItemId, SourceKind
+from cache.playlists import Playlists
 from cache.subsonic.client import SubsonicClient
 from cache.subsonic.convert import album_record, track_from_song
+from cache.subsonic.playlists import sync_playlists
 
 log = logging.getLogger(__name__)
 PAGE = 500  # the most getAlbumList2 gives in one answer
@@ -33,6 +35,7 @@ class SyncResult:
     albums_read: int  # albums whose songs were asked for (all of them the first time)
     tracks: int
     removed_tracks: int
+    playlists: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,8 @@ async def sync_catalogue(
         kept.update(ItemId(r[0]) for r in await cur.fetchall())
     albums = {album_record(e).id for e in entries}
     removed = await catalogue.remove_unseen(SourceKind.SUBSONIC, kept, albums)
-    result = SyncResult(len(entries), read, len(kept), removed)
+    playlists = await sync_playlists(client, Playlists(catalogue))
+    result = SyncResult(len(entries), read, len(kept), removed, playlists)
     log.info("Subsonic catalogue: %s", result)
     return result
 
