@@ -192,24 +192,3 @@ async def plchangesposid(deck: Deck, client: Client, args: list[str], out: Answe
     for pos, entry in _changes(deck, args):
         out.add("cpos", pos)
         out.add("Id", song_id(entry.entry_id))
-
-
-# -- stored playlists: the sources' playlists are not in the catalogue yet --------------------
-@command("listplaylists")
-async def listplaylists(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
-    return
-
-
-@command("listplaylist", 1, 2)
-async def listplaylist(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
-    raise AckError(AckCode.NO_EXIST, "No such playlist")
-
-
-@command("listplaylistinfo", 1, 2)
-async def listplaylistinfo(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
-    raise AckError(AckCode.NO_EXIST, "No such playlist")
-
-
-@command("load", 1, 3)
-async def load(deck: Deck, client: Client, args: list[str], out: Answer) -> None:
-    raise AckError(AckCode.NO_EXIST, "No such playlist")

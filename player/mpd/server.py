@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from player.mpd import cmd_db, cmd_misc, cmd_player, cmd_queue  # noqa: F401  (they register)
+from player.mpd import cmd_db, cmd_misc, cmd_player, cmd_playlists, cmd_queue  # noqa: F401  (they register)
 from player.mpd.deck import Deck
 from player.mpd.session import Limits, Session
 
