@@ -7,11 +7,12 @@ import json
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cache.models import Album, AlbumId, Availability, ItemId, SourceKind, Track
+
+if TYPE_CHECKING:  # the scan's worker processes import this module: no aiosqlite in them
+    import aiosqlite
 
 _TRACK_FIELDS = (
     "id, source, album_id, title, album, artists, album_artist, duration, track_number,"

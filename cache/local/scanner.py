@@ -17,8 +17,9 @@ from pathlib import Path
 
 from cache.catalogue import Catalogue, LocalEntry, RowsJson, join_rows
 from cache.local.playlists import read_playlists
-from cache.local.reading import default_workers, read_files
+from cache.local.reading import default_workers
 from cache.local.walk import FileStat, walk_music
+from cache.local.workers import read_files
 from cache.models import ItemId, SourceKind
 from cache.playlists import Playlists
 
@@ -64,6 +65,7 @@ class Scanner:
         # Files that failed, with the size/mtime they failed at: not retried (nor logged) until
         # they change, so one broken file costs one log line, not one per rescan.
         self._failed: dict[str, tuple[int, int]] = {}
+        self._pruned = False  # the first scan prunes whatever an interrupted one left behind
 
     async def scan(self) -> ScanSummary:
         """Rescan now; a scan already running (from any scanner of this catalogue) finishes first."""
@@ -71,20 +73,26 @@ class Scanner:
             return await self._scan()
 
     async def _scan(self) -> ScanSummary:
-        if not await asyncio.to_thread(self._music_dir.is_dir):
+        # The walk (a thread) and the catalogue's index (the database's thread) at once: on two
+        # cores a rescan that finds nothing new is the longer of the two, not their sum.
+        playlist_files: list[str] = []
+        files, known = await asyncio.gather(
+            asyncio.to_thread(_walk_if_there, self._music_dir, playlist_files),
+            self._catalogue.local_index(),
+        )
+        if files is None:
             # An unmounted drive must not wipe the catalogue (and with it queues and pins).
             log.warning("music folder %s is missing; library left as it was", self._music_dir)
             return ScanSummary()
-        playlist_files: list[str] = []
-        files = await asyncio.to_thread(walk_music, self._music_dir, playlist_files)
-        known = await self._catalogue.local_index()
         todo = [f for f in files if _changed(known.get(f.relpath), f)]
         retry = [f for f in todo if self._failed.get(f.relpath) != (f.size, f.mtime_ns)]
         added, updated, broken = await self._read_all(retry, known)
         present = {f.relpath for f in files}
         gone = [e.item_id for rel, e in known.items() if rel not in present]
         removed = await self._catalogue.remove_tracks([*gone, *broken])
-        await self._catalogue.prune_albums(SourceKind.LOCAL)
+        if retry or removed or not self._pruned:  # nothing written: no album can have emptied
+            await self._catalogue.prune_albums(SourceKind.LOCAL)
+            self._pruned = True
         self._failed = {rel: v for rel, v in self._failed.items() if rel in present}
         unreadable = len(todo) - added - updated
         playlists = await self._sync_playlists(playlist_files)
@@ -129,6 +137,10 @@ class Scanner:
             if f.relpath in known:
                 stale.append(known[f.relpath].item_id)
         return stale
+
+
+def _walk_if_there(music_dir: Path, playlists: list[str]) -> list[FileStat] | None:
+    return walk_music(music_dir, playlists) if music_dir.is_dir() else None
 
 
 def _changed(entry: LocalEntry | None, f: FileStat) -> bool:

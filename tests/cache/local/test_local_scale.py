@@ -11,7 +11,7 @@ import mutagen
 import pytest
 
 from cache.catalogue import Catalogue
-from cache.local import reading
+from cache.local import workers
 from cache.local.flac import read_flac_header
 from cache.local.scanner import Scanner
 from cache.local.tags import read_tags
@@ -49,7 +49,7 @@ def test_what_the_header_reader_is_unsure_of_goes_to_mutagen(tmp_path: Path) -> 
 async def test_worker_processes_read_a_large_scan(
     fresh_db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reading, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 10)
     music = library(24) / "music"
     catalogue = Catalogue(fresh_db)
     summary = await Scanner(catalogue, music, workers=2, batch_size=7).scan()
