@@ -101,3 +101,20 @@ async def test_an_unchanged_batch_of_thousands_writes_nothing_to_disk(
     await fill_catalogue(fresh_db, 1_600, 20_000)  # the same rows again, in one statement
     # No row, no index page and no temporary file (temp_store=MEMORY) reaches the disk.
     assert write_bytes() - before < 64 * 1024
+
+
+async def test_the_artists_page_walks_the_name_index_without_sorting(tmp_path: Path) -> None:
+    db = await open_db(tmp_path / "cache.db", MIGRATIONS)
+    await db.close()
+    page = (
+        "SELECT ar.id, ar.name FROM artists ar WHERE EXISTS (SELECT 1 FROM album_artists aa"
+        " WHERE aa.artist_id = ar.id) ORDER BY ar.name COLLATE NOCASE, ar.id LIMIT 50"
+    )
+    plan = _plan(tmp_path / "cache.db", page)
+    assert "sqlite_autoindex_artists_1" in plan and "TEMP B-TREE" not in plan
+    albums = _plan(
+        tmp_path / "cache.db",
+        "SELECT a.id FROM album_artists aa JOIN albums a ON a.id = aa.album_id"
+        " WHERE aa.artist_id = 7",
+    )
+    assert "SEARCH aa USING PRIMARY KEY (artist_id=?)" in albums and "SCAN" not in albums
