@@ -7,13 +7,14 @@ that page's counts are taken.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
 
 from cache.catalogue import ALBUM_COLS, TRACK_ORDER, Catalogue
-from cache.catalogue_rows import fts_words
+from cache.catalogue_rows import fts_query, fts_words
 from cache.models import Album, Artist, ArtistId, Track
 
 PREFIX = "ar-"
@@ -25,6 +26,16 @@ _SOURCE = (
 )
 _COUNT = "(SELECT count(*) FROM album_artists aa WHERE aa.artist_id = ar.id)"
 _DISCOGRAPHY = "coalesce(a.year, 9999), a.sort_title COLLATE NOCASE, a.id"
+
+
+RANK_LIMIT = 2000  # tracks the full-text index may propose, as the catalogue's search bounds it
+_IDS = "(SELECT value FROM json_each(?))"
+
+
+def _fold(text: str) -> str:
+    """Case and diacritics folded, as the full-text index's tokenizer sees words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def artist_id(number: int) -> ArtistId:
@@ -64,11 +75,30 @@ class Artists:
         return await self._artists(where, params, max(0, limit), max(0, offset)), total
 
     async def search(self, q: str) -> list[Artist]:
-        """The first artists whose names hold every word of `q` (none for an empty query)."""
-        if not fts_words(q):
+        """The first artists whose names hold every word of `q` (none for an empty query), by
+        name; "bjork" finds Björk: LIKE folds ASCII case only, so the tracks' full-text index
+        (diacritics removed) proposes more names, checked here with Unicode folding."""
+        words = fts_words(q)
+        if not words:
             return []
         where, params = _name_filter(q)
-        return await self._artists(where, params, self._search_limit, 0)
+        found = await self._artists(where, params, self._search_limit, 0)
+        if len(found) < self._search_limit:
+            seen = {a.id for a in found}
+            found += [a for a in await self._folded(words) if a.id not in seen]
+        return sorted(found, key=lambda a: (a.name.casefold(), a.id))[: self._search_limit]
+
+    async def _folded(self, words: Sequence[str]) -> list[Artist]:
+        rows = await self._fetch(
+            "SELECT json_group_array(DISTINCT aa.artist_id) AS ids FROM album_artists aa"
+            " WHERE aa.album_id IN (SELECT t.album_id FROM tracks t WHERE t.rowid IN"
+            " (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ? LIMIT ?))",
+            (fts_query(words, ("artists",)), RANK_LIMIT),
+        )
+        ids = rows[0]["ids"] if rows else "[]"
+        candidates = await self._artists(f"ar.id IN {_IDS}", (ids,), RANK_LIMIT, 0)
+        wanted = [_fold(w) for w in words]
+        return [a for a in candidates if all(w in _fold(a.name) for w in wanted)]
 
     async def get(self, artist: str, offset: int = 0, limit: int = 50) -> Artist | None:
         """One artist with a page of their albums (by year, then title); None when unknown."""

@@ -90,3 +90,14 @@ async def test_unchanged_playlists_write_nothing(catalogue: Catalogue) -> None:
     assert await total_changes(catalogue.db) == before
     assert await store.remove_unseen(JELLYFIN, ["p1"]) == 0
     assert await store.remove_unseen(JELLYFIN, []) == 1
+
+
+async def test_search_folds_case_and_diacritics_beyond_ascii(catalogue: Catalogue) -> None:
+    album = _album("a9", "Debut", ("Björk",), 1993)
+    await catalogue.upsert([album], [_track("t91", album, 1)])
+    await _library(catalogue)
+    artists = Artists(catalogue)
+    for query in ("bjork", "BJÖRK", "björ"):
+        assert [a.name for a in await artists.search(query)] == ["Björk"], query
+    assert [a.name for a in await artists.search("nina")] == ["Nina Simone"]
+    assert await artists.search("bjorn") == []
