@@ -1,7 +1,8 @@
 """A fake Jellyfin (tests/fakes/jellyfin.py) in a process of its own, so a service subprocess can
 reach it while the browser tests run synchronously.
 
-The child serves two albums and reads commands on stdin: `stall N` makes the next N file requests
+The child serves two albums and a playlist ("Fake Mix": Slow Album's second track, then Quick
+Album's first) and reads commands on stdin: `stall N` makes the next N file requests
 stop after 1 MiB (a download visibly in progress), `release` lets stalled requests finish, `down`
 stops serving (the server unreachable) and `up` serves again on the same port.
 """
@@ -70,11 +71,13 @@ async def _serve(stdin: IO[str]) -> None:
 
     fake = FakeJellyfin()
     fake.add_user(USER, PASSWORD)
-    quick, _ = fake.add_album("Quick Album", [3 * MIB] * 3, artists=("The Fakes",))
-    slow, _ = fake.add_album("Slow Album", [3 * MIB] * 2, artists=("The Fakes",))
+    quick, quick_tracks = fake.add_album("Quick Album", [3 * MIB] * 3, artists=("The Fakes",))
+    slow, slow_tracks = fake.add_album("Slow Album", [3 * MIB] * 2, artists=("The Fakes",))
+    mix = fake.add_playlist("Fake Mix", [slow_tracks[1].id, quick_tracks[0].id])
     url = await fake.start()
     port = int(url.rsplit(":", 1)[1])
     info = {"url": url, "username": USER, "password": PASSWORD, "quick": quick.id, "slow": slow.id}
+    info["mix"] = mix.id
     print(json.dumps(info), flush=True)
     loop = asyncio.get_running_loop()
     try:

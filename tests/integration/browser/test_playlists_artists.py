@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.integration.browser.conftest import make_music
+from tests.integration.browser.jellyfin_process import FakeJellyfinProcess
 from tests.integration.service import ServiceProcess
 
 pytestmark = pytest.mark.browser
@@ -89,3 +90,39 @@ def test_artists_screen_and_search_reach_an_artist(
     page.screenshot(path=str(shots / f"search-artists-{scheme}.png"))
     page.click("#search-artists a")
     page.wait_for_selector("#artist-albums .card-title:text-is('Night Drive')")
+
+
+@pytest.fixture(scope="module")
+def jf_service(
+    tmp_path_factory: pytest.TempPathFactory, jellyfin: FakeJellyfinProcess
+) -> Iterator[ServiceProcess]:
+    info = jellyfin.info or {}
+    jf = {"url": info["url"], "username": info["username"], "password": info["password"]}
+    quiet = {"wifi_only": False, "queue_precache_enabled": False, "album_affinity_enabled": False}
+    extra = {"jellyfin": jf, "cache": quiet, "library": {"demo": False}}
+    svc = ServiceProcess(tmp_path_factory.mktemp("jf-playlists"), extra=extra)
+    svc.start()
+    try:
+        svc.wait_until(lambda: svc.api("GET", "/library/playlists")["total"] == 1, timeout=30)
+        yield svc
+    finally:
+        svc.stop()
+
+
+def test_a_jellyfin_playlist_downloads_from_its_page(
+    jf_service: ServiceProcess, jellyfin: FakeJellyfinProcess, open_page: OpenPage, shots: Path
+) -> None:
+    mix = (jellyfin.info or {})["mix"]
+    page = open_page(jf_service.base_url + f"/#/playlist/{mix}")
+    page.wait_for_selector("#playlist-tracks .dl[data-state=available]")
+    assert _titles(page, "#playlist-tracks") == ["Song 2", "Song 1"]
+    assert "Jellyfin" in (page.text_content(".album-facts") or "")
+    page.click("#playlist-download")
+    page.wait_for_selector(".toast:has-text('2 tracks downloading')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#playlist-tracks .dl')]"
+        ".every((b) => b.dataset.state === 'completed')"
+    )
+    page.screenshot(path=str(shots / "playlist-jellyfin-downloaded-light.png"))
+    rows = jf_service.api("GET", "/downloads")["downloads"]
+    assert sorted(d["title"] for d in rows if d["status"] == "completed") == ["Song 1", "Song 2"]

@@ -4,7 +4,7 @@
 import { enc, get, post } from './api.js';
 import { cover } from './cover.js';
 import * as dl from './dlstate.js';
-import { enabled, refreshAll } from './dlbutton.js';
+import { refreshAll } from './dlbutton.js';
 import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
@@ -48,7 +48,7 @@ function actions(p) {
   return [
     h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Add playlist to queue', onclick: (e) => enqueue(e.currentTarget, body, 'append', 'Playlist added to the queue') }, icon('queue')),
     h('button', { id: 'playlist-play', class: 'btn primary', type: 'button', onclick: (e) => enqueue(e.currentTarget, body, 'replace') }, icon('play'), h('span', { text: 'Play' })),
-    enabled() && p.source !== 'local' ? h('button', { id: 'playlist-download', class: 'icon-btn', type: 'button', 'aria-label': 'Download playlist', onclick: (e) => download(e.currentTarget, p) }, icon('download')) : null,
+    p.source !== 'local' ? h('button', { id: 'playlist-download', class: 'icon-btn needs-downloads', type: 'button', 'aria-label': 'Download playlist', onclick: (e) => download(e.currentTarget, p) }, icon('download')) : null,
     h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'More playlist actions', onclick: () => sheet(p.name, 'Playlist', [
       { label: 'Play next', icon: 'next_up', run: () => enqueue(null, body, 'next', 'The playlist plays next') },
       { label: 'Add to queue', icon: 'plus', run: () => enqueue(null, body, 'append', 'Playlist added to the queue') },
