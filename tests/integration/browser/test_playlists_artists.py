@@ -91,6 +91,15 @@ def test_artists_screen_and_search_reach_an_artist(
     page.click("#search-artists a")
     page.wait_for_selector("#artist-albums .card-title:text-is('Night Drive')")
 
+    # An album's artist line and a track's menu lead to the artist's page too.
+    page.click("#artist-albums .card")
+    page.click(".album-artists .artist-link:text-is('Mira Okafor')")
+    page.wait_for_selector("#view-artist .album-title:text-is('Mira Okafor')")
+    page.click("#artist-albums .card")
+    page.click("#album-tracks .t-more >> nth=0")
+    page.click(".sheet-action:has-text('Go to artist')")
+    page.wait_for_selector("#view-artist:not([hidden]) .album-title:text-is('Mira Okafor')")
+
 
 @pytest.fixture(scope="module")
 def jf_service(

@@ -6,6 +6,7 @@ import { albumButton } from './dlbutton.js';
 import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
+import { artistLinks } from './links.js';
 import { currentItemId, on } from './state.js';
 import { enqueue, trackRow } from './tracks.js';
 import { empty, sheet } from './ui.js';
@@ -21,7 +22,7 @@ function header(a) {
   return h('div', { class: 'album-hero' },
     cover(a.id, a.title, 'lg'),
     h('h2', { class: 'album-title', text: a.title }),
-    h('p', { class: 'album-artists', text: fmt.artists(a.artists) }),
+    h('p', { class: 'album-artists' }, artistLinks(a.artists)),
     h('p', { class: 'album-facts', text: facts }),
     h('div', { class: 'album-actions' },
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Add album to queue', onclick: (e) => enqueue(e.currentTarget, { album_id: a.id }, 'append', 'Album added to the queue') }, icon('queue')),

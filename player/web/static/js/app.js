@@ -2,7 +2,6 @@
 
 import * as album from './album.js';
 import { get } from './api.js';
-import * as artists from './artists.js';
 import { refreshAll } from './dlbutton.js';
 import * as dl from './dlstate.js';
 import * as downloads from './downloads.js';
@@ -12,16 +11,32 @@ import * as library from './library.js';
 import { reconnectNow, startLive } from './live.js';
 import * as nowplaying from './nowplaying.js';
 import * as pairing from './pairing.js';
-import * as playlists from './playlists.js';
 import * as queue from './queue.js';
 import * as settings from './settings.js';
 import { emit, on, set, state } from './state.js';
 import { closeSheet, toast } from './ui.js';
 
+/** A screen whose module loads when it is first opened (the first load of the page stays small). */
+function lazy(load) {
+  let view = null;
+  return {
+    init() {},
+    async show(arg) {
+      if (!view) {
+        view = await load();
+        view.init();
+      }
+      view.show(arg);
+    },
+  };
+}
+
 const VIEWS = {
   now: nowplaying, queue, library, album, downloads, settings,
-  playlists: playlists.listView, playlist: playlists.detailView,
-  artists: artists.listView, artist: artists.detailView,
+  playlists: lazy(() => import('./playlists.js').then((m) => m.listView)),
+  playlist: lazy(() => import('./playlists.js').then((m) => m.detailView)),
+  artists: lazy(() => import('./artists.js').then((m) => m.listView)),
+  artist: lazy(() => import('./artists.js').then((m) => m.detailView)),
 };
 const LIBRARY_VIEWS = ['album', 'playlists', 'playlist', 'artists', 'artist'];
 const TAB_OF = Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library']));

@@ -6,15 +6,12 @@ import { $, fill, h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
 import { albumCard } from './library.js';
-import { backTo, hero, linkRow, listScreen } from './shelf.js';
+import { artistRow } from './links.js';
+import { backTo, hero, listScreen } from './shelf.js';
 import { enqueue } from './tracks.js';
 import { empty, run, sheet } from './ui.js';
 
 const PAGE = 60;
-
-export function artistRow(a) {
-  return linkRow('#/artist/' + enc(a.id), 'artist', a.name, fmt.plural(a.album_count, 'album'), { artistId: a.id });
-}
 
 export const listView = listScreen('view-artists', 'Artists', {
   id: 'artist-list', path: '/library/artists', row: artistRow,

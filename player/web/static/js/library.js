@@ -2,7 +2,7 @@
 // artists, albums and tracks.
 
 import { enc, get } from './api.js';
-import { artistRow } from './artists.js';
+import { artistRow } from './links.js';
 import { cover } from './cover.js';
 import { albumButton } from './dlbutton.js';
 import { $, debounce, fill, h } from './dom.js';

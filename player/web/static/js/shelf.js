@@ -1,5 +1,5 @@
-// What the playlists and artists screens share: a list row that opens a detail page, the
-// paged list itself, and the hero at the top of a detail page.
+// What the playlists and artists screens share: the paged list, the list screen and the hero at
+// the top of a detail page (loaded with those screens, not with the page).
 
 import { get } from './api.js';
 import { fill, h } from './dom.js';
@@ -8,15 +8,6 @@ import { icon } from './icons.js';
 import { empty, run } from './ui.js';
 
 const PAGE = 100;
-
-/** A row that opens a page: a round badge, a title, a second line and a chevron. */
-export function linkRow(href, iconName, title, sub, data) {
-  return h('li', { class: 'c-row', dataset: data },
-    h('a', { class: 'c-main', href },
-      h('span', { class: 'c-badge' }, icon(iconName)),
-      h('span', { class: 't-text' }, h('span', { class: 't-title', text: title }), h('span', { class: 't-sub', text: sub })),
-      h('span', { class: 'c-chev' }, icon('back'))));
-}
 
 /**
  * A list of `path`'s items ({items, total}) a page at a time under `root`'s header; `row` makes
@@ -82,3 +73,4 @@ export function backTo(href, label) {
 }
 
 export const duration = (seconds) => (seconds ? fmt.length(seconds) : null);
+

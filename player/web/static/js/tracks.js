@@ -5,6 +5,7 @@ import { trackButton } from './dlbutton.js';
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { icon } from './icons.js';
+import { openArtist } from './links.js';
 import { queueReply } from './queuestate.js';
 import { run, sheet, toast } from './ui.js';
 
@@ -22,7 +23,8 @@ export function trackMenu(track, extra = []) {
     { label: 'Play next', icon: 'next_up', run: () => enqueue(null, { item_ids: [track.id] }, 'next', 'Plays next') },
     { label: 'Add to queue', icon: 'plus', run: () => enqueue(null, { item_ids: [track.id] }, 'append', 'Added to the queue') },
     { label: 'Go to album', icon: 'library', run: () => { location.hash = '#/album/' + encodeURIComponent(track.album_id); } },
-  ]);
+    track.artists && track.artists.length ? { label: 'Go to artist', icon: 'artist', run: () => openArtist(track.artists[0]) } : null,
+  ].filter(Boolean));
 }
 
 /**
