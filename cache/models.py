@@ -15,6 +15,7 @@ class SourceKind(StrEnum):
     JELLYFIN = "jellyfin"
     SLSKD = "slskd"
     SUBSONIC = "subsonic"
+    RADIO = "radio"  # an internet radio station: streamed live, never downloaded or pre-cached
 
 
 class Origin(StrEnum):

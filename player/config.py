@@ -32,6 +32,7 @@ from player.config_sections import (
 from player.confload import ConfigError, ConfigProblem, build
 from player.media.subsonic import SubsonicSection, open_to_others
 from player.mpd.settings import MpdConfig
+from player.radio.stations import StationSection
 from player.snapcast.settings import SnapcastConfig
 from player.timers.settings import AlarmSection, TimersConfig, duplicate_ids
 
@@ -58,6 +59,7 @@ class Config:
     gpio: GpioConfig = field(default_factory=GpioConfig)
     timers: TimersConfig = field(default_factory=TimersConfig)
     alarms: tuple[AlarmSection, ...] = ()  # [[alarms]] tables
+    radio: tuple[StationSection, ...] = ()  # [[radio]] tables: internet radio stations
     source: str = field(default="<defaults>", metadata={"internal": True})
 
     @property
@@ -95,7 +97,8 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: str = 
     data = _transcode_into_cache(data)
     config = _fill_dirs(build(Config, data, "", problems), env)
     problems += _folder_problems(config)
-    problems += duplicate_ids(config.alarms)
+    problems += duplicate_ids(config.alarms, "alarms")
+    problems += duplicate_ids(config.radio, "radio")
     config = _with_secrets(config, problems)
     if problems:
         raise ConfigError(problems, source)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # built only when configured, or heavy to import: their types
     from cache.snapcast.control import SnapcastControl
     from player.mpd.server import MpdServer
     from player.pairing.core import Pairing
+    from player.radio.stations import RadioBook
     from player.timers.wiring import Timers
 
 
@@ -44,4 +45,5 @@ class Services:
     listening: asyncio.Event  # set by the server once its socket accepts connections
     repairs: list[Repair]  # what start-up and upkeep fixed (GET /health lists them), appended to
     storage: StorageWatch  # the room kept for the databases; storage problems for /health
-    timers: Timers  # the sleep timer and long tracks' positions (player/timers/)
+    timers: Timers  # the sleep timer, long tracks' positions, the alarms (player/timers/)
+    radio: RadioBook  # the internet radio stations (player/radio/)

@@ -29,6 +29,7 @@ from player.playback.checkpoint import Checkpointer, resume_command
 from player.playback.commands import CopyLanded
 from player.playback.controller import PlayerController
 from player.playback.state_store import StateStore
+from player.radio.wiring import open_radio
 from player.services import Services
 from player.snapcast.relay import FifoRelay
 from player.snapcast.wiring import FeedGuard, hold_local_playback, source_output, start_snapcast
@@ -95,8 +96,9 @@ async def _build(
         _open_playback(config, library, engine, repairs, storage)
     )
     controller = playback.controller
+    radio = await stack.enter_async_context(open_radio(config, controller))
     timers = await stack.enter_async_context(
-        open_timers(config, controller, library, bus.publish, clock)
+        open_timers(config, controller, library, radio, bus.publish, clock)
     )
     reporter = play_reporter(media, controller, network_kind=lambda: precache.network.current.kind)
     precache.on_network(lambda net: _network_changed(net, media, reporter))
@@ -107,7 +109,7 @@ async def _build(
         config=config, notifier=notifier, bus=bus, supervisor=supervisor, media=media,
         library=library, controller=controller, precache=precache, reporter=reporter,
         pairing=pairing, mpd=mpd, listening=asyncio.Event(), repairs=repairs, storage=storage,
-        snapcast=start_snapcast(config, bus, supervisor), timers=timers,
+        snapcast=start_snapcast(config, bus, supervisor), timers=timers, radio=radio,
     )  # fmt: skip
     return svc, playback
 

@@ -58,13 +58,28 @@ class PauseChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class TitleChanged:
+    """The stream sent a title of its own (a radio station's ICY StreamTitle); None: none."""
+
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class EngineFailed:
     """The engine itself died (not one file): the controller treats this as fatal."""
 
     message: str
 
 
-EngineEvent = Started | Finished | PositionChanged | DurationKnown | PauseChanged | EngineFailed
+EngineEvent = (
+    Started
+    | Finished
+    | PositionChanged
+    | DurationKnown
+    | PauseChanged
+    | TitleChanged
+    | EngineFailed
+)
 EventSink = Callable[[EngineEvent], None]
 
 

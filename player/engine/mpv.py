@@ -32,6 +32,7 @@ from player.engine.base import (
     PauseChanged,
     PositionChanged,
     Started,
+    TitleChanged,
 )
 from player.engine.mpv_events import (
     EventBridge,
@@ -93,7 +94,7 @@ class MpvEngine:
         # time-pos is observed, not polled: the API's position follows the audio within
         # position_step (a poll every 0.5 s left it up to half a second behind), and a paused or
         # stopped player gets no events at all.
-        for name in ("pause", "duration", "time-pos"):
+        for name in ("pause", "duration", "time-pos", "metadata"):
             player.observe_property(name, bridge.property_threadsafe)
 
     async def shutdown(self) -> None:
@@ -304,6 +305,8 @@ class MpvEngine:
             self._emit(PauseChanged(raw.value))
         elif raw.name == "time-pos" and isinstance(raw.value, int | float):
             self._on_time(float(raw.value))
+        elif raw.name == "metadata" and self._current is not None:
+            self._emit(TitleChanged(raw.value if isinstance(raw.value, str) else None))
         elif raw.name == "duration" and isinstance(raw.value, int | float):
             self._duration = float(raw.value)
             ref = self._refs.get(self._current) if self._current is not None else None

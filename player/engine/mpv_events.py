@@ -38,7 +38,7 @@ class RawEnd:
 @dataclass(frozen=True, slots=True)
 class RawProperty:
     name: str
-    value: bool | float | None
+    value: bool | float | str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,16 @@ def raw_from_event(event: Any) -> RawEvent | None:
         return RawEnd(int(data.playlist_entry_id), int(data.reason), int(data.error))
     if eid == mpv.MpvEventID.SHUTDOWN:
         return RawShutdown()
+    return None
+
+
+def stream_title(metadata: Any) -> str | None:
+    """A live stream's own title from mpv's `metadata` (ICY's StreamTitle is `icy-title`)."""
+    if not isinstance(metadata, dict):
+        return None
+    for key, value in metadata.items():
+        if str(key).lower() == "icy-title" and isinstance(value, str) and value.strip():
+            return value.strip()[:300]
     return None
 
 
@@ -101,6 +111,8 @@ class EventBridge:
             self._post_threadsafe(self._on_raw, raw)
 
     def property_threadsafe(self, name: str, value: Any) -> None:
+        if name == "metadata":  # a dict python-mpv made for this call: only its title crosses
+            value = stream_title(value)
         self._post_threadsafe(self._on_raw, RawProperty(name, value))
 
     def log_threadsafe(self, level: str, prefix: str, text: str) -> None:

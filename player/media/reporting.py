@@ -65,6 +65,8 @@ class PlayEventRelay:
 
     def __call__(self, event: PlayEvent) -> None:
         r = self._reporter
+        if event.track.source is SourceKind.RADIO:
+            return  # live radio is no play of the library: not logged, not reported
         if isinstance(event, TrackStarted):
             r.track_started(
                 event.track, at=self._now(), network=self._network_kind(),

@@ -69,6 +69,9 @@ class PlayerController:
         self.last_tick = 0.0
         # Where a track started from its top begins instead (long tracks: player/timers/).
         self.start_at: Callable[[Track], float | None] = _from_the_top
+        self.stream_title: str | None = None  # a live stream's own title (radio's ICY title)
+        # The Player object's item (a radio station shows as one: player/radio/).
+        self.item_json: Callable[[Track, str | None], dict[str, Any]] = _track_json
 
     @property
     def engine(self) -> Engine:
@@ -135,7 +138,9 @@ class PlayerController:
         current = self.queue.current
         return {
             "state": str(self.state),
-            "item": current.item.to_json() if current and self.state != PlayState.STOPPED else None,
+            "item": self.item_json(current.item, self.stream_title)
+            if current and self.state != PlayState.STOPPED
+            else None,
             "position": round(self.position, 3),
             "duration": self.duration
             if self.duration is not None
@@ -275,6 +280,7 @@ class PlayerController:
             return
         if start == 0.0:
             start = self.start_at(entry.item) or 0.0
+        self.stream_title = None
         following = self.queue.following(self.repeat)
         playing_from = await self.link.play(
             entry, self.queue.entries[following] if following is not None else None,
@@ -316,3 +322,7 @@ class PlayerController:
 
 def _from_the_top(_: Track) -> float | None:
     return None
+
+
+def _track_json(track: Track, _stream_title: str | None) -> dict[str, Any]:
+    return track.to_json()

@@ -19,6 +19,7 @@ from player.engine.base import (
     PauseChanged,
     PositionChanged,
     Started,
+    TitleChanged,
 )
 from player.playback import commands as c
 from player.playback import playevents as pe
@@ -46,6 +47,7 @@ async def on_started(ctl: PlayerController, ev: Started) -> None:
         ctl.playing_from = ctl.link.playing_from(ev.token)  # resolved when it was queued
         ctl.link.advance()
         ctl.position, ctl.duration = 0.0, ev.duration
+        ctl.stream_title = None
         ctl.failures_in_row = 0
         ctl.notify("queue")
         ctl.notify("player")
@@ -110,6 +112,12 @@ async def on_pause_changed(ctl: PlayerController, ev: PauseChanged) -> None:
         ctl.set_state(PlayState.PAUSED if ev.paused else PlayState.PLAYING)
 
 
+async def on_title(ctl: PlayerController, ev: TitleChanged) -> None:
+    if ev.title != ctl.stream_title:
+        ctl.stream_title = ev.title
+        ctl.notify("player")
+
+
 async def on_engine_failed(ctl: PlayerController, ev: EngineFailed) -> None:
     raise EngineDiedError(ev.message)
 
@@ -151,5 +159,6 @@ ENGINE_HANDLERS: dict[type, Handler] = {
     PositionChanged: on_position,
     DurationKnown: on_duration,
     PauseChanged: on_pause_changed,
+    TitleChanged: on_title,
     EngineFailed: on_engine_failed,
 }

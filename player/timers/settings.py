@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cache.errors import ConfigProblem
+from player.radio.stations import StationSection
 from player.timers.alarm_model import DAYS, Alarm, AlarmOrigin, InvalidAlarmError, alarm_from_json
 
 _QUOTED_KEY = re.compile(r"'([a-z_]+)'")
@@ -80,12 +82,15 @@ def config_alarms(sections: tuple[AlarmSection, ...]) -> list[Alarm]:
     return [section.alarm(n) for n, section in enumerate(sections, start=1)]
 
 
-def duplicate_ids(sections: tuple[AlarmSection, ...]) -> list[ConfigProblem]:
+def duplicate_ids(
+    sections: Sequence[AlarmSection | StationSection], table: str
+) -> list[ConfigProblem]:
+    """Two tables of `[[table]]` with one id (given, or config-N by place)."""
     seen: set[str] = set()
     problems = []
     for n, section in enumerate(sections, start=1):
-        alarm_id = section.id or f"config-{n}"
-        if alarm_id in seen:
-            problems.append(ConfigProblem(f"alarms[{n - 1}].id", f"{alarm_id!r} is used twice"))
-        seen.add(alarm_id)
+        table_id = section.id or f"config-{n}"
+        if table_id in seen:
+            problems.append(ConfigProblem(f"{table}[{n - 1}].id", f"{table_id!r} is used twice"))
+        seen.add(table_id)
     return problems

@@ -10,6 +10,7 @@ from cache.models import Track
 from player.config import Config
 from player.playback.controller import PlayerController
 from player.playback.library import Library
+from player.radio.stations import RadioBook
 from player.timers.alarm_model import AlarmPlay, PlayKind
 from player.timers.alarms import AlarmClock, AlarmTimings
 from player.timers.positions import LongTrackPositions
@@ -32,6 +33,7 @@ async def open_timers(
     config: Config,
     controller: PlayerController,
     library: Library,
+    radio: RadioBook,
     publish: Callable[[object], None],
     clock: Clock | None = None,
 ) -> AsyncIterator[Timers]:
@@ -44,7 +46,7 @@ async def open_timers(
         await positions.load()
         timer = SleepTimer(controller, store, publish, clock)
         await timer.load()
-        alarms = _alarm_clock(config, controller, library, store, publish, clock)
+        alarms = _alarm_clock(config, controller, (library, radio), store, publish, clock)
         await alarms.load()
         yield Timers(timer, positions, alarms)
         await positions.flush()  # the tasks have ended: what they had not written yet
@@ -55,11 +57,13 @@ async def open_timers(
 def _alarm_clock(
     config: Config,
     controller: PlayerController,
-    library: Library,
+    music: tuple[Library, RadioBook],
     store: TimerStore,
     publish: Callable[[object], None],
     clock: Clock,
 ) -> AlarmClock:
+    library, radio = music
+
     async def tracks_for(play: AlarmPlay) -> list[Track]:
         if play.kind is PlayKind.ALBUM:
             album = await library.album(play.ref)
@@ -67,7 +71,8 @@ def _alarm_clock(
         if play.kind is PlayKind.PLAYLIST:
             playlist = await library.playlists.get(play.ref)
             return list(playlist.entries or ()) if playlist is not None else []
-        return []  # a station this build cannot play: the alarm falls back
+        station = radio.get(play.ref)
+        return [station.track()] if station is not None else []
 
     ringer = Ringer(controller, library, tracks_for, publish, clock)
     settings = config.timers

@@ -37,6 +37,9 @@ COMPONENTS: dict[str, Any] = {
             "source": {"enum": ["config", "api"]},
         }
     ),
+    "Station": _obj({"id": S, "name": S, "url": S, "source": {"enum": ["config", "api"]}}),
+    "StationList": _obj({"stations": {"type": "array", "items": _ref("Station")}}),
+    "StationItem": _obj({"id": S, "title": S, "station": _ref("Station")}),
     "AlarmList": _obj(
         {"alarms": {"type": "array", "items": _ref("Alarm")}, "ringing": NULL_S, "snoozed_until": NULL_S}
     ),
@@ -57,7 +60,7 @@ COMPONENTS: dict[str, Any] = {
         {
             "id": S, "title": S, "album": S, "album_id": S, "artists": STRS, "duration": N,
             "track_number": NULL_I, "disc_number": NULL_I, "container": S, "size": INT,
-            "source": {"enum": ["jellyfin", "local", "slskd", "subsonic"]}, "available_offline": B,
+            "source": {"enum": ["jellyfin", "local", "slskd", "subsonic", "radio"]}, "available_offline": B,
         }
     ),
     "Album": _obj(
@@ -96,7 +99,7 @@ COMPONENTS: dict[str, Any] = {
     "Player": _obj(
         {
             "state": {"enum": ["playing", "paused", "stopped"]},
-            "item": {"oneOf": [_ref("Track"), {"type": "null"}]},
+            "item": {"oneOf": [_ref("Track"), _ref("StationItem"), {"type": "null"}]},
             "position": N, "duration": NULL_N, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
             "muted": B, "repeat": {"enum": ["off", "all", "one"]}, "shuffle": B, "queue_index": NULL_I,
             "playing_from": {"enum": ["local", "stream", None]},

@@ -23,6 +23,7 @@ from tests.fakes.jellyfin import FakeJellyfin
 from tests.integration.jellyfin_thread import FakeJellyfinThread, serving
 from tests.player.conftest import AiohttpClient
 from tests.polling import until
+from tests.radio_origin import RadioOrigin, dead_stream_url, mp3_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpv]
 
@@ -154,3 +155,32 @@ async def test_after_a_power_cut_it_rings_once_and_never_twice(start: Start) -> 
     controller = client.app[SERVICES].controller
     assert controller.state is PlayState.STOPPED
     assert (await (await client.get("/api/v1/alarms")).json())["ringing"] is None
+
+
+async def test_a_station_alarm_plays_it_and_a_dead_one_falls_back(
+    start: Start, tmp_path: Path
+) -> None:
+    origin = RadioOrigin(mp3_bytes(tmp_path))
+    await origin.start()
+    try:
+        clock = SteppedClock(RING - 60)
+        client = await start(clock)
+        controller = client.app[SERVICES].controller
+        live = {"name": "Test FM", "url": f"{origin.base}/station.pls"}
+        dead = {"name": "Gone FM", "url": dead_stream_url()}
+        ids = []
+        for body in (live, dead):
+            resp = await client.post("/api/v1/radio", json=body, headers=JSON)
+            ids.append((await resp.json())["id"])
+        for when, station_id in (("07:00", ids[0]), ("07:10", ids[1])):
+            body = {"time": when, "play": {"station_id": station_id}, "fade_seconds": 0}
+            assert (await client.post("/api/v1/alarms", json=body, headers=JSON)).status == 201
+        await clock.advance(60)
+        await until(lambda: controller.player_json()["item"] is not None
+                    and controller.player_json()["item"]["title"] == origin.title, tries=3000)  # fmt: skip
+        await clock.advance(600)
+        await until(lambda: controller.queue.current is not None
+                    and controller.queue.current.item.source == "local", tries=3000)  # fmt: skip
+        await sounding(client)
+    finally:
+        await origin.stop()

@@ -10,6 +10,7 @@ from player.web.routes import (
     pairing,
     player,
     queue,
+    radio,
     rooms,
     sleep,
     slskd,
@@ -31,6 +32,7 @@ ALL_ROUTES = [
     rooms.routes,
     sleep.routes,
     alarms.routes,
+    radio.routes,
 ]
 
 __all__ = ["ALL_ROUTES", "STATIC_DIR"]

@@ -51,6 +51,9 @@ async def _checked(request: web.Request, body: dict[str, Any]) -> dict[str, Any]
     album_id = play.get("album_id") if isinstance(play, dict) else None
     if isinstance(album_id, str) and await services(request).library.album(album_id) is None:
         raise unprocessable(f"there is no album {album_id[:40]!r}")
+    station_id = play.get("station_id") if isinstance(play, dict) else None
+    if isinstance(station_id, str) and services(request).radio.get(station_id) is None:
+        raise unprocessable(f"there is no station {station_id[:40]!r}")
     return body
 
 

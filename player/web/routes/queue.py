@@ -58,28 +58,37 @@ ADD_FIELDS = (
     Field("album_id", "string"),
     Field("playlist_id", "string"),
     Field("artist_id", "string"),
-    Field("mode", "string", required=True, enum=tuple(m.value for m in c.QueueMode)),
+    Field("station_id", "string", description="a radio station (mode defaults to replace)"),
+    Field(
+        "mode",
+        "string",
+        enum=tuple(m.value for m in c.QueueMode),
+        description="required, but with station_id",
+    ),
     Field("start_index", "integer", minimum=0),
     Field("play", "boolean"),
 )
 
 
 @routes.route(
-    "POST", "/api/v1/queue", "Add tracks, an album, a playlist or an artist", TAG,
+    "POST", "/api/v1/queue", "Add tracks, an album, a playlist, an artist or a station", TAG,
     params=PAGE, body=ADD_FIELDS, response="Queue",
 )  # fmt: skip
 async def add(request: web.Request) -> web.Response:
     body = await read_body(request, ADD_FIELDS, max_bytes=LIST_BODY_BYTES)
+    mode = body.get("mode") or ("replace" if body.get("station_id") is not None else None)
+    if mode is None:
+        raise unprocessable("'mode' is required")
     tracks = await _tracks_for(request, body)
     start = body.get("start_index") or 0
     if tracks and start >= len(tracks):
         raise unprocessable(f"start_index {start} is outside 0..{len(tracks) - 1}")
-    command = c.QueueAdd(tuple(tracks), c.QueueMode(body["mode"]), start, bool(body.get("play")))
+    command = c.QueueAdd(tuple(tracks), c.QueueMode(mode), start, bool(body.get("play")))
     await _run(request, command)
     return _queue(request)
 
 
-WHAT = ("item_ids", "album_id", "playlist_id", "artist_id")
+WHAT = ("item_ids", "album_id", "playlist_id", "artist_id", "station_id")
 
 
 async def _tracks_for(request: web.Request, body: dict[str, Any]) -> list[Track]:
@@ -90,6 +99,11 @@ async def _tracks_for(request: web.Request, body: dict[str, Any]) -> list[Track]
         return await playlist_tracks(request, body["playlist_id"])
     if given == ["artist_id"]:
         return await artist_tracks(request, body["artist_id"])
+    if given == ["station_id"]:
+        station = services(request).radio.get(body["station_id"])
+        if station is None:
+            raise not_found(f"no station {body['station_id'][:64]!r}")
+        return [station.track()]
     item_ids: list[str] | None = body.get("item_ids")
     album_id: str | None = body.get("album_id")
     library = services(request).library

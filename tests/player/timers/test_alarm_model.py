@@ -91,4 +91,4 @@ def test_config_alarms() -> None:
     assert AlarmSection(time="06:45").problems()[0].path == "album_id"  # nothing to play
     assert AlarmSection(time="06:45", resume=True, volume=300).problems()[0].path == "volume"
     twice = (AlarmSection(time="06:45", resume=True, id="x"),) * 2
-    assert [p.path for p in duplicate_ids(twice)] == ["alarms[1].id"]
+    assert [p.path for p in duplicate_ids(twice, "alarms")] == ["alarms[1].id"]
