@@ -226,6 +226,12 @@ INSERT OR IGNORE INTO album_artists(artist_id, album_id)
     SELECT ar.id, a.id FROM albums a, json_each(a.artists) j JOIN artists ar ON ar.name = trim(j.value);
 """
 
+# A device that synced Jellyfin before playlists were kept would find its catalogue "unchanged" and
+# never read them until the weekly full sync: forgetting the mark makes the next sync a full one.
+V9_FULL_JELLYFIN_SYNC_FOR_PLAYLISTS = """
+DELETE FROM meta WHERE key = 'jellyfin_catalogue_sync';
+"""
+
 MIGRATIONS: list[Migration] = [
     V1_CATALOGUE_AND_DOWNLOADS,
     V2_DOWNLOADS_CLEARED_AND_WAIT_REASON,
@@ -235,4 +241,5 @@ MIGRATIONS: list[Migration] = [
     V6_FILE_HASHES,
     V7_DOWNLOAD_QUALITY,
     V8_PLAYLISTS_AND_ARTISTS,
+    V9_FULL_JELLYFIN_SYNC_FOR_PLAYLISTS,
 ]

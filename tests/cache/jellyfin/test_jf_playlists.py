@@ -3,12 +3,18 @@ an edit seen by the freshness check, and an unchanged resync that writes nothing
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import aiosqlite
 
 from cache.catalogue import Catalogue
-from cache.jellyfin.freshness import refresh_catalogue
+from cache.db import open_db
+from cache.jellyfin.freshness import META_KEY, refresh_catalogue
 from cache.models import PlaylistId
 from cache.playlists import Playlists
+from cache.schema import MIGRATIONS
 from tests.cache.dbutil import total_changes
 from tests.cache.jellyfin.test_jf_client import Jf
 
@@ -44,3 +50,25 @@ async def test_playlists_sync_in_order_with_repeats(jf: Jf, fresh_db: aiosqlite.
     del fake.playlists[mix.id]
     await refresh_catalogue(client, fresh_db, full_every=0.0)
     assert await store.get(PlaylistId(mix.id)) is None
+
+
+async def test_an_upgraded_database_reads_the_playlists_at_its_next_sync(
+    jf: Jf, tmp_path: Path
+) -> None:
+    fake = jf.fake
+    _, tracks = fake.add_album("Kind of Blue", [10])
+    fake.add_playlist("Evening", [tracks[0].id])
+    for item in [*fake.tracks.values(), *fake.albums.values(), *fake.playlists.values()]:
+        item.saved = item.saved.replace(year=2000)  # nothing new on the server since that sync
+    path = tmp_path / "cache.db"
+    old = await open_db(path, MIGRATIONS[:7])  # a device that synced before playlists were kept
+    mark = json.dumps({"started_at": time.time(), "tracks": 1})
+    await old.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (META_KEY, mark))
+    await old.commit()
+    await old.close()
+    db = await open_db(path, MIGRATIONS)
+    try:
+        result = await refresh_catalogue(jf.client(), db)
+        assert result is not None and result.playlists == 1  # a full sync, not "unchanged"
+    finally:
+        await db.close()
