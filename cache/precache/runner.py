@@ -19,13 +19,19 @@ from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
 from cache.planner.explain import reasons
-from cache.planner.snapshot import DiskState, NetState, PlayRecord
+from cache.planner.snapshot import DiskState, FileState, Item, NetState, PlayRecord
 from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
+from cache.quality import Profile
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 500  # plays handed to the policy (the simulator uses the same bound)
 History = Callable[[], Awaitable[Sequence[PlayRecord]]]
+# The queue the policy sees: a window around the current entry. A 20,000-entry queue planned
+# whole costs tens of milliseconds per plan on this machine (ten times that on a Pi) for files
+# days of listening away; 2,000 entries ahead is more than a card holds of automatic copies.
+PLAN_BEHIND = 200  # entries before the current one (a listener going back)
+PLAN_AHEAD = 2_000
 
 
 async def _no_history() -> Sequence[PlayRecord]:
@@ -82,6 +88,8 @@ class Precacher:
         self._clock = clock
         self._min_gap = min_gap
         self._view = QueueView()
+        self._memo: dict[str, tuple[Item, FileState | None]] = {}  # by track id
+        self._memo_profile: Profile | None = None
         self._queue_since: float | None = None
         self._wake = asyncio.Event()
         self._policy: Policy = make_policy(inputs.config())
@@ -92,9 +100,11 @@ class Precacher:
     def want(self, view: QueueView) -> None:
         """The queue or playback changed; a queue that is not an extension of the last one counts
         as replaced (the policy ramps its lookahead up again)."""
-        old = self._view.ids()
-        if view.ids() != old and view.ids()[: len(old)] != old:
-            self._queue_since = self._clock()
+        # The same tracks tuple is the same queue (a track change): 20,000 ids are not compared.
+        if view.tracks is not self._view.tracks:
+            old, new = self._view.ids(), view.ids()
+            if new != old and new[: len(old)] != old:
+                self._queue_since = self._clock()
         self._view = view
         self.poke()
 
@@ -126,33 +136,62 @@ class Precacher:
 
     async def execute(self, snap: Snapshot) -> Plan:
         """Ask the policy about `snap` and carry its plan out (tests feed snapshots of their own)."""
-        plan = self._policy.plan(snap)
+        # The policy is pure and the snapshot frozen: over a 20,000-entry queue a plan takes tens
+        # of milliseconds, which on the event loop would stall every request and the music's events.
+        plan, why = await asyncio.to_thread(_plan_and_reasons, self._policy, snap)
         for step in executor.steps(plan, await self.downloader.requests()):
             await self.downloader.apply(step)
         self.last_plan = plan
-        self.last_reasons = reasons(plan, snap)
+        self.last_reasons = why
         return plan
 
     async def snapshot(self) -> Snapshot:
         """Everything the policy may look at, now."""
         view = self._view
         files, pins = await read_downloads(self._in.db, self._in.manager.fetched_sources)
-        files.update(local_files(view.tracks))
         history = tuple((await self._in.history())[-HISTORY_LIMIT:])
         config = self._in.config()
         albums = {p.album_id for p in history[-4 * config.album_affinity_threshold :]}
         profile = config.transcode_profile(automatic=True)  # the plan makes automatic copies
+        queue, local, start = self._queue_inputs(view, profile)
         return Snapshot(
             now=self._clock(),
-            queue=tuple(to_item(t, profile) for t in view.tracks),
-            index=view.index,
+            queue=queue,
+            index=None if view.index is None else view.index - start,
             queue_since=self._queue_since,
             current=view.current,
             playing=view.playing,
             history=history,
             pins=tuple(pins),
-            files=files,
+            files=files | local,
             network=self._in.network(),
             disk=self._in.disk(),
             albums=await album_items(self._catalogue, sorted(AlbumId(a) for a in albums), profile),
         )
+
+    def _queue_inputs(
+        self, view: QueueView, profile: Profile | None
+    ) -> tuple[tuple[Item, ...], dict[ItemId, FileState], int]:
+        """The planned window of the queue as planner items, its local files, and where the
+        window starts. Items are remembered by track id, so a track change makes one new item."""
+        if profile != self._memo_profile or len(self._memo) > 4 * (PLAN_BEHIND + PLAN_AHEAD):
+            self._memo.clear()
+            self._memo_profile = profile
+        index = view.index or 0
+        start = max(0, index - PLAN_BEHIND)
+        items: list[Item] = []
+        local: dict[ItemId, FileState] = {}
+        for track in view.tracks[start : index + PLAN_AHEAD]:
+            made = self._memo.get(track.id)
+            if made is None:
+                file = local_files((track,)).get(ItemId(track.id))
+                made = self._memo[track.id] = (to_item(track, profile), file)
+            items.append(made[0])
+            if made[1] is not None:
+                local[made[0].id] = made[1]
+        return tuple(items), local, start
+
+
+def _plan_and_reasons(policy: Policy, snap: Snapshot) -> tuple[Plan, tuple[str, ...]]:
+    plan = policy.plan(snap)
+    return plan, reasons(plan, snap)

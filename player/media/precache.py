@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cache.media import MediaCache
-from cache.models import ItemId
+from cache.models import ItemId, Track
 from cache.net.watcher import NetworkSettings
 from cache.plays import PlayLog
 from cache.precache import PrecacheService, PrecacheSettings, QueueView
@@ -27,12 +27,12 @@ def precache_settings(config: Config) -> PrecacheSettings:
     return PrecacheSettings(cache=config.cache, network=network, net_root=Path(n.sysfs_root))
 
 
-def queue_view(controller: PlayerController) -> QueueView:
-    """What the pre-cacher needs of the player's state."""
+def queue_view(controller: PlayerController, tracks: tuple[Track, ...] | None = None) -> QueueView:
+    """What the pre-cacher needs of the player's state (`tracks`: the queue's, when known)."""
     entry = controller.queue.current
     started = entry is not None and controller.state is not PlayState.STOPPED
     return QueueView(
-        tracks=tuple(e.item for e in controller.queue.entries),
+        tracks=tuple(e.item for e in controller.queue.entries) if tracks is None else tracks,
         index=controller.queue.index,
         current=ItemId(entry.item.id) if started and entry is not None else None,
         playing=controller.state is PlayState.PLAYING,
@@ -55,8 +55,11 @@ class QueueFeed:
         seen = (ctl.queue.structure_version, ctl.queue.index, ctl.state)
         if seen == self._seen:
             return
+        # The entries unchanged (a track change): the same tracks tuple, which the pre-cacher
+        # recognises by identity instead of comparing 20,000 ids.
+        same = self._last is not None and self._seen is not None and self._seen[0] == seen[0]
         self._seen = seen
-        view = queue_view(ctl)
+        view = queue_view(ctl, self._last.tracks if same and self._last is not None else None)
         if view != self._last:
             self._last = view
             self._precache.want(view)

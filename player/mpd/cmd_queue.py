@@ -27,13 +27,14 @@ async def add_songs(deck: Deck, songs: list[Song], pos: int | None = None) -> li
     queue = deck.controller.queue
     if pos is not None and not 0 <= pos <= len(queue.entries):
         raise AckError(AckCode.ARG, "Bad song index")
-    before = {e.entry_id for e in queue.entries}
-    await deck.submit(c.QueueAdd(tuple(s.track for s in songs), QueueMode.APPEND))
-    new = [e for e in queue.entries if e.entry_id not in before][: len(songs)]
+    added: list[Entry] = []  # told by the add itself: no scan of a 20,000-entry queue
+    await deck.submit(
+        c.QueueAdd(tuple(s.track for s in songs), QueueMode.APPEND, added=added.extend)
+    )
     if pos is not None:
-        for offset, entry in enumerate(new):
+        for offset, entry in enumerate(added):
             await deck.submit(c.QueueMove(entry.entry_id, pos + offset))
-    return new
+    return added
 
 
 def _position_arg(deck: Deck, text: str) -> int:
@@ -158,7 +159,7 @@ async def playlistinfo(deck: Deck, client: Client, args: list[str], out: Answer)
     else:
         start, end = 0, len(entries)
     snap = await deck.database.current()
-    await write_entries(out, snap, client, list(enumerate(entries))[start:end])
+    await write_entries(out, snap, client, _rows(entries, start, end))
 
 
 @command("playlistid", 0, 1)
@@ -166,10 +167,15 @@ async def playlistid(deck: Deck, client: Client, args: list[str], out: Answer) -
     entries = deck.controller.queue.entries
     snap = await deck.database.current()
     if not args:
-        await write_entries(out, snap, client, list(enumerate(entries)))
+        await write_entries(out, snap, client, _rows(entries, 0, len(entries)))
         return
     pos = position_of(deck, entry_of(args[0]))
     await write_entries(out, snap, client, [(pos, entries[pos])])
+
+
+def _rows(entries: list[Entry], start: int, end: int) -> list[tuple[int, Entry]]:
+    """(position, entry) of a range only: `playlistinfo 5:10` copies five rows, not the queue."""
+    return [(pos, entries[pos]) for pos in range(max(0, start), min(end, len(entries)))]
 
 
 def _changes(deck: Deck, args: list[str]) -> list[tuple[int, Entry]]:

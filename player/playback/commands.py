@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cache.models import Track
-from player.playback.queue import Repeat
+from player.playback.queue import Entry, Repeat
 
 
 class PlayState(StrEnum):
@@ -75,6 +76,8 @@ class QueueAdd:
     mode: QueueMode
     start_index: int = 0
     play: bool = False
+    # Told the entries the add made, as it makes them (an MPD client's `addid` answers their ids).
+    added: Callable[[tuple[Entry, ...]], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

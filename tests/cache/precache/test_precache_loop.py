@@ -12,7 +12,7 @@ import aiosqlite
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner import CacheConfig, DiskState, Origin
 from cache.precache import QueueView
-from cache.precache.runner import Inputs, Precacher
+from cache.precache.runner import PLAN_AHEAD, PLAN_BEHIND, Inputs, Precacher
 from tests.cache.planner.planner_kit import CELL, MB, WIFI
 from tests.cache.precache.fake_manager import FakeManager
 
@@ -70,3 +70,19 @@ async def test_a_person_paused_download_stays_paused(db: aiosqlite.Connection) -
     await precacher.plan_once()
     assert manager.rows["t1"].status == "paused"
     assert ("resume", "t1") not in manager.calls
+
+
+async def test_a_big_queue_is_planned_over_a_window_made_once(db: aiosqlite.Connection) -> None:
+    inputs = Inputs(db, FakeManager(), lambda: CONFIG, lambda: WIFI, lambda: DiskState(0, 1 << 40))
+    precacher = Precacher(inputs)
+    tracks = tuple(track(n) for n in range(20_000))
+    precacher.want(QueueView(tracks, index=10_000))
+    snap = await precacher.snapshot()
+    assert len(snap.queue) == PLAN_BEHIND + PLAN_AHEAD
+    assert snap.index is not None and snap.queue[snap.index].id == "t10000"
+    precacher.want(QueueView(tracks, index=10_001))  # a track change: one new item, the rest kept
+    after = await precacher.snapshot()
+    assert after.index is not None and after.queue[after.index].id == "t10001"
+    assert after.queue[-2] is snap.queue[-1]
+    plan = await precacher.plan_once()
+    assert plan.fetches and plan.fetches[0].item_id == "t10001"  # where the queue is, not its top
