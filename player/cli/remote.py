@@ -1,4 +1,5 @@
-"""Small clients of a running service: `tapedeck status`, `play`, `next`, `queue`, `downloads`, `pair`.
+"""Small clients of a running service: `tapedeck status`, `play`, `next`, `queue`, `downloads`,
+`playlists`, `pair`.
 
 Every command takes `--url` (default `$TAPEDECK_URL`, else http://127.0.0.1:8080), `--json` (print
 the raw answer) and `--token` (default `$TAPEDECK_TOKEN`; needed when the device has pairing on).
@@ -26,6 +27,7 @@ from player.cli.pair import (
     state_dir_candidates,
     try_local_key,
 )
+from player.cli.playlists import add_playlist_arguments, format_playlists, run_playlists
 
 TRANSPORT = {
     "play": "play",
@@ -63,6 +65,9 @@ def add_client_commands(sub: Any, env: Mapping[str, str] | None = None) -> None:
     dl.add_argument("--watch", action="store_true", help="progress bars until all are done")
     dl.add_argument("--interval", type=float, default=1.0, help="seconds between polls (--watch)")
     _common(dl, env)
+    playlists = sub.add_parser("playlists", help="the playlists, or play one: playlists NAME")
+    add_playlist_arguments(playlists)
+    _common(playlists, env)
     pair = sub.add_parser("pair", help="pair clients with a device that has pairing on")
     add_pair_arguments(pair, lambda step: _common(step, env))
 
@@ -117,6 +122,8 @@ def _dispatch(
         return _downloads(conn, args, out, sleep)
     if command == "pair":
         return run_pair(conn, args, out, sleep)
+    if command == "playlists":
+        return run_playlists(conn, args)
     return conn.call("POST", f"/player/{TRANSPORT[command]}")
 
 
@@ -170,8 +177,10 @@ def _width() -> int:
 
 
 def _format(command: str, result: Any) -> str:
-    if command == "queue":
+    if command == "queue" or (command == "playlists" and "entries" in result):
         return format_queue(result)
+    if command == "playlists":
+        return format_playlists(result)
     if command == "downloads":
         return format_downloads(result, _width())
     return format_player(result)
