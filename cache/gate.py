@@ -22,7 +22,7 @@ from typing import TypeVar
 from cache.planner.config import CacheConfig
 from cache.planner.network import network_wait
 from cache.planner.plan import Wait
-from cache.planner.snapshot import DiskState, NetState, Origin
+from cache.planner.snapshot import DiskState, NetState, NetworkKind, Origin
 
 T = TypeVar("T")
 
@@ -96,3 +96,29 @@ def admit(
             out.append(candidate)
             reserved += t.remaining
     return out
+
+
+def stream_wait(config: CacheConfig, cond: Conditions) -> Wait | None:
+    """Why a track that must stream cannot go through the cache now, or None. Only the network
+    and the free-space floor: what plays is fetched on any link (a metered one too), and the
+    storage limit decides what is kept afterwards, not whether it plays."""
+    if cond.network.kind is NetworkKind.OFFLINE:
+        return Wait.NETWORK
+    if not cond.network.server_reachable:
+        return Wait.SERVER
+    if cond.disk.free_bytes < config.min_free_bytes:
+        return Wait.DISK
+    return None
+
+
+def keeps(config: CacheConfig, cond: Conditions, origin: Origin, uncounted: int = 0) -> bool:
+    """Whether a streamed-through file may stay as a cached copy once its bytes are all there: a
+    person's download always; an automatic one when an automatic copy may be written on this link
+    and the cache, with the `uncounted` bytes of the file it does not count yet, fits its limit."""
+    if origin is Origin.USER:
+        return True
+    if network_wait(cond.network, config, Origin.AUTO) is not None:
+        return False
+    if cond.disk.free_bytes < config.min_free_bytes:
+        return False
+    return cond.disk.used_bytes + uncounted <= config.storage_limit

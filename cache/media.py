@@ -33,10 +33,11 @@ from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError, ConfigError, ConfigProblem, SourceAuthError
 from cache.events import EventSink
 from cache.local.source import LocalSource
-from cache.models import Album, ItemId, PlayingFrom, Resolved, SourceKind, Track
+from cache.models import Album, ItemId, Resolved, SourceKind, Track
 from cache.playlists import Playlists
 from cache.plays import PlayLog
 from cache.repairs import RepairSink, ignore_repair
+from cache.resolve import PlayableResolver
 from cache.schema import MIGRATIONS
 from cache.sources.base import MediaSource, SourceContext
 from cache.sources.registry import build_sources
@@ -126,6 +127,10 @@ class MediaCache:
         self.verifier = FileVerifier(self._db, s.cache_dir, self.downloads.redownload)
         await self.downloads.start()
         self._build_slskd()
+        self._resolver = PlayableResolver(self.sources, self.downloads, self.catalogue)
+        self.streams = self._resolver.streams
+        self._download_listeners.append(self.streams.download_event)
+        await self.streams.start()
 
     def _jellyfin_client(self) -> JellyfinClient | None:
         if self.settings.jellyfin is None:
@@ -160,7 +165,10 @@ class MediaCache:
     def loops(self) -> dict[str, Loop]:
         """cache/'s long-running loops by task name, for the service's supervisor to run (each is
         critical: if one dies, downloads or transfers would stop silently)."""
-        found: dict[str, Loop] = {"downloads-scheduler": self.downloads.run}
+        found: dict[str, Loop] = {
+            "downloads-scheduler": self.downloads.run,
+            "stream-through": self.streams.run,
+        }
         subsonic = self.subsonic
         if subsonic is not None:
             delays = self.settings.sync_interval, self.settings.sync_retry_delays
@@ -186,7 +194,10 @@ class MediaCache:
         return self._session
 
     async def stop(self) -> None:
-        """Close the session and the database; the loops were cancelled before (supervisor)."""
+        """Close the endpoint, the session and the database; the loops were cancelled before
+        (supervisor)."""
+        if hasattr(self, "streams"):
+            await self.streams.stop()
         if self._session is not None:
             await self._session.close()
         if self._db is not None:
@@ -306,24 +317,8 @@ class MediaCache:
         return await self._local.file(ItemId(track.id))
 
     async def resolve(self, track: Track) -> Resolved | None:
-        """The complete local copy whenever there is one, else the track's source streams it;
-        None: not playable now. The source says whether its files are on this disk already.
-        A lookup only: the access that eviction reads is recorded when the play starts
-        (cache/plays.py), not here, however often the player asks."""
-        source = self.sources.get(track.source.value)
-        if source is None or not source.capabilities.local:
-            downloaded = await self.downloads.offline.local_copy(track.id)
-            if downloaded is not None:
-                return Resolved(str(downloaded), PlayingFrom.LOCAL)
-        if source is None:
-            return None
-        try:
-            url = await source.stream_url(ItemId(track.id))
-        except CacheError as err:
-            log.info("no stream for %s: %s", track.title, err)
-            return None
-        local = source.capabilities.local
-        return Resolved(url, PlayingFrom.LOCAL if local else PlayingFrom.STREAM)
+        """Where `track` plays from (cache/resolve.py); None: not playable now."""
+        return await self._resolver.resolve(track)
 
     # -- events -------------------------------------------------------------------------------
     async def _offline_ids(self, ids: Sequence[ItemId]) -> set[ItemId]:

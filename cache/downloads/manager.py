@@ -46,6 +46,7 @@ from cache.downloads.requests import ProfileFor, Requests
 from cache.downloads.scheduler import RUNNING, Scheduler
 from cache.downloads.source import FetchSource, Sources, TransferSource
 from cache.downloads.store import DownloadStore
+from cache.downloads.streaming import Streams
 from cache.downloads.writer import WriterFactory, open_part
 from cache.errors import CacheError, InvalidStateError, NotFoundError
 from cache.repairs import RepairSink, ignore_repair
@@ -72,7 +73,7 @@ class DownloadManager:
         """`sources` maps a source name ("jellyfin") to the source whose files the manager fetches;
         `session` is shared by every worker (the caller closes it); `sleep` is the retry timer."""
         self._store = DownloadStore(db)
-        self._cache_dir = cache_dir
+        self._cache_dir = self.cache_dir = cache_dir
         self._catalogue = Catalogue(db)  # what a server last said
         self._sources = Sources(sources, self._catalogue)
         self._on_repair = on_repair
@@ -83,6 +84,7 @@ class DownloadManager:
         self._requests = Requests(self._store, self._sources, self._out, self._sched)
         self._jobs = self._sched.jobs
         self.offline = OfflineLibrary(db, cache_dir)
+        self.streams = Streams(self._store, self._requests, self._sched, self._out, self.evict)
         self._sched.ctx = JobContext(
             self._store, cache_dir, session, self._config, open_writer, sleep,
             self._out.announce, self._sched.disk_full,
@@ -260,7 +262,8 @@ class DownloadManager:
         """Pause a download the pre-cacher does not want now, saying why; its part file stays."""
         async with self._lock:
             row = await self._row(download_id)
-            if row.status not in RUNNING or not self._pausable(row):
+            held = row.status in RUNNING and self._pausable(row)
+            if not held or self.streams.streaming(row.id):  # what plays is not the plan's
                 return self._out.view(row)
             return await self._pause_locked(row, reason)
 
@@ -269,7 +272,7 @@ class DownloadManager:
         evicted. Returns whether anything was deleted."""
         async with self._lock:
             row = await self._store.get_by_item(item_id)
-            if row is None or row.origin != Origin.AUTO:
+            if row is None or row.origin != Origin.AUTO or self.streams.streaming(row.id):
                 return False
             await self._jobs.stop(row.id)
             self._remove_files(row)

@@ -32,13 +32,20 @@ class Requests:
         self.profile_for: ProfileFor = lambda origin: None
 
     async def item(
-        self, item_id: str, priority: int, origin: Origin, source: str | None
+        self,
+        item_id: str,
+        priority: int,
+        origin: Origin,
+        source: str | None,
+        *,
+        original: bool = False,
     ) -> tuple[Download, bool]:
-        """(download, created) for one item."""
+        """(download, created) for one item; `original`: a new row fetches the original (a
+        stream), whatever the transcode settings say."""
         existing = await self._store.get_by_item(item_id)
         if existing is None:
             track = await self._sources.track(ItemId(item_id), source)
-            return await self._queue(track, priority, origin)
+            return await self._queue(track, priority, origin, original)
         return await self._adopt(existing, priority, origin), False
 
     async def album(
@@ -63,9 +70,11 @@ class Requests:
             return None
         return choose(self.profile_for(origin), track)
 
-    async def _queue(self, track: Track, priority: int, origin: Origin) -> tuple[Download, bool]:
+    async def _queue(
+        self, track: Track, priority: int, origin: Origin, original: bool = False
+    ) -> tuple[Download, bool]:
         source = self._sources.get(track.source.value)
-        target = self._target(source, track, origin)
+        target = None if original else self._target(source, track, origin)
         container = track.container if target is None else target.extension
         new = NewDownload(
             item_id=track.id,

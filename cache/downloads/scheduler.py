@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 
 from cache.downloads.announce import Announcer
 from cache.downloads.job import DownloadJob, JobContext
@@ -16,6 +17,7 @@ from cache.downloads.models import (
     Download,
     DownloadConfig,
     DownloadEventKind,
+    DownloadId,
     DownloadStatus,
     WaitReason,
 )
@@ -42,6 +44,11 @@ class Scheduler:
         self._disk_full = False  # a job hit ENOSPC: pause the rest at the next turn
         self.jobs = Workers(self._run_job, self._wake.set)
         self.ctx: JobContext | None = None  # set by the manager, which builds the jobs' context
+        # Rows fetched for playback right now (stream-through): they start at once beside the
+        # queue's slots, only the stream gate holds them, and the executor's holds and the gate's
+        # network and storage rules leave them alone (cache/downloads/streaming.py).
+        self.streaming: set[DownloadId] = set()
+        self.stream_gate: Callable[[], str | None] = lambda: None
 
     def wake(self) -> None:
         """Look at the queue again soon (a row was queued, a slot or the gate opened)."""
@@ -73,7 +80,7 @@ class Scheduler:
         Range resume), and start whatever it allows."""
         async with self.lock:
             for download_id, origin in self.jobs.origins():
-                if self._out.gate_reason(origin) is None:
+                if download_id in self.streaming or self._out.gate_reason(origin) is None:
                     continue
                 await self.jobs.stop(download_id)
                 row = await self._store.update(download_id, status=DownloadStatus.PENDING)
@@ -88,20 +95,36 @@ class Scheduler:
         return self._out.announce(DownloadEventKind.PAUSED, updated or row)
 
     async def _fill_slots(self) -> None:
-        if len(self.jobs) >= self._config.concurrency:
-            return
+        await self._start_streams()
         ids = set(self.jobs)
-        queued = await self._store.pending(ids, self._sources.fetched)
+        if len(ids - self.streaming) >= self._config.concurrency:
+            return
+        queued = await self._store.pending(ids | self.streaming, self._sources.fetched)
         running = [
-            r for r in await self._store.with_status([DownloadStatus.DOWNLOADING]) if r.id in ids
+            r
+            for r in await self._store.with_status([DownloadStatus.DOWNLOADING])
+            if r.id in ids and r.id not in self.streaming
         ]
         for row in self._out.admitted(queued, running, self._config.concurrency):
-            started = await self._store.update(
-                row.id, status=DownloadStatus.DOWNLOADING, started_at=row.started_at or now_iso(),
-                wait_reason=None,
-            )  # fmt: skip
-            if started is None:
-                continue
+            await self._start(row)
+
+    async def _start_streams(self) -> None:
+        """Start the streamed rows that wait, when the stream gate allows (a stream is what
+        plays now: it takes no queue slot and waits for no Wi-Fi)."""
+        waiting = [i for i in self.streaming if i not in set(self.jobs)]
+        if not waiting or self.stream_gate() is not None:
+            return
+        for download_id in waiting:
+            row = await self._store.get(download_id)
+            if row is not None and row.status == DownloadStatus.PENDING:
+                await self._start(row)
+
+    async def _start(self, row: Download) -> None:
+        started = await self._store.update(
+            row.id, status=DownloadStatus.DOWNLOADING, started_at=row.started_at or now_iso(),
+            wait_reason=None,
+        )  # fmt: skip
+        if started is not None:
             self.jobs.start(started)
             self._out.announce(DownloadEventKind.STARTED, started)
 

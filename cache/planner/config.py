@@ -47,6 +47,8 @@ class CacheConfig:
     # profile such as "opus:128"; transcode_auto None follows the storage limit (see below)
     transcode: str = OFF
     transcode_auto: str | None = None
+    # a track that must stream is fetched once, through the cache, as it plays (cache/streamthrough)
+    stream_through: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The API object: every field, enums as strings (transcode_auto null: by storage)."""
@@ -153,4 +155,5 @@ _FIELD_CHECKS: dict[str, Any] = {
     "max_concurrent_downloads": _int_at_least(1),
     "transcode": _transcode,
     "transcode_auto": _transcode_auto,
+    "stream_through": _bool,
 }

@@ -20,6 +20,8 @@ class CacheStatus:
     items: int
     pinned_items: int
     reasons: tuple[str, ...] = ()  # the policy's reasons in a person's words
+    downloaded_bytes: int = 0  # fetched since the service started, streams through it included
+    metered_bytes: int = 0  # ... of them on a metered link
 
     def to_json(self) -> dict[str, Any]:
         """api.md's cache object."""
@@ -29,6 +31,8 @@ class CacheStatus:
             "items": self.items,
             "pinned_items": self.pinned_items,
             "reasons": list(self.reasons),
+            "downloaded_bytes": self.downloaded_bytes,
+            "metered_bytes": self.metered_bytes,
         }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 
+from cache import gate
 from cache.disk import DiskUsage, DiskWatcher
 from cache.downloads import DownloadEvent, DownloadEventKind, DownloadStatus, Origin, WaitReason
 from cache.errors import CacheError
@@ -27,8 +28,10 @@ from cache.planner.config import CacheConfig
 from cache.planner.snapshot import DiskState
 from cache.precache.events import CacheChanged, CacheStatus, NetworkChanged
 from cache.precache.gate import DeviceGate
+from cache.precache.meter import ByteMeter
 from cache.precache.runner import History, Inputs, Precacher, QueueView
 from cache.precache.settings import CacheSettings
+from cache.streamthrough import StreamRules
 
 log = logging.getLogger(__name__)
 NetworkListener = Callable[[Network], None]
@@ -86,6 +89,7 @@ class PrecacheService:
             lambda: self.settings.current,
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        self.meter = ByteMeter()
 
     async def start(self) -> None:
         """Load the stored settings, look at the network once, install the gate."""
@@ -100,7 +104,29 @@ class PrecacheService:
         self._media.downloads.set_transcode(
             lambda origin: self.settings.current.transcode_profile(origin is Origin.AUTO)
         )
+        self._install_streams()
         await self._resume_disk_full(usage)
+
+    def _install_streams(self) -> None:
+        """Stream-through obeys the same gate: what may hold a stream, what may be kept."""
+
+        def conditions(disk: DiskState) -> gate.Conditions:
+            return gate.Conditions(self.network.current.to_state(), disk)
+
+        def wait() -> str | None:
+            disk = (self.disk.last or self.disk.measure()).to_state()
+            reason = gate.stream_wait(self.settings.current, conditions(disk))
+            return None if reason is None else str(reason)
+
+        def keeps(origin: Origin) -> bool:
+            disk = self.disk.read().to_state()
+            return gate.keeps(self.settings.current, conditions(disk), origin)
+
+        def enabled() -> bool:
+            return self.settings.current.stream_through
+
+        self._media.streams.rules = StreamRules(enabled, wait, keeps)
+        self._media.downloads.streams.set_gate(wait)
 
     async def run(self) -> None:
         """Watch the network and the disk, and plan, until cancelled."""
@@ -132,7 +158,10 @@ class PrecacheService:
             row = await cur.fetchone()
         items, pinned = (int(row[0]), int(row[1])) if row is not None else (0, 0)
         reasons = self.precacher.last_reasons
-        return CacheStatus(self.settings.current, usage, items, pinned, reasons)
+        meter = self.meter
+        return CacheStatus(
+            self.settings.current, usage, items, pinned, reasons, meter.downloaded, meter.metered
+        )
 
     async def patch_config(self, changes: Mapping[str, Any]) -> CacheConfig:
         """`PATCH /api/v1/cache/config`: validated (ConfigError → 422), persisted, applied."""
@@ -157,6 +186,7 @@ class PrecacheService:
         self.precacher.poke()
 
     def _download_event(self, event: DownloadEvent) -> None:
+        self.meter.observe(event, metered=self.network.current.to_state().metered)
         # the executor's own queuing is no reason to plan again; a person's download is (a pin)
         queued_by_person = (
             event.kind is DownloadEventKind.QUEUED and event.download.origin is Origin.USER

@@ -164,6 +164,7 @@ COMPONENTS: dict[str, Any] = {
             "policy": {"enum": ["seed", "smart"]}, "lookahead_minutes_unmetered": N,
             "lookahead_minutes_metered": N, "whole_queue_on_unmetered": B, "pins_on_metered": B,
             "max_concurrent_downloads": INT, "transcode": S, "transcode_auto": NULL_S,
+            "stream_through": B,
         }
     ),
     "SlskdSearchStarted": _obj({"id": S, "state": S}),
@@ -177,7 +178,8 @@ COMPONENTS: dict[str, Any] = {
     "Cache": _obj(
         {
             "config": _ref("CacheConfig"), "used_bytes": INT, "limit_bytes": INT, "disk_free_bytes": INT,
-            "items": INT, "pinned_items": INT, "reasons": STRS,
+            "items": INT, "pinned_items": INT, "reasons": STRS, "downloaded_bytes": INT,
+            "metered_bytes": INT,
         }
     ),
 }  # fmt: skip

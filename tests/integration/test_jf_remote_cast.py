@@ -62,7 +62,10 @@ def test_cast_an_album_at_start_index_2_plays_the_third_track_gaplessly(
         deck = deck_with(tmp_path / "deck", server, USER, PASSWORD,
                          audio={"output": f"pcm:{out}", "volume": 100},
                          cache={"policy": "seed", "queue_precache_enabled": False,
-                                "album_affinity_enabled": False})  # fmt: skip
+                                "album_affinity_enabled": False,
+                                # the server's own stream (tests/integration/test_stream_through
+                                # plays through the cache)
+                                "stream_through": False})  # fmt: skip
         with deck:
             deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 1, timeout=20)
             if downloaded:

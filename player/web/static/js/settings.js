@@ -27,6 +27,7 @@ const FIELDS = [
   ['transcode_auto', 'storage', C.select, 'Copies of automatic downloads', 'What the pre-cacher keeps of upcoming tracks.', AUTO_QUALITIES],
   ['wifi_only', 'net', C.toggle, 'Download on Wi-Fi only', 'Never use mobile or metered connections for automatic downloads.'],
   ['pins_on_metered', 'net', C.toggle, 'My downloads on mobile data', 'Albums and tracks you download yourself may use a metered connection.'],
+  ['stream_through', 'net', C.toggle, 'Keep what streams', 'A track that has to stream is saved as it plays, so a dead zone or a replay needs no network (on mobile data with Wi-Fi only, nothing is kept).'],
   ['max_concurrent_downloads', 'net', C.stepper, 'Downloads at once', 'Files fetched side by side.', [1, 8]],
   ['policy', 'pre', C.choice, 'Pre-cache policy', 'Smart keeps minutes of listening ready, more on Wi-Fi. Simple fetches a fixed number of tracks.', POLICIES],
   ['queue_precache_enabled', 'pre', C.toggle, 'Fetch upcoming tracks', 'Download what is next in the queue before it plays.'],
