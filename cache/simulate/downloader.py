@@ -43,6 +43,9 @@ class SimDownloader:
         self._on_evict = on_evict
         self._requests: dict[ItemId, SimRequest] = {}
         self._seq = 0
+        # The track a stream-through fetches (in one transfer of its own): its request waits,
+        # and the plan neither holds nor evicts it while it plays.
+        self.streaming: ItemId | None = None
 
     def requests(self) -> dict[ItemId, Request]:
         """The requests as the executor reads them."""
@@ -68,6 +71,8 @@ class SimDownloader:
     def apply(self, step: Step) -> None:
         """Carry out one step of the plan, as the device's manager does."""
         old = self._requests.get(step.item_id)
+        if step.item_id == self.streaming:
+            return  # what plays is neither held nor evicted (cache/downloads/streaming.py)
         if step.verb is Verb.EVICT:
             self._on_evict(step.item_id, self.disk.delete(step.item_id))
             self.forget(step.item_id)
@@ -87,14 +92,16 @@ class SimDownloader:
     def schedule(self, cond: gate.Conditions, now: float) -> None:
         """Stop the transfers the gate no longer lets run, then start what it admits."""
         for item_id in list(self.disk.running):
-            if gate.wait_reason(self.config, cond, self._requests[item_id].origin) is not None:
+            reason = gate.wait_reason(self.config, cond, self._requests[item_id].origin)
+            if reason is not None or item_id == self.streaming:
                 self.disk.stop(item_id)
         running = [self._transfer(self._requests[i]) for i in self.disk.running]
+        busy = (*self.disk.running, self.streaming)
         queued = sorted(
             (
                 r
                 for r in self._requests.values()
-                if r.state is State.QUEUED and r.item.id not in self.disk.running
+                if r.state is State.QUEUED and r.item.id not in busy
             ),
             key=lambda r: (-r.priority, r.seq),
         )

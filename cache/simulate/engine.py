@@ -156,6 +156,8 @@ class Simulator:
             self.metrics.streamed += 1
             self._streaming = (item, self.now)
             self._stream = Stream(item, self.stream_through)
+            if self.stream_through:
+                self._take_over(item, f)
         else:
             self.metrics.unplayable += 1
             self._streaming = (item, self.now)
@@ -173,6 +175,15 @@ class Simulator:
                 return n
         return self.index
 
+    def _take_over(self, item: Item, partial: SimFile | None) -> None:
+        """Stream-through fetches the track in the download manager's one transfer, on from a
+        partial's bytes (a Range resume): the partial's own transfer stops, and while it
+        streams the plan's requests for it change nothing (as on the device)."""
+        self.downloader.streaming = item.id
+        self.disk.stop(item.id)
+        if partial is not None and self._stream is not None:
+            self._stream.arrived = partial.bytes
+
     def _close_listening(self) -> None:
         if self._streaming is None:
             return
@@ -182,9 +193,35 @@ class Simulator:
             self.metrics.silent_seconds += listened  # unplayable: silent for its whole listen
         elif not self._kept:
             self.metrics.streamed_bytes += item.size * listened / item.duration
+            if self._stream.through:
+                self._leave_partial(self._stream)
+        self.downloader.streaming = None
         self._streaming = None
         self._stream = None
         self._kept = False
+
+    def _leave_partial(self, stream: Stream) -> None:
+        """A stream-through that ended before its bytes were all there (a skip): its partial goes
+        to the plan when a copy may be kept now, else it is dropped with its bytes."""
+        item = stream.item
+        old = self.disk.files.get(item.id)
+        have = old.bytes if old is not None else 0.0
+        origin = old.origin if old is not None else Origin.AUTO
+        cond = self._conditions()
+        if not gate.keeps(self.config, cond, origin, int(stream.arrived - have + 0.999)):
+            if old is not None and origin is Origin.AUTO:
+                self.disk.delete(item.id)
+                self.downloader.forget(item.id)
+                if not old.played and item.id not in self.pins:
+                    self.metrics.wasted_bytes += old.bytes
+            return
+        if stream.arrived <= have:
+            return
+        if old is None:
+            old = self.disk.files[item.id] = SimFile(item, origin, self.now)
+        self.disk.used += stream.arrived - have
+        old.bytes = stream.arrived
+        self._count_fetched(stream.arrived - have)
 
     def _listen(self, seconds: float, bandwidth: float) -> None:
         """The streamed start goes on for `seconds`: its bytes take their share of the link."""
@@ -201,22 +238,24 @@ class Simulator:
     def _keep(self, item: Item) -> None:
         """Stream-through: the arrived track becomes a cached file, when the gate lets an automatic
         copy be written now and it fits the storage limit; otherwise nothing is kept."""
-        if gate.wait_reason(self.config, self._conditions(), Origin.AUTO) is not None:
-            return
         old = self.disk.files.get(item.id)
         have = old.bytes if old is not None else 0.0
-        if self.disk.used - have + item.size > self.config.storage_limit:
+        origin = old.origin if old is not None else Origin.AUTO
+        uncounted = int(item.size - have + 0.999)
+        if not gate.keeps(self.config, self._conditions(), origin, uncounted):
             return
         self._kept = True
         self.disk.delete(item.id)
         self.downloader.forget(item.id)
-        origin = old.origin if old is not None else Origin.AUTO
         kept = SimFile(item, origin, self.now, float(item.size), self.now, played=True)
         self.disk.files[item.id] = kept
         self.disk.used += item.size
-        self.metrics.downloaded_bytes += item.size - have  # a partial's bytes are not fetched twice
+        self._count_fetched(item.size - have)  # a partial's bytes are not fetched twice
+
+    def _count_fetched(self, moved: float) -> None:
+        self.metrics.downloaded_bytes += moved
         if self.kind is NetworkKind.CELLULAR:
-            self.metrics.metered_bytes += item.size - have
+            self.metrics.metered_bytes += moved
 
     def _pin(self, event: Event) -> None:
         if event.item_id is not None:

@@ -90,3 +90,18 @@ def test_silence_stops_when_the_track_has_played_to_its_end() -> None:
     slow = Stream(Item(ItemId("t"), AlbumId("a"), 3 * MB, 100.0), through=True)
     slow.advance(1000.0, 15_000)
     assert slow.finished and slow.silent == pytest.approx(100, abs=0.01)  # 200 s for 100 s
+
+
+def test_a_skipped_stream_through_leaves_its_partial_to_the_plan_on_wifi() -> None:
+    # 10 kB/s: 200 kB arrived when the track is skipped at t=20; the replay goes on from them
+    events = [_net(0, "wifi"), _play(0), {"t": 20, "type": "stop"}, _play(30),
+              {"t": 400, "type": "stop"}, {"t": 500, "type": "end"}]  # fmt: skip
+    r = _run(events, link=10_000, through=True)
+    assert r["downloaded_bytes"] == pytest.approx(3 * MB, abs=2)  # no byte fetched twice
+    assert r["streamed"] == 2 and r["wasted_bytes"] == 0
+
+
+def test_a_skipped_stream_through_keeps_nothing_on_a_metered_link_with_wifi_only() -> None:
+    events = [_net(0, "cellular"), _play(0), {"t": 20, "type": "stop"}, {"t": 500, "type": "end"}]
+    r = _run(events, link=10_000, through=True)
+    assert r["downloaded_bytes"] == 0 and r["metered_bytes"] == 0 and r["wasted_bytes"] == 0
