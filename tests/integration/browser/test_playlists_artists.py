@@ -83,6 +83,9 @@ def test_artists_screen_and_search_reach_an_artist(
         "The Breakwater",
     ]
     page.screenshot(path=str(shots / f"artist-{scheme}.png"))
+    page.get_by_role("link", name="Playing", exact=True).click()
+    page.click("#np-artists .artist-link:text-is('The Low Tides')")  # back from Now Playing
+    page.wait_for_selector("#view-artist:not([hidden]) .album-title:text-is('The Low Tides')")
 
     page.goto(service.base_url + "/#/library")
     page.fill("#search", "okaf")

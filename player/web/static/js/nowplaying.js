@@ -5,6 +5,7 @@ import * as dl from './dlstate.js';
 import { $, fill, h, text } from './dom.js';
 import * as fmt from './format.js';
 import { icon, setIcon } from './icons.js';
+import { artistLinks } from './links.js';
 import * as P from './player.js';
 import * as sleep from './sleep.js';
 import { on, position, state } from './state.js';
@@ -76,11 +77,20 @@ function paintTimes(pos) {
   paintRange(els.seek, pos, dur);
 }
 
+/** The artist names, each opening its page; rebuilt only when they change (not at every tick). */
+function paintArtists(item) {
+  const names = item ? fmt.artists(item.artists) : '';
+  if (els.artists.dataset.names === names) return;
+  els.artists.dataset.names = names;
+  if (item && item.artists && item.artists.length) fill(els.artists, artistLinks(item.artists));
+  else text(els.artists, names);
+}
+
 function render(p) {
   const item = p && p.item;
   document.body.classList.toggle('has-item', Boolean(item));
   text(els.title, item ? item.title : 'Nothing playing');
-  text(els.artists, item ? fmt.artists(item.artists) : '');
+  paintArtists(item);
   text(els.album, item ? item.album : '');
   els.album.href = item ? '#/album/' + encodeURIComponent(item.album_id) : '#/library';
   els.empty.hidden = Boolean(item);
