@@ -68,6 +68,9 @@ async def running_services(
         await _start(svc, playback)
         stack.enter_context(running_buttons(svc))
         stack.push_async_callback(supervisor.stop)  # on the way down the tasks end first
+        # ...but the checkpoint is written before anything else: the stop is bounded in time
+        # (STOP_TIMEOUT, then systemd's), and a slow one must not lose the session.
+        stack.push_async_callback(playback.checkpointer.save_final)
         yield svc
 
 

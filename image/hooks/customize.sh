@@ -35,12 +35,15 @@ install_tapedeck() {
 	rm -rf "$ROOT$src" "$ROOT/tmp/build-host-ca.crt"
 	install -D -m 0644 "$REPO/systemd/tapedeck.service" "$ROOT/usr/lib/systemd/system/tapedeck.service"
 	install -D -m 0644 "$REPO/systemd/tapedeck.sysusers" "$ROOT/usr/lib/sysusers.d/tapedeck.conf"
+	# The "shutdown" button's road to a clean power-off (systemd/README.md).
+	install -m 0644 "$REPO/systemd/tapedeck-poweroff.path" "$REPO/systemd/tapedeck-poweroff.service" \
+		"$ROOT/usr/lib/systemd/system/"
 	in_root systemd-sysusers
 	install -d -m 0755 "$ROOT/etc/tapedeck"
 }
 
 enable_units() {
-	systemctl --root="$ROOT" enable tapedeck.service tapedeck-bootconfig.service \
+	systemctl --root="$ROOT" enable tapedeck.service tapedeck-poweroff.path tapedeck-bootconfig.service \
 		tapedeck-growroot.service tapedeck-persist.service systemd-networkd.service \
 		systemd-resolved.service systemd-timesyncd.service avahi-daemon.service
 	# Updates are a deliberate act on an appliance (apt-get by hand, or a new image); no

@@ -18,6 +18,7 @@ class ButtonAction(StrEnum):
     APPROVE_PAIRING = "approve_pairing"
     SLEEP = "sleep"  # each press adds SLEEP_MINUTES to the sleep timer
     SNOOZE = "snooze"  # the ringing alarm pauses and rings again after [timers] snooze_minutes
+    SHUTDOWN = "shutdown"  # a clean stop, then the board powers off (player/system/poweroff.py)
 
 
 SLEEP_MINUTES = 15

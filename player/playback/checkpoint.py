@@ -54,6 +54,7 @@ class Checkpointer:
         self._saved_version = -1
         self._saved: SessionState | None = None
         self._saved_at = 0.0  # loop time when the file last matched the session
+        self._final_logged = False
         controller.add_listener(self._on_change)
 
     def _on_change(self, what: str) -> None:
@@ -110,8 +111,13 @@ class Checkpointer:
                 await asyncio.sleep(self._interval)  # the retry
 
     async def save_final(self) -> None:
-        """The save at shutdown: a failure is logged, never raised (the exit must stay clean)."""
-        await self._save_guarded(force=True)
+        """The save at shutdown: a failure is logged, never raised (the exit must stay clean).
+
+        Called first thing on the way down (a slow stop may be cut short after it) and again
+        once the tasks have ended; the log line that says it is written comes once."""
+        if await self._save_guarded(force=True) and not self._final_logged:
+            self._final_logged = True
+            log.info("stopping: the queue and the play position are saved for the next start")
 
     async def _save_guarded(self, *, force: bool) -> bool:
         try:

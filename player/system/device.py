@@ -14,6 +14,7 @@ from player.config import Config
 from player.playback import commands as c
 from player.services import Services
 from player.system.discovery import Advertisement, Advertiser, stable_device_id
+from player.system.poweroff import request_power_off
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ def handle_button(svc: Services, cmd: GpioCommand) -> None:
         return
     if cmd.action is ButtonAction.SNOOZE:
         svc.timers.alarms.snooze_nowait()
+        return
+    if cmd.action is ButtonAction.SHUTDOWN:
+        # Only a request: systemd's stop (SIGTERM) is what saves the checkpoint and ends us.
+        request_power_off(cmd.source)
         return
     command = button_command(cmd)
     if command is not None:

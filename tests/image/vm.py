@@ -134,19 +134,30 @@ class Vm:
             return self.request(method, path, timeout=3.0)
         return None
 
-    def power_button(self, timeout: float) -> None:
-        """Presses the ACPI power button (qemu's monitor) and waits for the guest to power off:
-        systemd stops the services cleanly, then qemu exits."""
+    def monitor_command(self, command: str, timeout: float = 60.0) -> str:
+        """Runs one command on qemu's human monitor and returns what it printed.
+
+        Waits for the `(qemu)` prompt before sending and again after: a command sent before the
+        monitor was ready, or a socket closed before qemu read the line, could be dropped
+        (under load that is a lost power-button press, not a guest that ignores it)."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(5.0)
+            sock.settimeout(timeout)
             sock.connect(str(self.monitor))
-            sock.sendall(b"system_powerdown\n")
-            sock.recv(4096)  # the monitor's banner; the command runs asynchronously
-        if self._proc is not None:
-            try:
-                self._proc.wait(timeout)
-            except subprocess.TimeoutExpired as err:
-                raise VmError(f"no power-off within {timeout:.0f}s:\n{self._tail()}") from err
+            _read_until_prompt(sock)
+            sock.sendall(command.encode() + b"\n")
+            return _read_until_prompt(sock)
+
+    def power_button(self) -> None:
+        """Presses the ACPI power button (qemu's `system_powerdown`); the guest acts on its own."""
+        self.monitor_command("system_powerdown")
+
+    def wait_exit(self, timeout: float) -> int:
+        """Waits for qemu to end (the guest powered off) and returns its exit status."""
+        assert self._proc is not None
+        try:
+            return self._proc.wait(timeout)
+        except subprocess.TimeoutExpired as err:
+            raise VmError(f"no power-off within {timeout:.0f}s:\n{self._tail()}") from err
 
     def stop(self, timeout: float = 20.0) -> None:
         """Ends qemu (SIGTERM, then SIGKILL); the disk is a throwaway copy."""
@@ -158,3 +169,17 @@ class Vm:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait(timeout)
+
+
+MONITOR_PROMPT = b"(qemu) "
+
+
+def _read_until_prompt(sock: socket.socket, limit: int = 1 << 20) -> str:
+    """Reads the monitor's output up to (without) its next prompt; bounded in size and time."""
+    data = b""
+    while not data.endswith(MONITOR_PROMPT):
+        chunk = sock.recv(4096)
+        if not chunk or len(data) > limit:
+            raise VmError(f"qemu's monitor closed or rambled: {data[-200:]!r}")
+        data += chunk
+    return ANSI.sub("", data[: -len(MONITOR_PROMPT)].decode("utf-8", "replace"))
