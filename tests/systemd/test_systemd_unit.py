@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from player.system.poweroff import REQUEST_NAME
+
 SYSTEMD_DIR = Path(__file__).resolve().parents[2] / "systemd"
 UNIT = SYSTEMD_DIR / "tapedeck.service"
 SYSUSERS = SYSTEMD_DIR / "tapedeck.sysusers"
@@ -126,3 +128,31 @@ def test_sysusers_creates_the_user_and_missing_groups(tmp_path: Path) -> None:
     assert "Creating user 'tapedeck'" in out
     assert "Creating group 'gpio'" in out
     assert "group 'audio'" not in out
+
+
+POWEROFF_PATH = SYSTEMD_DIR / "tapedeck-poweroff.path"
+POWEROFF_SERVICE = SYSTEMD_DIR / "tapedeck-poweroff.service"
+
+
+def test_poweroff_units_verify_clean(tmp_path: Path) -> None:
+    copies = []
+    for unit in (POWEROFF_PATH, POWEROFF_SERVICE):
+        copy = tmp_path / unit.name
+        copy.write_text(unit.read_text())
+        copies.append(copy)
+    result = _run("systemd-analyze", "verify", "--man=no", *map(str, copies))
+    assert result.returncode == 0, result.stderr
+    assert [line for copy in copies for line in _complaints(result, copy)] == []
+
+
+def test_shutdown_button_request_reaches_a_clean_poweroff() -> None:
+    """The service writes <RuntimeDirectory>/poweroff (player/system/poweroff.py); the path unit
+    watches exactly that file; the oneshot removes it and has systemd power off (no reboot(2))."""
+    service = _settings(UNIT.read_text())
+    assert service["RuntimeDirectory"] == ["tapedeck"]
+    path = _settings(POWEROFF_PATH.read_text())
+    assert path["PathExists"] == [f"/run/tapedeck/{REQUEST_NAME}"]
+    assert path["Unit"] == [POWEROFF_SERVICE.name]
+    oneshot = _settings(POWEROFF_SERVICE.read_text())
+    assert oneshot["ExecStart"] == [f"/bin/rm -f /run/tapedeck/{REQUEST_NAME}"]
+    assert oneshot["SuccessAction"] == ["poweroff"]  # poweroff.target: every service stopped
