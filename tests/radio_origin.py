@@ -8,8 +8,11 @@ one length byte (in 16-byte blocks) and that many bytes of `StreamTitle='...';`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from aiohttp import web
@@ -116,3 +119,21 @@ class RadioOrigin:
                 await resp.write(metadata_block(self.title))
                 sent = 0
         return sent
+
+
+@contextlib.contextmanager
+def serving_radio(audio: bytes) -> Iterator[RadioOrigin]:
+    """A RadioOrigin on a loop of its own in a daemon thread (for tests without a loop: the
+    browser's), for the length of a `with` block."""
+    origin = RadioOrigin(audio)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="radio-origin", daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(origin.start(), loop).result(timeout=30)
+    try:
+        yield origin
+    finally:
+        asyncio.run_coroutine_threadsafe(origin.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from cache.models import SourceKind
 from player.engine.base import (
     DurationKnown,
     EndReason,
@@ -46,7 +47,7 @@ async def on_started(ctl: PlayerController, ev: Started) -> None:
             return
         ctl.playing_from = ctl.link.playing_from(ev.token)  # resolved when it was queued
         ctl.link.advance()
-        ctl.position, ctl.duration = 0.0, ev.duration
+        ctl.position, ctl.duration = 0.0, None if is_live(ctl) else ev.duration
         ctl.stream_title = None
         ctl.failures_in_row = 0
         ctl.notify("queue")
@@ -54,7 +55,7 @@ async def on_started(ctl: PlayerController, ev: Started) -> None:
         begin_play(ctl, ev.token)
         await ctl.sync_next()
     elif ev.token == ctl.link.current:
-        if ev.duration is not None:
+        if ev.duration is not None and not is_live(ctl):
             ctl.duration = ev.duration
             ctl.notify("player")
         begin_play(ctl, ev.token)
@@ -102,7 +103,8 @@ async def on_position(ctl: PlayerController, ev: PositionChanged) -> None:
 
 
 async def on_duration(ctl: PlayerController, ev: DurationKnown) -> None:
-    if ev.token == ctl.link.current:
+    # A live stream has no length: mpv's guess from the bytes so far would make it seekable.
+    if ev.token == ctl.link.current and not is_live(ctl):
         ctl.duration = ev.duration
         ctl.notify("player")
 
@@ -120,6 +122,12 @@ async def on_title(ctl: PlayerController, ev: TitleChanged) -> None:
 
 async def on_engine_failed(ctl: PlayerController, ev: EngineFailed) -> None:
     raise EngineDiedError(ev.message)
+
+
+def is_live(ctl: PlayerController) -> bool:
+    """The current entry is a radio station (a stream without an end)."""
+    entry = ctl.queue.current
+    return entry is not None and entry.item.source is SourceKind.RADIO
 
 
 def begin_play(ctl: PlayerController, token: str) -> None:

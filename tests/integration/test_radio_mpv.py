@@ -71,6 +71,7 @@ async def test_a_station_plays_with_its_icy_title(client: Client, origin: RadioO
             client, lambda p: p["item"] and p["item"]["title"] == origin.title
         )
         assert player["state"] == "playing" and player["playing_from"] == "stream"
+        assert not player["duration"]  # live: no length, nothing to seek in
         assert player["item"]["station"] == station and player["item"]["id"].startswith("station:")
         assert origin.icy_requests >= 1  # mpv asked for the metadata
         event = await ws.receive_json()

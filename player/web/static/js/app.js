@@ -37,9 +37,11 @@ const VIEWS = {
   playlist: lazy(() => import('./playlists.js').then((m) => m.detailView)),
   artists: lazy(() => import('./artists.js').then((m) => m.listView)),
   artist: lazy(() => import('./artists.js').then((m) => m.detailView)),
+  radio: lazy(() => import('./radio.js').then((m) => m.view)),
+  alarms: lazy(() => import('./alarms.js').then((m) => m.view)),
 };
-const LIBRARY_VIEWS = ['album', 'playlists', 'playlist', 'artists', 'artist'];
-const TAB_OF = Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library']));
+const LIBRARY_VIEWS = ['album', 'playlists', 'playlist', 'artists', 'artist', 'radio'];
+const TAB_OF = { ...Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library'])), alarms: 'now' };
 
 function route() {
   closeSheet();

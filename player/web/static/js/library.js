@@ -1,4 +1,4 @@
-// The library: the ways in (playlists, artists), an albums grid with covers, and search over
+// The library: the ways in (playlists, artists, radio), an albums grid with covers, and search over
 // artists, albums and tracks.
 
 import { enc, get } from './api.js';
@@ -137,7 +137,8 @@ export function init() {
   results = h('div', { id: 'library-results' });
   const ways = h('nav', { class: 'ways', 'aria-label': 'Browse' },
     h('a', { class: 'way', href: '#/playlists', id: 'to-playlists' }, icon('playlist'), h('span', { text: 'Playlists' })),
-    h('a', { class: 'way', href: '#/artists', id: 'to-artists' }, icon('artist'), h('span', { text: 'Artists' })));
+    h('a', { class: 'way', href: '#/artists', id: 'to-artists' }, icon('artist'), h('span', { text: 'Artists' })),
+    h('a', { class: 'way', href: '#/radio', id: 'to-radio' }, icon('radio'), h('span', { text: 'Radio' })));
   fill(root,
     h('header', { class: 'view-head' }, h('h2', { text: 'Library' })),
     h('label', { class: 'search' }, icon('search'), input),

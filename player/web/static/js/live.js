@@ -104,6 +104,9 @@ function onMessage(raw) {
     case 'sleep':
       set('sleep', msg.sleep);
       break;
+    case 'alarms':
+      set('alarms', { alarms: msg.alarms || [], ringing: msg.ringing || null, snoozed_until: msg.snoozed_until || null });
+      break;
     case 'network':
       set('network', msg.network);
       break;

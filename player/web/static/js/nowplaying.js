@@ -6,6 +6,7 @@ import { $, fill, h, text } from './dom.js';
 import * as fmt from './format.js';
 import { icon, setIcon } from './icons.js';
 import { artistLinks } from './links.js';
+import * as alarmchip from './alarmchip.js';
 import * as P from './player.js';
 import * as sleep from './sleep.js';
 import { on, position, state } from './state.js';
@@ -54,7 +55,7 @@ function build(root) {
     h('div', { class: 'np-seek' }, seek, h('div', { class: 'np-times' }, els.elapsed, els.remaining)),
     h('div', { class: 'np-controls' }, els.shuffle, els.prev, els.play, els.next, els.repeat),
     h('div', { class: 'np-volume' }, els.mute, volume, h('span', { class: 'vol-max' }, icon('volume'))),
-    h('div', { class: 'np-sleep' }, sleep.build()),
+    h('div', { class: 'np-sleep' }, sleep.build(), alarmchip.build()),
     els.status);
 }
 
@@ -77,29 +78,42 @@ function paintTimes(pos) {
   paintRange(els.seek, pos, dur);
 }
 
-/** The artist names, each opening its page; rebuilt only when they change (not at every tick). */
-function paintArtists(item) {
-  const names = item ? fmt.artists(item.artists) : '';
+/** The artist names, each opening its page (a station: its name); rebuilt only when they change
+ * (not at every tick). */
+function paintArtists(item, seen) {
+  const names = seen ? seen.artists : '';
   if (els.artists.dataset.names === names) return;
   els.artists.dataset.names = names;
   if (item && item.artists && item.artists.length) fill(els.artists, artistLinks(item.artists));
   else text(els.artists, names);
 }
 
+/** A playing item as Now Playing shows it: a track, or a radio station (its stream's own title
+ * first, as text, then the station; its "album" line opens the Radio screen). */
+export function shownAs(item) {
+  if (!item) return null;
+  if (item.station) {
+    return { title: item.title, artists: item.station.name, album: 'Internet radio', href: '#/radio', coverId: '', coverTitle: item.station.name };
+  }
+  return { title: item.title, artists: fmt.artists(item.artists), album: item.album,
+    href: '#/album/' + encodeURIComponent(item.album_id), coverId: item.album_id, coverTitle: item.album };
+}
+
 function render(p) {
   const item = p && p.item;
+  const seen = shownAs(item);
   document.body.classList.toggle('has-item', Boolean(item));
-  text(els.title, item ? item.title : 'Nothing playing');
-  paintArtists(item);
-  text(els.album, item ? item.album : '');
-  els.album.href = item ? '#/album/' + encodeURIComponent(item.album_id) : '#/library';
+  text(els.title, seen ? seen.title : 'Nothing playing');
+  paintArtists(item, seen);
+  text(els.album, seen ? seen.album : '');
+  els.album.href = seen ? seen.href : '#/library';
   els.empty.hidden = Boolean(item);
   const from = p && p.playing_from;
   els.source.hidden = !from;
   text(els.source, from === 'local' ? 'Local' : from === 'stream' ? 'Stream' : '');
   els.source.className = 'badge ' + (from || '');
   els.source.title = from === 'local' ? 'Playing from the copy on the speaker' : 'Streaming from the server';
-  renderArt(item);
+  renderArt(seen);
   const playing = p && p.state === 'playing';
   setIcon(els.play, playing ? 'pause' : 'play');
   els.play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
@@ -126,11 +140,11 @@ function render(p) {
   renderMini(p);
 }
 
-function renderArt(item) {
-  const key = item ? item.album_id + '\u0000' + item.album : '';
+function renderArt(seen) {
+  const key = seen ? seen.coverId + '\u0000' + seen.coverTitle : '';
   if (key === shownCover) return;
   shownCover = key;
-  fill(els.art, item ? cover(item.album_id, item.album, 'xl') : h('div', { class: 'cover cover-xl idle' }, icon('deck')));
+  fill(els.art, seen ? cover(seen.coverId, seen.coverTitle, 'xl') : h('div', { class: 'cover cover-xl idle' }, icon('deck')));
 }
 
 function tick() {
@@ -197,13 +211,13 @@ function buildMini(root) {
 
 let miniCover;
 function renderMini(p) {
-  const item = p && p.item;
-  text(mini.title, item ? item.title : '');
-  text(mini.artists, item ? fmt.artists(item.artists) : '');
-  const key = item ? item.album_id : '';
+  const seen = shownAs(p && p.item);
+  text(mini.title, seen ? seen.title : '');
+  text(mini.artists, seen ? seen.artists : '');
+  const key = seen ? seen.coverId + '\u0000' + seen.coverTitle : '';
   if (key !== miniCover) {
     miniCover = key;
-    fill(mini.art, item ? cover(item.album_id, item.album, 'xs') : null);
+    fill(mini.art, seen ? cover(seen.coverId, seen.coverTitle, 'xs') : null);
   }
   const playing = p && p.state === 'playing';
   setIcon(mini.play, playing ? 'pause' : 'play');

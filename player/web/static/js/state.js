@@ -7,6 +7,7 @@ export const state = {
   network: null,
   cache: null,
   sleep: null, // the sleep timer (api.md's Timers)
+  alarms: null, // {alarms, ringing, snoozed_until}: GET /api/v1/alarms and the `alarms` events
   counts: { active_count: 0, queued_count: 0 },
   conn: 'connecting', // connecting | live | offline
   features: { downloads: false, cache: false, pairing: false },
