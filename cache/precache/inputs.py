@@ -21,19 +21,24 @@ WHERE d.status != 'cancelled'
 """
 
 
+# Never the pre-cacher's to fetch or evict: the music folder's files are on disk already, and a
+# radio station is a live stream (it counts as "there", with no bytes, so the plan skips it).
+_NOT_FETCHED = frozenset({SourceKind.LOCAL, SourceKind.RADIO})
+
+
 def local_files(tracks: Iterable[Track]) -> dict[ItemId, FileState]:
-    """Tracks of the local music folder: always on disk, never the pre-cacher's to fetch or evict."""
+    """Tracks of the local music folder, and radio stations: never fetched, never evicted."""
     return {
         ItemId(t.id): FileState(ItemId(t.id), t.size, t.size, origin=Origin.USER)
         for t in tracks
-        if t.source is SourceKind.LOCAL
+        if t.source in _NOT_FETCHED
     }
 
 
 def to_item(track: Track, profile: Profile | None = None) -> Item:
     """A catalogue track as the planner sees it: sized as the copy the download would keep
     (bitrate x duration for a transcode; a local original is never replaced by one)."""
-    size = track.size if track.source is SourceKind.LOCAL else expected_size(profile, track)
+    size = track.size if track.source in _NOT_FETCHED else expected_size(profile, track)
     return Item(ItemId(track.id), AlbumId(track.album_id), size, track.duration)
 
 

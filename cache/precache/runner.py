@@ -15,7 +15,7 @@ import aiosqlite
 
 from cache import executor
 from cache.catalogue import Catalogue
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import AlbumId, ItemId, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
 from cache.planner.explain import reasons
@@ -50,18 +50,6 @@ class QueueView:
     def ids(self) -> tuple[str, ...]:
         """The track ids in queue order."""
         return tuple(t.id for t in self.tracks)
-
-    def cacheable(self) -> QueueView:
-        """This queue without its radio stations: a live stream is never fetched ahead."""
-        if not any(t.source is SourceKind.RADIO for t in self.tracks):
-            return self
-        kept = tuple(t for t in self.tracks if t.source is not SourceKind.RADIO)
-        index = None
-        if self.index is not None:
-            before = self.tracks[: self.index + 1]
-            index = max(0, sum(1 for t in before if t.source is not SourceKind.RADIO) - 1)
-        current = self.current if self.current in {t.id for t in kept} else None
-        return QueueView(kept, index if kept else None, current, self.playing)
 
 
 @dataclass(frozen=True, slots=True)

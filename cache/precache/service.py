@@ -136,8 +136,8 @@ class PrecacheService:
             group.create_task(self.precacher.run())
 
     def want(self, view: QueueView) -> None:
-        """The player's queue or playback changed (its radio stations are never the plan's)."""
-        self.precacher.want(view.cacheable())
+        """The player's queue or playback changed."""
+        self.precacher.want(view)
 
     def on_network(self, listener: NetworkListener) -> None:
         """Hear every reported network change (the play reporter replays owed plays)."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from cache.models import AlbumId, ItemId, SourceKind, Track
-from cache.precache import QueueView
+from cache.models import ItemId
+from cache.planner.snapshot import Origin
+from cache.precache.inputs import local_files, to_item
 from player.radio.playlists import FetchLimits, StationUnreachable, entries, stream_url
 from player.radio.stations import Station
 from tests.radio_origin import RadioOrigin
@@ -63,14 +64,8 @@ async def test_bad_playlists_are_unreachable_stations(aiohttp_server: object) ->
             await stream_url(base + path, FetchLimits(max_bytes=65536, timeout=5))
 
 
-def test_the_precacher_never_sees_a_station() -> None:
-    def track(item_id: str, source: SourceKind) -> Track:
-        return Track(ItemId(item_id), item_id, "", AlbumId("a"), (), 60.0, 1, 1, "flac", 10, source)
-
+def test_the_precacher_never_fetches_a_station() -> None:
     radio = Station("s1", "Test FM", "http://127.0.0.1:9/stream").track()
-    a, b = track("a", SourceKind.JELLYFIN), track("b", SourceKind.JELLYFIN)
-    view = QueueView((a, radio, b), index=1, current=ItemId(radio.id), playing=True)
-    kept = view.cacheable()
-    assert kept.tracks == (a, b) and kept.index == 0 and kept.current is None
-    assert QueueView((a, b), 1, ItemId("b")).cacheable() == QueueView((a, b), 1, ItemId("b"))
-    assert QueueView((radio,), 0, None).cacheable().tracks == ()
+    files = local_files((radio,))  # "there" already, with no bytes, kept by nobody's plan
+    assert files[ItemId(radio.id)].size == 0 and files[ItemId(radio.id)].origin is Origin.USER
+    assert to_item(radio).size == 0
