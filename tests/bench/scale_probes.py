@@ -7,7 +7,7 @@ import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,15 +67,48 @@ def wait_port(port: int, timeout: float = 20.0) -> float:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
+@dataclass(frozen=True, slots=True)
+class Aim:
+    """One of issue 14's aims: `value` against `limit` (at most, or at least when `least`)."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str
+    least: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.least else self.value <= self.limit
+
+    def __str__(self) -> str:
+        sign = ">=" if self.least else "<="
+        miss = _figure(abs(self.value - self.limit))
+        verdict = "met" if self.met else f"MISSED by {miss} {self.unit}"
+        return (
+            f"{self.name}: {_figure(self.value)} {self.unit}"
+            f" (aim {sign} {_figure(self.limit)}): {verdict}"
+        )
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 @dataclass
 class Table:
-    """Rows of (measure, tapedeck, reference), printed side by side."""
+    """Rows of (measure, tapedeck, reference), printed side by side, and the aims they meet."""
 
     rows: list[tuple[str, str, str]] = field(default_factory=list)
+    aims: list[Aim] = field(default_factory=list)
 
     def add(self, measure: str, tapedeck: str, reference: str = "—") -> None:
         self.rows.append((measure, tapedeck, reference))
         print(f"  {measure}: {tapedeck} | {reference}", flush=True)
+
+    def aim(self, aim: Aim) -> None:
+        self.aims.append(aim)
+        print(f"  aim {aim}", flush=True)
 
     def print(self) -> None:
         width = max(len(r[0]) for r in self.rows)
@@ -84,6 +117,13 @@ class Table:
         print(f"{'measure':<{width}}  {'tapedeck':<{mid}}  reference")
         for measure, ours, theirs in self.rows:
             print(f"{measure:<{width}}  {ours:<{mid}}  {theirs}")
+        print()
+        for aim in self.aims:
+            print(f"aim {aim}")
+
+    def missed(self, names: Collection[str]) -> list[str]:
+        """Those of the aims named that were missed (what the bench asserts)."""
+        return [str(a) for a in self.aims if a.name in names and not a.met]
 
 
 class MpdReference:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,9 +54,18 @@ class NotifyListener:
 
 
 def start_service(
-    config: Path, notify: Path, watchdog_usec: int | None = None
+    config: Path,
+    notify: Path,
+    watchdog_usec: int | None = None,
+    env_extra: Mapping[str, str | None] | None = None,
 ) -> subprocess.Popen[bytes]:
+    """`python -m player`; `env_extra` sets (a str) or removes (None) environment variables."""
     env = {**os.environ, "NOTIFY_SOCKET": str(notify)}
+    for name, value in (env_extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     if watchdog_usec is not None:
         env["WATCHDOG_USEC"] = str(watchdog_usec)
     return subprocess.Popen(

@@ -45,6 +45,8 @@ def _modules_of_a_run(
     with service:
         albums = service.api("GET", "/library/albums")["items"]
         if play:
+            service.wait_until(lambda: service.api("GET", "/library/albums")["items"], 30, 0.1)
+            albums = service.api("GET", "/library/albums")["items"]
             body = {"album_id": albums[0]["id"], "mode": "replace", "play": True}
             service.api("POST", "/queue", body)
             service.wait_until(lambda: service.api("GET", "/player")["state"] == "playing", 30, 0.1)
