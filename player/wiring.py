@@ -232,6 +232,7 @@ async def _verify_after_scan(media: MediaCache) -> None:
 async def _trim_after_scan(media: MediaCache) -> None:
     # media.run() goes on syncing Jellyfin for good, so the trim waits on the scan itself.
     await media.scanned.wait()
+    await media.catalogue.release_memory()
     trim_malloc()
 
 

@@ -3,37 +3,50 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 log = logging.getLogger(__name__)
-M_ARENA_MAX = -8  # glibc's mallopt parameter number
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers
+M_ARENA_MAX = -8
+MMAP_THRESHOLD = 256 * 1024
+# glibc itself: ctypes.util.find_library("c") would run `ldconfig -p` (a process) at every start
+_LIBC = "libc.so.6"
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(_LIBC)
+    except OSError:
+        return None
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:
-    """Cap glibc's per-thread malloc arenas before any thread starts.
+    """Cap glibc's per-thread malloc arenas before any thread starts, and fix its mmap threshold.
 
     libmpv, aiosqlite and the executor each run threads; by default glibc gives busy threads
     their own 64 MiB arenas, and their half-used pages add tens of MiB of RSS for no speed an
-    audio player needs. Returns False where the C library is not glibc.
+    audio player needs. And glibc raises its mmap threshold each time a large block is freed (up
+    to 32 MiB): after the first scan's multi-MiB batches, later large buffers would come from the
+    heap and stay there as holes. A fixed 256 KiB threshold keeps every large buffer in its own
+    mapping, given back whole when freed. Returns False where the C library is not glibc.
     """
-    name = ctypes.util.find_library("c")
-    if name is None:
+    libc = _libc()
+    if libc is None:
         return False
     try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):
-        log.debug("mallopt is not available; leaving malloc arenas as they are")
+        capped = bool(libc.mallopt(M_ARENA_MAX, arenas))
+        return capped and bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except AttributeError:
+        log.debug("mallopt is not available; leaving malloc as it is")
         return False
 
 
 def trim_malloc() -> None:
     """Hand memory freed after start-up work (tag reading, scans) back to the system."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+    libc = _libc()
+    if libc is None:
         return
     try:
-        ctypes.CDLL(name).malloc_trim(0)
-    except (OSError, AttributeError):
+        libc.malloc_trim(0)
+    except AttributeError:
         log.debug("malloc_trim is not available")

@@ -75,3 +75,5 @@ async def test_a_worker_that_cannot_run_leaves_its_files_to_a_thread(
     assert (summary.added, summary.errors) == (27, 0)
     albums, total = await catalogue.albums()
     assert total == 3 and [a.track_count for a in albums] == [12, 12, 3]
+    await catalogue.release_memory()  # what the service does after its first scan
+    assert (await catalogue.albums())[1] == 3

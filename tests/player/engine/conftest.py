@@ -28,7 +28,6 @@ class Harness:
     kind: str
     engine: Any  # MpvEngine | FakeEngine; typed Any so tests may peek at either
     tmp: Path
-    backend: Any = None  # what to peek at when `engine` wraps it (the deferred engine's fake)
     events: list[EngineEvent] = field(default_factory=list)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -45,18 +44,14 @@ class Harness:
     def broken(self, name: str) -> MediaRef:
         """An item that cannot be opened: a missing file for mpv, an injected error for the fake."""
         ref = MediaRef(token=name, url=str(self.tmp / f"{name}-missing.wav"), duration_hint=1.0)
-        if isinstance(self.peek, FakeEngine):
-            self.peek.inject_error(ref.url)
+        if isinstance(self.engine, FakeEngine):
+            self.engine.inject_error(ref.url)
         return ref
-
-    @property
-    def peek(self) -> Any:
-        return self.backend if self.backend is not None else self.engine
 
     def mixer(self) -> tuple[int, bool]:
         """The engine's volume and mute as the backend holds them."""
-        if isinstance(self.peek, FakeEngine):
-            return self.peek.volume, self.peek.muted
+        if isinstance(self.engine, FakeEngine):
+            return self.engine.volume, self.engine.muted
         player = self.engine._player  # peeking at libmpv itself is the point of this check
         return round(player.volume), bool(player.mute)
 
@@ -91,23 +86,16 @@ async def eventually(check: Callable[[], bool], *, tries: int = 500) -> None:
 def make_engine(kind: str, tmp: Path) -> Engine:
     if kind == "fake":
         return FakeEngine(speed=4.0, position_interval=0.05)
-    if kind == "deferred":  # the contract holds with the engine made on first play, too
-        from player.engine.deferred import DeferredEngine
-
-        fake = FakeEngine(speed=4.0, position_interval=0.05)
-        return DeferredEngine(lambda: fake)
     from player.engine.mpv import MpvEngine
 
     settings = AudioSettings(output=f"pcm:{tmp / 'out.wav'}", untimed=True, position_interval=0.05)
     return MpvEngine(settings)
 
 
-@pytest.fixture(params=["fake", "deferred", pytest.param("mpv", marks=pytest.mark.mpv)])
+@pytest.fixture(params=["fake", pytest.param("mpv", marks=pytest.mark.mpv)])
 async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
     engine = make_engine(request.param, tmp_path)
     h = Harness(kind=request.param, engine=engine, tmp=tmp_path)
-    if request.param == "deferred":
-        h.backend = engine._factory()  # the fake it will make (the same object each time)
     await engine.start(h.sink)
     background = asyncio.create_task(engine.run(), name="engine")
     try:

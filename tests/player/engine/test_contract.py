@@ -159,8 +159,6 @@ async def test_stop_forgets_current_and_next(harness: Harness) -> None:
 
 
 async def test_volume_and_mute(harness: Harness) -> None:
-    if harness.kind == "deferred":
-        pytest.skip("no mixer before the first play: tests/player/engine/test_deferred.py")
     await harness.engine.set_volume(40)
     await harness.engine.set_muted(True)
     assert harness.mixer() == (40, True)

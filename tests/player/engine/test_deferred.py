@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from player.engine import EngineError
-from player.engine.base import EngineEvent, MediaRef, Started
+from player.engine.base import EngineEvent, Finished, MediaRef, Started
 from player.engine.deferred import DeferredEngine
 from player.engine.fake import FakeEngine
 from tests.polling import until
@@ -72,3 +72,22 @@ async def test_a_refused_engine_is_the_plays_error_and_the_next_play_tries_again
     await engine.shutdown()
     with pytest.raises(EngineError):
         await engine.play(ref, None)
+
+
+async def test_once_made_every_call_reaches_the_engine(tmp_path: Path) -> None:
+    """A play, a pause, a seek and the end of the track through the deferred engine, as the
+    engine contract has them (the fake's events come through the same sink)."""
+    factory, events = Factory(), list[EngineEvent]()
+    engine = DeferredEngine(factory)
+    await engine.start(events.append)
+    ref = MediaRef(token="a", url=str(tmp_path / "a.wav"), duration_hint=2.0)
+    await engine.play(ref, None, paused=True)
+    fake = factory.made[0]
+    await engine.seek(1.0)
+    await engine.set_paused(False)
+    await until(lambda: any(isinstance(e, Finished) for e in events), tries=2000)
+    assert [c.name for c in fake.calls][:4] == ["start", "play", "seek", "set_paused"]
+    await engine.stop()
+    assert engine.position() is None
+    await engine.shutdown()
+    await engine.shutdown()  # twice is safe

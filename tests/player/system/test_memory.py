@@ -1,0 +1,17 @@
+"""Keeping the resident set small: glibc's malloc capped and its mmap threshold fixed, trims."""
+
+from __future__ import annotations
+
+import platform
+
+import pytest
+
+from player.system.memory import limit_malloc_arenas, trim_malloc
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_malloc_is_capped_and_trimmed_on_glibc() -> None:
+    assert limit_malloc_arenas() is True
+    big = [bytearray(1 << 20) for _ in range(8)]  # above the threshold: mappings of their own
+    del big
+    trim_malloc()  # returns nothing; must not raise
