@@ -16,7 +16,6 @@ const PAGE = 100;
 export function pagedList({ root, id, path, row, label, none }) {
   let items = [];
   let total = 0;
-  let loaded = false;
   const list = h('ul', { class: 't-list', id });
   const more = h('button', { class: 'btn ghost wide', type: 'button', text: 'Show more', onclick: () => load(true) });
   const count = h('p', { class: 'section-label' });
@@ -31,7 +30,6 @@ export function pagedList({ root, id, path, row, label, none }) {
     }
     items = next ? items.concat(page.items) : page.items;
     total = page.total ?? items.length;
-    loaded = true;
     if (!items.length) {
       fill(body, empty(...none));
       return;
@@ -43,7 +41,8 @@ export function pagedList({ root, id, path, row, label, none }) {
     if (!list.isConnected) fill(body, count, list, more);
   }
   root.append(body);
-  return { reload: () => load(), shown: () => { if (!loaded) load(); } };
+  // Loaded again at each visit: a rescan or a server's sync may have changed the list.
+  return { shown: () => load() };
 }
 
 /** A list screen under Library: its section `rootId`, a back link, a title and a pagedList. */
