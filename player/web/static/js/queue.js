@@ -11,8 +11,8 @@ import { queueReply, reread } from './queuestate.js';
 import { on, set, state } from './state.js';
 import { empty, run, sheet } from './ui.js';
 
-const MARGIN = 12; // rows rendered beyond each edge of the screen
-const SLACK = 4; // how near an edge of the rendered rows the screen may come before re-rendering
+const MARGIN = 20; // rows rendered beyond each edge of the screen
+const SLACK = 8; // how near an edge of the rendered rows the screen may come before re-rendering
 let list;
 let summary;
 let clearBtn;
@@ -71,17 +71,32 @@ function wanted(count) {
 function renderWindow(queue, force) {
   const entries = queue.entries;
   const want = wanted(entries.length);
+  const same = shown.queue === queue;
   const topCovered = shown.start === 0 || want.first >= shown.start + SLACK;
   const bottomCovered = shown.end === entries.length || want.last <= shown.end - SLACK;
-  if (!force && shown.queue === queue && topCovered && bottomCovered) return;
-  const rows = [];
-  for (let i = want.start; i < want.end; i++) rows.push(row(entries[i], i, i === queue.index));
-  fill(list, rows);
+  if (!force && same && topCovered && bottomCovered) return;
+  if (!force && same && want.start < shown.end && want.end > shown.start) slide(queue, want);
+  else fill(list, rowsFor(queue, want.start, want.end));
   shown = { start: want.start, end: want.end, queue };
   if (!rowHeight && list.firstElementChild) rowHeight = list.firstElementChild.getBoundingClientRect().height || 0;
   const height = rowHeight || 59;
   list.style.paddingTop = want.start * height + 'px';
   list.style.paddingBottom = (entries.length - want.end) * height + 'px';
+}
+
+function rowsFor(queue, start, end) {
+  const rows = [];
+  for (let i = start; i < end; i++) rows.push(row(queue.entries[i], i, i === queue.index));
+  return rows;
+}
+
+/** Scrolled within the same queue: rows still in the window stay (their covers loaded), only
+ * the rows that scrolled out leave and those that scrolled in are made. */
+function slide(queue, want) {
+  for (let i = shown.start; i < want.start; i++) list.firstElementChild?.remove();
+  for (let i = want.end; i < shown.end; i++) list.lastElementChild?.remove();
+  if (want.start < shown.start) list.prepend(...rowsFor(queue, want.start, shown.start));
+  if (want.end > shown.end) list.append(...rowsFor(queue, shown.end, want.end));
 }
 
 function onScroll() {
