@@ -35,7 +35,7 @@ from player.services import Services
 from player.snapcast.relay import FifoRelay
 from player.snapcast.wiring import FeedGuard, hold_local_playback, source_output, start_snapcast
 from player.system.device import advertiser_for, announce_when_listening, running_buttons
-from player.system.memory import trim_malloc
+from player.system.memory import settle_heap
 from player.system.notify import Notifier
 from player.system.storage import StorageWatch
 from player.system.tasks import TaskSupervisor
@@ -233,7 +233,7 @@ async def _trim_after_scan(media: MediaCache) -> None:
     # media.run() goes on syncing Jellyfin for good, so the trim waits on the scan itself.
     await media.scanned.wait()
     await media.catalogue.release_memory()
-    trim_malloc()
+    settle_heap()
 
 
 async def _resume(svc: Services, store: StateStore) -> None:

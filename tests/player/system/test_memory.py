@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import platform
 
 import pytest
 
-from player.system.memory import limit_malloc_arenas, trim_malloc
+from player.system.memory import limit_malloc_arenas, settle_heap, trim_malloc
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
@@ -15,3 +16,11 @@ def test_malloc_is_capped_and_trimmed_on_glibc() -> None:
     big = [bytearray(1 << 20) for _ in range(8)]  # above the threshold: mappings of their own
     del big
     trim_malloc()  # returns nothing; must not raise
+
+
+def test_settle_heap_freezes_what_start_up_left() -> None:
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 1000  # the modules' objects, out of the collector's way
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
