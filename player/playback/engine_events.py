@@ -61,6 +61,11 @@ async def on_started(ctl: PlayerController, ev: Started) -> None:
         begin_play(ctl, ev.token)
 
 
+# Tracks in a row that could not play before playback stops: a 20,000-entry queue of streams with
+# the server away is not walked to its end (a skip each, an error toast each, a deep recursion).
+MAX_SKIPS_IN_ROW = 50
+
+
 async def on_finished(ctl: PlayerController, ev: Finished) -> None:
     if ev.token != ctl.link.current:
         return
@@ -69,7 +74,7 @@ async def on_finished(ctl: PlayerController, ev: Finished) -> None:
     if ev.reason is EndReason.ERROR:
         log.warning("could not play %s: %s", ev.token, ev.error)
         ctl.failures_in_row += 1
-        gave_up = ctl.failures_in_row >= max(1, len(ctl.queue.entries))
+        gave_up = ctl.failures_in_row >= max(1, min(len(ctl.queue.entries), MAX_SKIPS_IN_ROW))
         ctl.report_unplayable(ev.error or "loading failed", skipped=not gave_up)
         if gave_up:
             await ctl.stop_playback(c.Stop())

@@ -93,3 +93,29 @@ async def test_a_failing_command_is_raised_to_its_sender_and_the_loop_goes_on(
         await controller.submit(c.Seek(-1.0))
     await controller.submit(c.SetVolume(volume=40))
     assert controller.volume == 40
+
+
+class NothingPlays:
+    """Every track unavailable (a queue of streams with the server away and nothing on disk)."""
+
+    async def resolve(self, track: Track) -> Resolved | None:
+        return None
+
+
+async def test_a_long_queue_of_unplayable_tracks_stops_after_a_bounded_run_of_skips() -> None:
+    from player.playback.engine_events import MAX_SKIPS_IN_ROW
+
+    controller = PlayerController(FakeEngine(), NothingPlays())
+    problems: list[object] = []
+    controller.add_problem_listener(problems.append)
+    task = asyncio.create_task(controller.run())
+    try:
+        tracks = tuple(make_track(f"t{n}") for n in range(5_000))
+        await controller.submit(c.QueueAdd(tracks, c.QueueMode.REPLACE, play=True))
+        assert controller.state is c.PlayState.STOPPED
+        assert len(problems) == MAX_SKIPS_IN_ROW  # not 5,000 toasts, and no RecursionError
+        assert controller.queue.index == MAX_SKIPS_IN_ROW - 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
