@@ -1,4 +1,4 @@
-"""`tapedeck simulate TRACE [--policy seed|smart|oracle] [--config FILE] [--stream-through]`."""
+"""`tapedeck simulate TRACE [--policy seed|smart|oracle] [--config FILE] [--[no-]stream-through]`."""
 
 from __future__ import annotations
 
@@ -55,10 +55,16 @@ def simulate(
 
 
 def run_file(
-    path: Path, policy_name: str, config_path: Path | None = None, stream_through: bool = False
+    path: Path,
+    policy_name: str,
+    config_path: Path | None = None,
+    stream_through: bool | None = False,
 ) -> dict[str, Any]:
-    """Parse, configure (the trace's storage limit unless the config sets one) and simulate."""
+    """Parse, configure (the trace's storage limit unless the config sets one) and simulate
+    (`stream_through` None: as the config says, like the device)."""
     config, own_limit = load_config(config_path)
+    if stream_through is None:
+        stream_through = config.stream_through
     with path.open(encoding="utf-8") as fh:
         trace = parse_trace(fh)
     if not own_limit:
@@ -72,7 +78,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("trace", type=Path)
     parser.add_argument("--policy", choices=POLICIES, default=None)
     parser.add_argument("--config", type=Path, default=None)
-    parser.add_argument("--stream-through", action="store_true", help="streamed tracks are kept")
+    parser.add_argument(
+        "--stream-through",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="streamed tracks are fetched once into the cache (default: cache.stream_through)",
+    )
     args = parser.parse_args(argv)
     try:
         name = args.policy or str(load_config(args.config)[0].policy)

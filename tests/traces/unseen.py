@@ -14,8 +14,11 @@ from collections.abc import Callable
 
 from tests.traces.generate import DAY, Story, Track
 
-SEEDS = (1, 2, 3)
-TUNED_SEEDS = (1, 2)  # seed 3 of every style, and the shared samples, were held out of tuning
+SEEDS = (1, 2, 3, 4, 5)
+# Seeds 1 and 2 were the ones looked at while tuning; 3 was held out by the session that wrote
+# the styles, 4 and 5 by the next one (added before its tuning, never looked at during it), and
+# so were the shared samples.
+TUNED_SEEDS = (1, 2)
 
 
 def _catalogue(story: Story, n_albums: int, tracks: tuple[int, int] = (6, 12)) -> None:
