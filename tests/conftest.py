@@ -1,10 +1,9 @@
-"""Shared by every test: the guard that nothing leaves a thread running behind it, and the one
-fresh cache.db fixture."""
+"""Shared by every test: the guard that nothing leaves a thread, a task or a socket behind it
+(tests/leaks.py), and the one fresh cache.db fixture."""
 
 from __future__ import annotations
 
-import threading
-import time
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,23 +12,52 @@ import pytest
 
 from cache.db import open_db
 from cache.schema import MIGRATIONS
-
-# Threads that libraries start once per process and keep by design.
-LONG_LIVED = ("asyncio_", "ThreadPoolExecutor", "aiosqlite", "zeroconf", "pydevd")
+from tests import leaks
 
 
-def _threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.is_alive() and not t.name.startswith(LONG_LIVED)}
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test gets the thread and socket guard; coroutine tests the task guard as well.
+    They go first among the test's function-scoped fixtures (after the session and module ones,
+    which outlive the test by design), so they see before and after every fixture of its own."""
+    for item in items:
+        names: list[str] | None = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        guards = ["no_leaked_threads_or_sockets"]
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            guards.append("no_leaked_tasks")
+        for guard in guards:
+            if guard in names:
+                names.remove(guard)
+        at = _first_function_scoped(item, names)
+        names[at:at] = guards
 
 
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    before = _threads()
+def _first_function_scoped(item: pytest.Item, names: list[str]) -> int:
+    """Where the function-scoped fixtures begin (pytest orders a closure by scope, widest first)."""
+    definitions = item._fixtureinfo.name2fixturedefs  # type: ignore[attr-defined]
+    for index, name in enumerate(names):
+        defs = definitions.get(name)  # none for `request`, which has no definition
+        if defs and defs[-1].scope == "function":
+            return index
+    return len(names)
+
+
+@pytest.fixture
+def no_leaked_threads_or_sockets() -> Iterator[None]:
+    threads, sockets = leaks.live_threads(), leaks.open_sockets()
     yield
-    deadline = time.monotonic() + 2.0
-    while (leaked := _threads() - before) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not leaked, f"test left threads running: {sorted(t.name for t in leaked)}"
+    left_threads = leaks.settled(leaks.live_threads, threads)
+    assert not left_threads, f"test left threads running: {sorted(t.name for t in left_threads)}"
+    left_sockets = leaks.settled(leaks.open_sockets, sockets)
+    assert not left_sockets, f"test left sockets open: {sorted(left_sockets)}"
+
+
+@pytest.fixture
+async def no_leaked_tasks() -> AsyncIterator[None]:
+    yield
+    pending = await leaks.pending_tasks()
+    assert not pending, f"test left tasks running: {pending}"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.integration.service import free_port
+from tests.polling import wait_port
 
 MIB = 1024 * 1024
 MPD_BIN = shutil.which("mpd") or "/usr/bin/mpd"
@@ -52,19 +53,6 @@ def p99(times: list[float]) -> float:
     return (
         statistics.quantiles(times, n=100, method="inclusive")[98] if len(times) >= 2 else times[0]
     )
-
-
-def wait_port(port: int, timeout: float = 20.0) -> float:
-    """Seconds until 127.0.0.1:port accepts a connection."""
-    started = time.perf_counter()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-                return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.005)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +138,7 @@ class MpdReference:
             [MPD_BIN, "--no-daemon", str(self.conf)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        wait_port(self.port)
+        wait_port(self.port, step=0.005)
         return time.perf_counter() - started
 
     @property

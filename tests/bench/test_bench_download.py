@@ -8,7 +8,6 @@ Set TAPEDECK_BENCH_BYTES to change the size.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import resource
@@ -29,6 +28,7 @@ from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
 from cache.jellyfin.auth import ClientIdentity, auth_header
 from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import content
+from tests.polling import until
 from tests.running import Loops
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,12 +107,12 @@ async def _run_tapedeck(info: dict[str, str], tmp: Path) -> tuple[float, float, 
 
 
 async def _wait_completed(manager: DownloadManager, download_id: int) -> Download:
-    for _ in range(6000):  # bounded: 10 minutes at most
+    async def finished() -> Download | None:
         row = await manager.get(download_id)
-        if row.status in (DownloadStatus.COMPLETED, DownloadStatus.FAILED):
-            return row
-        await asyncio.sleep(0.1)
-    raise AssertionError("download did not finish")
+        return row if row.status in (DownloadStatus.COMPLETED, DownloadStatus.FAILED) else None
+
+    # bounded: 10 minutes at most
+    return await until(finished, tries=6000, step=0.1, what="download did not finish")
 
 
 async def test_bench_download_vs_curl(server: dict[str, str], tmp_path: Path) -> None:

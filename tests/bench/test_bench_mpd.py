@@ -16,9 +16,9 @@ from tests.mpd.conftest import (
     mpd_port,
     needs_mpd,
     tapedeck_service,
-    wait_port,
 )
 from tests.mpd.music import make_music
+from tests.polling import wait_port
 
 pytestmark = [needs_mpd]
 QUEUE = 2000

@@ -14,18 +14,15 @@ from cache.jellyfin import JellyfinConfig
 from cache.media import MediaCache, MediaSettings
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.integration.service import free_port
+from tests.polling import until
 
 
 async def albums(media: MediaCache) -> int:
     return (await media.albums("", 0, 10))[1]
 
 
-async def until_albums(media: MediaCache, count: int, tries: int = 500) -> None:
-    for _ in range(tries):
-        if await albums(media) == count:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"the library never reached {count} albums")
+async def album_count_is(media: MediaCache, count: int) -> bool:
+    return await albums(media) == count
 
 
 @pytest.fixture
@@ -68,7 +65,7 @@ async def test_a_failed_sync_is_retried_after_a_short_delay(
         await asyncio.sleep(0.3)  # a sync or two failed: nobody listens on the port yet
         assert await albums(media) == 0
         await fake.start(port)
-        await until_albums(media, 1)
+        await until(lambda: album_count_is(media, 1), step=0.02)
 
 
 async def test_the_server_coming_back_syncs_at_once(tmp_path: Path, fake: FakeJellyfin) -> None:
@@ -81,4 +78,4 @@ async def test_the_server_coming_back_syncs_at_once(tmp_path: Path, fake: FakeJe
         await asyncio.sleep(0.3)
         assert await albums(media) == 0  # the retry is an hour away
         media.server_reachable(True)
-        await until_albums(media, 1)
+        await until(lambda: album_count_is(media, 1), step=0.02)

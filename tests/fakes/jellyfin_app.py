@@ -10,12 +10,13 @@ its own, list `GET /Sessions?controllableByUserId=<user>`, pick a target by its 
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
+
+from tests.polling import until_sync
 
 TICKS = 10_000_000
 
@@ -80,7 +81,9 @@ class JellyfinApp:
 
     def wait_for_target(self, name: str, timeout: float = 15.0) -> dict[str, Any]:
         """Poll the menu until `name` is in it (AssertionError after `timeout` seconds)."""
-        return poll(lambda: self.target(name), timeout, f"{name!r} never became a cast target")
+        return until_sync(
+            lambda: self.target(name), timeout=timeout, what=f"{name!r} never became a cast target"
+        )
 
     # --- casting --------------------------------------------------------------------------------
 
@@ -111,15 +114,3 @@ class JellyfinApp:
 
     def message(self, session_id: str, header: str, text: str) -> None:
         self.call("POST", f"/Sessions/{session_id}/Message", {"Header": header, "Text": text})
-
-
-def poll(check: Callable[[], Any], timeout: float, failure: str) -> Any:
-    """Call `check` every 0.1 s until it returns something truthy; AssertionError at `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(failure)
-        time.sleep(0.1)

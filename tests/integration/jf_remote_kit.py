@@ -12,10 +12,11 @@ from typing import Any
 import aiohttp
 
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack
-from tests.fakes.jellyfin_app import JellyfinApp, poll
+from tests.fakes.jellyfin_app import JellyfinApp
 from tests.fakes.jellyfin_sessions import FakeSession
 from tests.integration.jellyfin_thread import FakeJellyfinThread
 from tests.integration.service import ServiceProcess
+from tests.polling import until_sync
 
 USER, PASSWORD = "kitchen", "secret"
 DECK_NAME = "Test Deck"  # ServiceProcess's server.name: the session's device name
@@ -92,7 +93,7 @@ def wait_player(
         now = player(deck)
         return now if check(now) else None
 
-    return poll(passing, timeout, f"player never {what}")  # type: ignore[no-any-return]
+    return until_sync(passing, timeout=timeout, what=f"player never {what}")  # type: ignore[no-any-return]
 
 
 def report_after(cast: Cast, seen: int, check: Any, what: str) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def report_after(cast: Cast, seen: int, check: Any, what: str) -> dict[str, Any]
     def found() -> dict[str, Any] | None:
         return next((body for _p, body in cast.reports()[seen:] if check(body)), None)
 
-    return poll(found, 10.0, f"no report {what}")  # type: ignore[no-any-return]
+    return until_sync(found, timeout=10.0, what=f"no report {what}")  # type: ignore[no-any-return]
 
 
 class EventsTap:

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from tests.polling import until_sync
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
@@ -239,14 +241,12 @@ class ServiceProcess:
         self, check: Callable[[], T | None], timeout: float = 10.0, step: float = 0.1
     ) -> T:
         """Call `check` until it returns something truthy (returned); ServiceError on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            result = check()
-            if result:
-                return result
-            if time.monotonic() >= deadline:
-                raise ServiceError(f"condition not met within {timeout} s:\n{self.log_tail()}")
-            time.sleep(step)
+        try:
+            return until_sync(check, timeout=timeout, step=step)
+        except AssertionError:
+            raise ServiceError(
+                f"condition not met within {timeout} s:\n{self.log_tail()}"
+            ) from None
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from tests.fakes.jellyfin import FakeJellyfin
-from tests.fakes.jellyfin_app import poll
 from tests.integration.jellyfin_thread import FakeJellyfinThread, deck_with, serving
 from tests.integration.jf_remote_kit import (
     DECK_NAME,
@@ -34,6 +33,7 @@ from tests.integration.jf_remote_kit import (
     player,
     wait_player,
 )
+from tests.polling import until_sync
 from tests.tones import find_frames, read_wav, wav_bytes, write_tone_parts
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpv]
@@ -149,8 +149,10 @@ def test_server_restart_the_deck_plays_on_and_is_a_target_again(
             assert player(deck)["state"] == "playing"
             time.sleep(0.5)
         jellyfin.start(port)
-        poll(
-            lambda: cast.app.target(DECK_NAME), 15.0, "not a cast target within 15 s of the restart"
+        until_sync(
+            lambda: cast.app.target(DECK_NAME),
+            timeout=15.0,
+            what="not a cast target within 15 s of the restart",
         )
         assert session.capability_posts >= 2  # posted again: the server had forgotten them
         now = player(deck)

@@ -22,6 +22,7 @@ from player.web.keys import SERVICES
 from tests.integration.service import ServiceProcess, free_port
 from tests.mpd.music import SONGS, make_music
 from tests.player.conftest import AiohttpClient, service_config
+from tests.polling import wait_port
 
 MPD_BIN = shutil.which("mpd") or "/usr/bin/mpd"
 needs_mpd = pytest.mark.skipif(not Path(MPD_BIN).exists(), reason="Debian's mpd is the reference")
@@ -30,17 +31,6 @@ needs_mpd = pytest.mark.skipif(not Path(MPD_BIN).exists(), reason="Debian's mpd 
 @pytest.fixture(scope="session")
 def music(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_music(tmp_path_factory.mktemp("mpd-music"))
-
-
-def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def connect(port: int) -> MPDClient:

@@ -21,7 +21,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.integration.service import REPO_ROOT, ServiceProcess
-from tests.mpd.conftest import Line, RawClient, connect, mpd_port, tapedeck_service, wait_port
+from tests.mpd.conftest import Line, RawClient, connect, mpd_port, tapedeck_service
+from tests.polling import wait_port
 
 
 @pytest.fixture

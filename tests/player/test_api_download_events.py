@@ -25,6 +25,7 @@ from player.app import create_app
 from player.config import parse_config
 from player.engine.fake import FakeEngine
 from tests.fakes.jellyfin import FakeJellyfin, FakeTrack, Fault, FaultKind
+from tests.polling import until
 
 Client = TestClient[Any, Any]
 AiohttpClient = Callable[[web.Application], Awaitable[Client]]
@@ -37,6 +38,7 @@ USER, PASSWORD = "kitchen", "secret"
 SCRAMBLED = [(2, 2), (1, 3), (2, 1), (1, 1), (1, 2)]
 WAIT = 15.0
 STEP = 0.02
+TRIES = int(WAIT / STEP)
 
 
 class EventLog:
@@ -143,11 +145,11 @@ async def client(
     async def synced() -> bool:  # the first catalogue sync runs after start-up
         return bool((await api(test_client, "GET", "/library/albums"))["total"] == 2)
 
-    await poll(synced, "the Jellyfin catalogue synced")
+    await until(synced, tries=TRIES, step=STEP, what="the Jellyfin catalogue synced")
     yield test_client
-    await test_client.close()  # the app's cleanup stops the download manager
-    left = [t for t in asyncio.all_tasks() if t.get_name().startswith("download") and not t.done()]
-    assert not left, f"download tasks outlived the service: {left}"
+    await (
+        test_client.close()
+    )  # the app's cleanup stops the download manager (the leak guard checks)
 
 
 async def api(client: Client, method: str, path: str, body: Any = None, status: int = 200) -> Any:
@@ -156,15 +158,6 @@ async def api(client: Client, method: str, path: str, body: Any = None, status: 
     text = await resp.text()
     assert resp.status == status, f"{method} {path}: {resp.status} {text}"
     return json.loads(text) if text else None
-
-
-async def poll(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Call `check` until it is true, a bounded number of times."""
-    for _ in range(int(WAIT / STEP)):
-        if await check():
-            return
-        await asyncio.sleep(STEP)
-    raise AssertionError(f"not reached: {what}")
 
 
 def files(tmp_path: Path, track: FakeTrack) -> tuple[Path, Path]:
@@ -186,7 +179,7 @@ async def held(tmp_path: Path, track: FakeTrack) -> None:
     async def on_disk() -> bool:
         return part.exists() and part.stat().st_size == STALL_AT
 
-    await poll(on_disk, f"{STALL_AT} bytes in {part.name}")
+    await until(on_disk, tries=TRIES, step=STEP, what=f"{STALL_AT} bytes in {part.name}")
 
 
 async def test_album_commands_and_their_events(

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.integration.service import free_port
+from tests.polling import wait_port
 
 SNAPSERVER = shutil.which("snapserver") or "/usr/bin/snapserver"
 SNAPCLIENT = shutil.which("snapclient") or "/usr/bin/snapclient"
@@ -23,16 +24,6 @@ needs_snapcast = pytest.mark.skipif(
 )
 STREAM = "tapedeck"
 OTHER = "radio"  # a second stream, so a room can leave tapedeck's
-
-
-def wait_port(port: int, tries: int = 400) -> None:
-    for _ in range(tries):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
 class SnapServer:

@@ -91,11 +91,16 @@ async def _next_or_closed(
 ) -> str | None:
     """The next bus message, or None when the client went away or the subscription ended."""
     getter = asyncio.ensure_future(next_message)
-    done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # asyncio.wait leaves its tasks running when the handler itself is cancelled (the
+        # server stopping): a getter left behind would wait on the bus for ever.
+        if not getter.done():
+            getter.cancel()
     if getter in done:
         result: str | None = getter.result()
         return result
-    getter.cancel()
     return None
 
 

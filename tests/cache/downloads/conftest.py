@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from cache.downloads.reconcile import ReconcileReport
 from cache.jellyfin import JellyfinClient, JellyfinConfig, JellyfinState
 from cache.schema import MIGRATIONS
 from tests.fakes.jellyfin import FakeJellyfin
+from tests.polling import until
 from tests.running import Loops
 
 FAST = DownloadConfig(
@@ -95,18 +96,6 @@ class Env:
         return [str(e.kind) for e in self.events if e.download.id == download_id]
 
 
-async def wait_until(check: Callable[[], Any], seconds: float = 10.0) -> None:
-    """Poll `check` (sync or async) until truthy; bounded."""
-    for _ in range(int(seconds / 0.01)):
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
-
-
 async def wait_ended(manager: DownloadManager, download_id: int) -> Download:
     """Wait for the download to reach completed, failed or paused."""
     found: list[Download] = []
@@ -115,7 +104,7 @@ async def wait_ended(manager: DownloadManager, download_id: int) -> Download:
         found[:] = [await manager.get(download_id)]
         return found[0].status in ENDED
 
-    await wait_until(ended)
+    await until(ended, tries=1000)
     return found[0]
 
 
@@ -138,10 +127,6 @@ async def env_over(tmp_path: Path, fake: FakeJellyfin) -> AsyncIterator[Env]:
         await session.close()
         await db.close()
         await fake.close()
-        leaked = [
-            t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()
-        ]
-        assert not [t for t in leaked if t.get_name().startswith("download")], leaked
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from cache.downloads import Download, DownloadStatus, Origin
 from cache.downloads.paths import absolute, part_path
 from cache.errors import InvalidStateError, NotFoundError
 from cache.jellyfin import sync_catalogue
-from tests.cache.downloads.conftest import FAST, Env, wait_ended, wait_until
+from tests.cache.downloads.conftest import FAST, Env, wait_ended
 from tests.fakes.jellyfin import Fault, FaultKind
+from tests.polling import until
 
 
 async def test_download_album_queues_tracks_in_disc_track_order(env: Env) -> None:
@@ -47,7 +48,7 @@ async def test_pause_resume_cancel_delete(env: Env) -> None:
     manager = env.manager(config=replace(FAST, read_timeout=30.0))
     await manager.start()
     slow, _ = await manager.download_item(stalls.id)
-    await wait_until(lambda: env.kinds(slow.id).count("progress") >= 1)
+    await until(lambda: env.kinds(slow.id).count("progress") >= 1, tries=1000)
     paused = await manager.pause(slow.id)
     assert paused.status == DownloadStatus.PAUSED
     part = part_path(absolute(env.cache_dir, paused.file_path or ""))

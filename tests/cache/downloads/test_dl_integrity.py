@@ -6,7 +6,8 @@ from cache.downloads import DownloadStatus
 from cache.downloads.integrity import FileVerifier
 from cache.downloads.paths import absolute
 from cache.repairs import Repair
-from tests.cache.downloads.conftest import Env, wait_ended, wait_until
+from tests.cache.downloads.conftest import Env, wait_ended
+from tests.polling import until
 
 
 async def test_same_size_damage_is_downloaded_again(env: Env) -> None:
@@ -46,6 +47,6 @@ async def test_a_file_downloaded_again_gets_a_fresh_reference(env: Env) -> None:
     await manager.delete(row.id)
     env.fake.change_file(track.id)  # the server's copy is new: new bytes, same size
     row, _ = await manager.download_item(track.id)
-    await wait_until(lambda: absolute(env.cache_dir, row.file_path or "").exists())
+    await until(lambda: absolute(env.cache_dir, row.file_path or "").exists(), tries=1000)
     await wait_ended(manager, row.id)
     assert await verifier.verify_all() == 0  # a new completion, not damage

@@ -12,8 +12,9 @@ from pathlib import Path
 from cache.downloads import DownloadStatus, WaitReason
 from cache.downloads.paths import absolute, part_path
 from cache.downloads.writer import OsPartWriter, PartWriter
-from tests.cache.downloads.conftest import FAST, Env, wait_ended, wait_until
+from tests.cache.downloads.conftest import FAST, Env, wait_ended
 from tests.fakes.jellyfin import Fault, FaultKind
+from tests.polling import until
 
 MIB = 1 << 20
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,7 +28,7 @@ async def test_new_manager_resumes_from_the_partial_offset(env: Env) -> None:
     await first.start()
     row, _ = await first.download_item(track.id)
     part = part_path(absolute(env.cache_dir, row.file_path or ""))
-    await wait_until(lambda: part.exists() and part.stat().st_size >= 2 * MIB)
+    await until(lambda: part.exists() and part.stat().st_size >= 2 * MIB, tries=1000)
     await first.stop()  # as good as a crash: the row is left `downloading`
     assert (await first.get(row.id)).status == DownloadStatus.DOWNLOADING
     offset = part.stat().st_size
@@ -181,7 +182,7 @@ async def test_disk_full_pauses_everything_and_corrupts_nothing(env: Env) -> Non
     first = await wait_ended(manager, rows[0].id)
     assert first.status == DownloadStatus.PAUSED
     assert first.wait_reason == WaitReason.DISK_FULL
-    await wait_until(
+    await until(
         lambda: (
             all(
                 e.download.status == "paused"
@@ -230,7 +231,7 @@ async def test_sigkill_mid_download_then_restart_finishes_from_the_part(env: Env
         def parts() -> list[Path]:
             return [p for p in media.rglob("*.part") if p.stat().st_size >= 2 * MIB]
 
-        await wait_until(lambda: media.exists() and parts(), seconds=30)
+        await until(lambda: media.exists() and parts(), tries=3000)
     finally:
         child.send_signal(signal.SIGKILL)
         await child.wait()

@@ -5,7 +5,6 @@ nothing more."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import aiosqlite
 
@@ -15,6 +14,7 @@ from cache.precache import QueueView
 from cache.precache.runner import PLAN_AHEAD, PLAN_BEHIND, Inputs, Precacher
 from tests.cache.planner.planner_kit import CELL, MB, WIFI
 from tests.cache.precache.fake_manager import FakeManager
+from tests.polling import until
 
 CONFIG = CacheConfig(storage_limit=100 * MB, min_free_bytes=0)
 
@@ -24,14 +24,6 @@ def track(n: int) -> Track:
         ItemId(f"t{n}"), f"Song {n}", "Album", AlbumId("a1"), ("Artist",), 240.0, n, 1, "flac",
         10 * MB, SourceKind.JELLYFIN,
     )  # fmt: skip
-
-
-async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 async def test_a_queue_change_is_planned_and_carried_out(db: aiosqlite.Connection) -> None:

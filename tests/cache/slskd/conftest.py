@@ -54,15 +54,6 @@ async def settle(rounds: int = 20) -> None:
         await asyncio.sleep(0)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], *, tries: int = 200) -> None:
-    """Wait (bounded) for a condition that needs real I/O to come true."""
-    for _ in range(tries):
-        if await check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition never became true")
-
-
 @pytest.fixture
 def downloads_dir(tmp_path: Path) -> Path:
     path = tmp_path / "slskd-downloads"
@@ -106,11 +97,3 @@ def make_client(
 @pytest.fixture
 async def client(make_client: MakeClient) -> SlskdClient:
     return await make_client()
-
-
-@pytest.fixture(autouse=True)
-async def no_leaked_tasks() -> AsyncIterator[None]:
-    yield
-    await settle()
-    leftovers = [t for t in asyncio.all_tasks() if t.get_name().startswith("slskd-")]
-    assert not leftovers, f"tracker tasks leaked: {leftovers}"

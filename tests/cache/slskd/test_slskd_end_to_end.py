@@ -13,8 +13,9 @@ from cache.slskd.events import TrackerConfig
 from cache.slskd.sqlite_store import SqliteStore
 from cache.slskd.tracker import Tracker
 from cache.slskd.wire import FileRequest
-from tests.cache.slskd.conftest import FILES, eventually
+from tests.cache.slskd.conftest import FILES
 from tests.fakes.slskd import FakeSlskd, Peer
+from tests.polling import until
 from tests.running import Loops
 
 
@@ -48,14 +49,14 @@ async def test_search_enqueue_track_land(
             rows = [await store.get(r.id) for r in outcome.downloads]
             return all(r is not None and r.status is DownloadStatus.COMPLETED for r in rows)
 
-        await eventually(all_done, tries=300)
+        await until(all_done, tries=300)
         for r in outcome.downloads:
             row = await store.get(r.id)
             assert row is not None and row.file_path is not None
             assert (tmp_path / "cache" / row.file_path).read_bytes() == FILES[row.remote_filename]
         kinds = [str(e.kind) for e in events]
         assert kinds.count("completed") == 2 and kinds.count("started") == 2
-        await eventually(lambda: _cleared(fake))
+        await until(lambda: _cleared(fake), tries=200)
     finally:
         await loops.close()
         await conn.close()

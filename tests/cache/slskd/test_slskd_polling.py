@@ -13,8 +13,9 @@ from cache.slskd.client import SlskdClient
 from cache.slskd.events import TrackerConfig
 from cache.slskd.store import Change, MemoryStore, NewTransfer
 from cache.slskd.tracker import Tracker
-from tests.cache.slskd.conftest import ALBUM, FILES, ManualClock, eventually, settle
+from tests.cache.slskd.conftest import ALBUM, FILES, ManualClock, settle
 from tests.fakes.slskd import FakeSlskd
+from tests.polling import until
 from tests.running import Loops
 
 SONG = f"{ALBUM}\\01 - Mouth for War.flac"
@@ -61,7 +62,7 @@ async def test_idle_then_active_then_idle(
     await settle()
     assert tracker.polls_started == 3
     assert clock.now == 5.0
-    await eventually(lambda: _true(tracker.active))
+    await until(lambda: _true(tracker.active), tries=200)
     await clock.advance(5.0)  # the sleep that was running when the poke came is gone
     assert clock.sleeps[-1] == 0.5
     before = tracker.polls_started
@@ -69,9 +70,9 @@ async def test_idle_then_active_then_idle(
     assert tracker.polls_started == before + 1
     row = (await store.followed())[0]
     await store.update(row.id, row.status, Change(status=DownloadStatus.CANCELLED))
-    await eventually(lambda: _poll_done(tracker))
+    await until(lambda: _poll_done(tracker), tries=200)
     await clock.advance(0.5)
-    await eventually(lambda: _true(not tracker.active))
+    await until(lambda: _true(not tracker.active), tries=200)
     await clock.advance(0.5)
     assert clock.sleeps[-1] == 5.0
 
@@ -84,7 +85,7 @@ async def test_a_running_poll_makes_ticks_skip(
     tracker.active = True
     fake.listing_gate = asyncio.Event()  # slskd answers the listing only when we say
     tracker.start()
-    await eventually(lambda: _true(listings(fake)() == 1))
+    await until(lambda: _true(listings(fake)() == 1), tries=200)
     for _ in range(3):
         await clock.advance(0.5)
     assert tracker.ticks_skipped == 3
@@ -93,8 +94,8 @@ async def test_a_running_poll_makes_ticks_skip(
     await settle()
     assert listings(fake)() == 1
     fake.listing_gate.set()
-    await eventually(lambda: _true(tracker.polls_started == 2))
-    await eventually(lambda: _true(listings(fake)() == 2))
+    await until(lambda: _true(tracker.polls_started == 2), tries=200)
+    await until(lambda: _true(listings(fake)() == 2), tries=200)
 
 
 async def test_slskd_down_then_back(
@@ -104,11 +105,11 @@ async def test_slskd_down_then_back(
     await store.add(NewTransfer("peer one", SONG, len(FILES[SONG])))
     fake.fail_status = 401
     tracker.start()
-    await eventually(lambda: _true(not tracker.healthy))
+    await until(lambda: _true(not tracker.healthy), tries=200)
     assert tracker.interval == 5.0  # back off while slskd refuses us
     fake.fail_status = None
     await clock.advance(tracker.interval)
-    await eventually(lambda: _true(tracker.healthy))
+    await until(lambda: _true(tracker.healthy), tries=200)
     assert tracker.interval == 0.5
     assert (await store.followed())[0].missing_polls == 1  # only the good poll counted
 

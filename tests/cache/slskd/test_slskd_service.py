@@ -25,8 +25,9 @@ from cache.slskd.service import SlskdService, SlskdSettings
 from cache.slskd.store import AWAITING_LIBRARY_REASON
 from cache.slskd.wire import FileRequest
 from player.web.wire import download_json, event_json
-from tests.cache.slskd.conftest import FILES, eventually
+from tests.cache.slskd.conftest import FILES
 from tests.fakes.slskd import API_KEY, FakeSlskd
+from tests.polling import until
 from tests.running import Loops
 
 DOWNLOAD_KEYS = {
@@ -108,7 +109,7 @@ async def test_landed_file_is_in_the_catalogue_and_events_are_downloads(
     async def landed() -> bool:
         return any(e["event"] == "completed" for e in rig.events)
 
-    await eventually(landed)
+    await until(landed, tries=200)
     for event in rig.events:
         assert event["type"] == "download"
         assert set(event["download"]) >= DOWNLOAD_KEYS and "eta" in event["download"]
@@ -146,7 +147,7 @@ async def _hand_off(make_rig: Any, fake: FakeSlskd, db: aiosqlite.Connection) ->
     async def waiting() -> bool:
         return bool(await rig.service.store.awaiting())
 
-    await eventually(waiting)
+    await until(waiting, tries=200)
     async with db.execute("SELECT wait_reason FROM downloads WHERE id = ?", (row["id"],)) as cur:
         assert (await cur.fetchone())[0] == AWAITING_LIBRARY_REASON  # type: ignore[index]
     assert await rig.service.check_library() == 0  # not in Jellyfin yet

@@ -74,15 +74,6 @@ class Harness:
         return [e for e in self.events if isinstance(e, kind)]
 
 
-async def eventually(check: Callable[[], bool], *, tries: int = 500) -> None:
-    """Poll `check` every 10 ms, at most `tries` times; fail if it never holds."""
-    for _ in range(tries):
-        if check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition never held")
-
-
 def make_engine(kind: str, tmp: Path) -> Engine:
     if kind == "fake":
         return FakeEngine(speed=4.0, position_interval=0.05)
@@ -105,6 +96,3 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         background.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await background
-    current = asyncio.current_task()
-    leaked = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-    assert not leaked, f"engine left tasks behind: {leaked}"

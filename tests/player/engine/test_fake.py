@@ -17,8 +17,7 @@ from player.engine.base import (
     Started,
 )
 from player.engine.fake import FakeCall, FakeEngine
-
-from .conftest import eventually
+from tests.polling import until
 
 
 async def started_fake(**kwargs: Any) -> tuple[FakeEngine, list[EngineEvent]]:
@@ -33,7 +32,7 @@ async def test_speed_scales_media_time() -> None:
     await engine.play(MediaRef("a", "a.flac"), None)  # no hint: default_duration
     await asyncio.sleep(0.02)  # at least 0.02 loop seconds = 2 media seconds
     assert (engine.position() or 0.0) >= 2.0
-    await eventually(lambda: any(isinstance(e, Finished) for e in events))
+    await until(lambda: any(isinstance(e, Finished) for e in events))
     assert [type(e) for e in events if isinstance(e, Started | Finished)] == [Started, Finished]
     await engine.shutdown()
 

@@ -11,8 +11,9 @@ import pytest
 from player.engine.audio import AudioSettings
 from player.engine.base import EngineEvent, EngineFailed, Finished, MediaRef, Started
 from player.engine.mpv import MpvEngine
+from tests.polling import until
 
-from .conftest import Harness, eventually
+from .conftest import Harness
 
 pytestmark = pytest.mark.mpv
 
@@ -60,7 +61,7 @@ async def test_seek_before_load_is_applied_once_loaded(tmp_path: Path) -> None:
         await h.engine.play(h.media("a", 1.0), None, paused=True)
         await h.engine.seek(0.7)  # very likely before mpv has opened the file
         await h.wait_for(lambda e: isinstance(e, Started))
-        await eventually(lambda: abs((h.engine._player.time_pos or 0.0) - 0.7) < 0.01)
+        await until(lambda: abs((h.engine._player.time_pos or 0.0) - 0.7) < 0.01)
     finally:
         await h.engine.shutdown()
 
@@ -74,7 +75,7 @@ async def test_auto_output_without_sound_card(
         assert [r.getMessage() for r in caplog.records if "sound card" in r.getMessage()]
         await h.engine.play(h.media("a", 0.2), None, paused=True)
         await h.wait_for(lambda e: isinstance(e, Started))
-        await eventually(lambda: h.engine._player.current_ao == "null")
+        await until(lambda: h.engine._player.current_ao == "null")
     finally:
         await h.engine.shutdown()
 
