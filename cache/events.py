@@ -7,6 +7,7 @@ so cache/ knows nothing of WebSocket message shapes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 
 class CacheEvent:
@@ -15,4 +16,8 @@ class CacheEvent:
     __slots__ = ()
 
 
-EventSink = Callable[[CacheEvent], None]
+Event = TypeVar("Event", bound=CacheEvent)
+
+# Where a part hands its events: `EventSink[DownloadEvent]` for a part that sends only those,
+# `EventSink[CacheEvent]` for one that forwards any.
+EventSink = Callable[[Event], None]

@@ -31,7 +31,7 @@ from cache.downloads import (
 )
 from cache.downloads.integrity import FileVerifier
 from cache.errors import CacheError, ConfigError, ConfigProblem, SourceAuthError
-from cache.events import EventSink
+from cache.events import CacheEvent, EventSink
 from cache.local.source import LocalSource
 from cache.models import Album, ItemId, Resolved, SourceKind, Track
 from cache.playlists import Playlists
@@ -79,7 +79,7 @@ class MediaCache:
     def __init__(
         self,
         settings: MediaSettings,
-        on_event: EventSink | None = None,
+        on_event: EventSink[CacheEvent] | None = None,
         on_repair: RepairSink = ignore_repair,
     ) -> None:
         self.settings = settings

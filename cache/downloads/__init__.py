@@ -1,6 +1,6 @@
 """Downloads: one model for every source, the manager and its scheduler, offline lookups, reconcile."""
 
-from cache.downloads.announce import DownloadGate, EventSink
+from cache.downloads.announce import DownloadGate
 from cache.downloads.manager import DownloadManager
 from cache.downloads.models import (
     Download,
@@ -9,6 +9,7 @@ from cache.downloads.models import (
     DownloadEventKind,
     DownloadId,
     DownloadList,
+    DownloadSink,
     DownloadStatus,
     Origin,
     WaitReason,
@@ -27,8 +28,8 @@ __all__ = [
     "DownloadList",
     "DownloadManager",
     "DownloadRequest",
+    "DownloadSink",
     "DownloadStatus",
-    "EventSink",
     "FetchSource",
     "OfflineLibrary",
     "Origin",

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
-from cache.downloads.models import Download, DownloadEvent, DownloadEventKind, DownloadStatus
+from cache.contain import notify_all
+from cache.downloads.models import (
+    Download,
+    DownloadEvent,
+    DownloadEventKind,
+    DownloadSink,
+    DownloadStatus,
+)
 from cache.downloads.source import Sources
 from cache.models import Origin
 
 log = logging.getLogger(__name__)
-
-EventSink = Callable[[DownloadEvent], None]
 
 
 class DownloadGate(Protocol):
@@ -42,7 +47,7 @@ class DownloadGate(Protocol):
 class Announcer:
     """Views rows and publishes their events; the gate is read at every view."""
 
-    def __init__(self, sources: Sources, on_event: EventSink | None) -> None:
+    def __init__(self, sources: Sources, on_event: DownloadSink | None) -> None:
         self._sources = sources
         self._on_event = on_event
         self.gate: DownloadGate | None = None
@@ -83,9 +88,5 @@ class Announcer:
         self.publish(dataclasses.replace(event, download=self.view(event.download)))
 
     def publish(self, event: DownloadEvent) -> None:
-        if self._on_event is None:
-            return
-        try:
-            self._on_event(event)
-        except Exception:
-            log.exception("download event handler failed")
+        if self._on_event is not None:
+            notify_all((self._on_event,), event, "download event handler", log)

@@ -27,7 +27,7 @@ import aiohttp
 import aiosqlite
 
 from cache.catalogue import Catalogue
-from cache.downloads.announce import Announcer, DownloadGate, EventSink
+from cache.downloads.announce import Announcer, DownloadGate
 from cache.downloads.job import JobContext, Sleep
 from cache.downloads.models import (
     ACTIVE_STATES,
@@ -36,6 +36,7 @@ from cache.downloads.models import (
     DownloadEvent,
     DownloadEventKind,
     DownloadList,
+    DownloadSink,
     DownloadStatus,
     Origin,
 )
@@ -65,7 +66,7 @@ class DownloadManager:
         *,
         session: aiohttp.ClientSession,
         config: DownloadConfig | None = None,
-        on_event: EventSink | None = None,
+        on_event: DownloadSink | None = None,
         open_writer: WriterFactory = open_part,
         sleep: Sleep = asyncio.sleep,
         on_repair: RepairSink = ignore_repair,

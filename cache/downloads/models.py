@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NewType
 
-from cache.events import CacheEvent
+from cache.events import CacheEvent, EventSink
 from cache.models import Origin as Origin  # re-exported with the download types
 
 DownloadId = NewType("DownloadId", int)
@@ -103,6 +103,9 @@ class DownloadEvent(CacheEvent):
     download: Download
     speed: float | None = None
     eta: float | None = None
+
+
+DownloadSink = EventSink[DownloadEvent]
 
 
 @dataclass(frozen=True, slots=True)

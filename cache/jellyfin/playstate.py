@@ -111,12 +111,8 @@ class PlaybackState:
         extra = self.extras.progress_body() if self.extras is not None else {}
         return (
             extra
-            | self._own_entry()
+            | self._this_play()
             | {
-                "ItemId": self.item_id,
-                "MediaSourceId": self.item_id,
-                "PlaySessionId": self.play_session_id,
-                "PositionTicks": ticks(self.position),
                 "IsPaused": self.paused,
                 "CanSeek": True,
                 "PlayMethod": str(self.method),
@@ -126,17 +122,16 @@ class PlaybackState:
     def stop_body(self, *, failed: bool = False) -> dict[str, Any]:
         """PlaybackStopInfo; `failed` tells the server to leave the user's play data alone."""
         extra = self.extras.queue_body() if self.extras is not None else {}
-        return (
-            extra
-            | self._own_entry()
-            | {
-                "ItemId": self.item_id,
-                "MediaSourceId": self.item_id,
-                "PlaySessionId": self.play_session_id,
-                "PositionTicks": ticks(self.position),
-                "Failed": failed,
-            }
-        )
+        return extra | self._this_play() | {"Failed": failed}
+
+    def _this_play(self) -> dict[str, Any]:
+        """The fields every report of this play carries: which item, which session, where."""
+        return self._own_entry() | {
+            "ItemId": self.item_id,
+            "MediaSourceId": self.item_id,
+            "PlaySessionId": self.play_session_id,
+            "PositionTicks": ticks(self.position),
+        }
 
     def _own_entry(self) -> dict[str, Any]:
         # The entry of this play, not whatever the queue's current entry is by the time a report

@@ -21,7 +21,7 @@ from cache import gate
 from cache.disk import DiskUsage, DiskWatcher
 from cache.downloads import DownloadEvent, DownloadEventKind, DownloadStatus, Origin, WaitReason
 from cache.errors import CacheError
-from cache.events import EventSink
+from cache.events import CacheEvent, EventSink
 from cache.media import MediaCache
 from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
 from cache.planner.config import CacheConfig
@@ -61,7 +61,7 @@ class PrecacheService:
         self,
         media: MediaCache,
         settings: PrecacheSettings,
-        on_event: EventSink,
+        on_event: EventSink[CacheEvent],
         *,
         history: History | None = None,
     ) -> None:

@@ -22,7 +22,14 @@ import aiohttp
 import aiosqlite
 
 from cache.catalogue import Catalogue
-from cache.downloads.models import Download, DownloadEvent, DownloadEventKind, DownloadStatus
+from cache.contain import one_round
+from cache.downloads.models import (
+    Download,
+    DownloadEvent,
+    DownloadEventKind,
+    DownloadSink,
+    DownloadStatus,
+)
 from cache.slskd.candidates import rank_candidates
 from cache.slskd.client import ClientConfig, SlskdClient
 from cache.slskd.errors import SlskdRequestError
@@ -36,7 +43,6 @@ from cache.sources.base import Capabilities
 
 log = logging.getLogger(__name__)
 
-EventSink = Callable[[DownloadEvent], None]
 QueueItem = Callable[[str], Awaitable[object]]
 """Queues a Jellyfin item for download (the download manager's `download_item`)."""
 
@@ -71,7 +77,7 @@ class SlskdService:
         cache_dir: Path,
         session: aiohttp.ClientSession,
         *,
-        on_event: EventSink | None = None,
+        on_event: DownloadSink | None = None,
         queue_item: QueueItem | None = None,
     ) -> None:
         self.settings = settings
@@ -155,10 +161,8 @@ class SlskdService:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._look.wait(), self.settings.library_check_interval)
             self._look.clear()
-            try:
-                await self.check_library()
-            except Exception:  # a watcher that dies would strand every waiting row
-                log.exception("looking for slskd files in Jellyfin failed")
+            # a watcher that dies would strand every waiting row
+            await one_round(self.check_library(), "looking for slskd files in Jellyfin", log)
 
     async def check_library(self) -> int:
         """Queue the Jellyfin copy of every file waiting for one; how many were found."""
