@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
+from cache.contain import one_round
 from cache.downloads.announce import Announcer
 from cache.downloads.job import DownloadJob, JobContext
 from cache.downloads.models import (
@@ -130,13 +131,10 @@ class Scheduler:
 
     async def _run_job(self, row: Download) -> None:
         assert self.ctx is not None, "the manager sets the jobs' context"
-        try:
-            await DownloadJob(self.ctx, row, self._sources.get(row.source)).run()
-        except asyncio.CancelledError:
-            raise
-        except Exception as err:
+        job = DownloadJob(self.ctx, row, self._sources.get(row.source))
+        err = await one_round(job.run(), f"download {row.id}", log)
+        if err is not None:
             # A bug must not take the queue down with it; the row says what happened.
-            log.exception("download %s crashed", row.id)
             try:
                 failed = await self._store.update(
                     row.id, status=DownloadStatus.FAILED, error_message=f"internal error: {err!r}"

@@ -15,6 +15,7 @@ import aiosqlite
 
 from cache import executor
 from cache.catalogue import Catalogue
+from cache.contain import one_round
 from cache.models import AlbumId, ItemId, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
@@ -111,11 +112,8 @@ class Precacher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.last_plan.recheck_after)
             self._wake.clear()
-            try:
-                await self.plan_once()
-            except Exception:
-                # One bad plan must not stop pre-caching for good; the next change retries.
-                log.exception("pre-cache plan failed")
+            # One bad plan must not stop pre-caching for good; the next change retries.
+            await one_round(self.plan_once(), "pre-cache plan", log)
             await asyncio.sleep(self._min_gap)
 
     async def plan_once(self) -> Plan:

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 
+from cache.contain import one_round
 from cache.downloads.models import (
     Download,
     DownloadEvent,
@@ -171,12 +172,9 @@ class Reconciler:
 
     async def _landed(self, row: Download, relpath: str) -> None:
         # The file is in place whatever happens here: a failed import must not fail the download.
-        if self._on_landed is None:
-            return
-        try:
-            await self._on_landed(row, relpath)
-        except Exception:
-            log.exception("importing the landed file of download %s failed", row.id)
+        if self._on_landed is not None:
+            what = f"importing the landed file of download {row.id}"
+            await one_round(self._on_landed(row, relpath), what, log)
 
     async def _not_found(self, row: Download, t: Transfer, base: Change) -> None:
         attempts = self._landing.get(row.id, 0) + 1

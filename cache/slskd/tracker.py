@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cache.contain import one_round
 from cache.downloads.models import (
     Download,
     DownloadEvent,
@@ -132,6 +133,16 @@ class Tracker:
 
     async def _guarded_poll(self) -> None:
         try:
+            if await one_round(self._poll_reachable(), "slskd poll", log) is not None:
+                self.healthy = False
+        finally:
+            if self._poke_pending:
+                self._poke_pending = False
+                self._wake.set()
+
+    async def _poll_reachable(self) -> None:
+        """One poll; slskd being unreachable or refusing is expected and only marks it unhealthy."""
+        try:
             await self.poll_once()
             self.healthy = True
         except SlskdError as err:
@@ -139,13 +150,6 @@ class Tracker:
             if self.healthy:
                 log.warning("slskd poll failed; retrying every %ss: %s", self.interval, err)
             self.healthy = False
-        except Exception:
-            log.exception("slskd poll crashed")
-            self.healthy = False
-        finally:
-            if self._poke_pending:
-                self._poke_pending = False
-                self._wake.set()
 
     async def poll_once(self) -> None:
         """One poll: reconcile every followed row with slskd's listing (raises SlskdError)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cache.contain import notify_all
 from cache.models import Track
 from player.playback.queue import EntryId
 
@@ -116,8 +117,5 @@ class PlayTracker:
             self._emit(kind(self._open[1], position))
 
     def _emit(self, event: PlayEvent) -> None:
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:  # a listener's bug must not stop playback
-                log.exception("play listener failed on %r", event)
+        # a listener's bug must not stop playback
+        notify_all(self._listeners, event, "play listener", log)

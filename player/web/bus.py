@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from cache.contain import notify_all
 from player.web.throttle import LogThrottle
 from player.web.wire import changes_json, event_json, has_changes_form, to_text
 
@@ -78,11 +79,7 @@ class EventBus:
         """Fan one typed event out; its JSON is made only when a client listens."""
         if self._subs:
             self._send(event)
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("event listener failed")
+        notify_all(self._listeners, event, "event listener", log)
 
     def _send(self, event: object) -> None:
         texts: dict[bool, str] = {}  # each form made once, and only when a client wants it
