@@ -22,14 +22,15 @@ from cache.downloads.models import (
     DownloadStatus,
     WaitReason,
 )
-from cache.downloads.paths import absolute, part_path
+from cache.downloads.paths import absolute, part_path, relative_media_path
 from cache.downloads.source import DownloadRequest, FetchSource, TranscodeSource
 from cache.downloads.store import DownloadStore, now_iso
-from cache.downloads.transcoded import TranscodeHooks, check_duration
+from cache.downloads.transcoded import TranscodeHooks, check_duration, refusing_documents
 from cache.downloads.transfer import (
     Attempt,
     AuthRejectedError,
     DiskFullError,
+    ErrorDocumentError,
     PermanentError,
     ResponseInfo,
     SizeMismatchError,
@@ -147,6 +148,12 @@ class DownloadJob:
                 await self._source.refresh_auth(request or DownloadRequest(""))
                 request, relogged = None, True
                 continue
+            except ErrorDocumentError as err:
+                if self._profile is None:
+                    raise
+                await self._fall_back_to_original(err)  # it cannot make the smaller copy
+                request = None
+                continue
             except TransientError as err:
                 if retries >= self._ctx.config.max_retries:
                     raise PermanentError(f"{err} (gave up after {retries} retries)") from err
@@ -181,10 +188,27 @@ class DownloadJob:
         item = ItemId(self.row.item_id)
         try:
             if self._profile is not None and isinstance(self._source, TranscodeSource):
-                return await self._source.transcode_request(item, self._profile)
+                return refusing_documents(await self._source.transcode_request(item, self._profile))
             return await self._source.download_request(item)
         except SourceUnavailableError as err:
             raise TransientError(str(err)) from err
+
+    async def _fall_back_to_original(self, err: ErrorDocumentError) -> None:
+        """The server cannot make the smaller copy: the row becomes one of the original file
+        (its path, size and quality), so what lands is exactly what the row says."""
+        try:
+            track = await self._source.track(ItemId(self.row.item_id))
+        except SourceError as lookup:
+            raise TransientError(f"cannot look the original up ({lookup})") from lookup
+        log.info("download %s: %s; fetching the original instead", self.row.id, err)
+        self.part.unlink(missing_ok=True)
+        relative = relative_media_path(self.row.source, self.row.item_id, track.container)
+        self.row = await self._update(
+            quality=ORIGINAL, file_path=relative, file_size=track.size or None, mime_type=None
+        )
+        self._profile = None
+        self.final = absolute(self._ctx.cache_dir, relative)
+        self.part = part_path(self.final)
 
     async def _wait_before_retry(self, err: TransientError, retries: int) -> None:
         config = self._ctx.config

@@ -9,12 +9,23 @@ the item's (Jellyfin's RunTimeTicks) is thrown away and fetched again, never mar
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Protocol
 
 from cache.downloads.transfer import ResponseInfo, TransientError
+from cache.sources.base import DownloadRequest
 
 TOLERANCE = 1.0  # seconds a complete copy may differ from the item's duration
+# A transcode is audio, whatever the server: an answer of these types is an error document (a
+# Subsonic server with no transcoder answers HTTP 200 with its error envelope).
+NOT_AUDIO = ("text/", "application/json", "application/xml", "application/problem+json")
+
+
+def refusing_documents(request: DownloadRequest) -> DownloadRequest:
+    """The transcode request, with every non-audio answer taken for an error document."""
+    kinds = tuple(dict.fromkeys((*request.error_types, *NOT_AUDIO)))
+    return dataclasses.replace(request, error_types=kinds)
 
 
 class Progress(Protocol):

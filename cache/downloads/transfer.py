@@ -54,6 +54,10 @@ class PermanentError(TransferError):
     """Retrying cannot help (403, 404, 400, other 4xx)."""
 
 
+class ErrorDocumentError(PermanentError):
+    """An answer of 200/206 that is the server's error envelope, not the file (never written)."""
+
+
 class AuthRejectedError(TransferError):
     """401: the caller may log in again once and retry."""
 
@@ -165,7 +169,7 @@ def _interpret(resp: aiohttp.ClientResponse, offset: int, attempt: Attempt) -> R
     part = attempt.part
     error_types = attempt.request.error_types
     if status in (200, 206) and error_types and (mime or "").startswith(error_types):
-        raise PermanentError(f"the server answered an error document ({mime}), not the file")
+        raise ErrorDocumentError(f"the server answered an error document ({mime}), not the file")
     if status == 206:
         match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
         if not match or int(match.group(1)) != offset:

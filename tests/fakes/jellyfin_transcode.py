@@ -33,6 +33,7 @@ class TranscodeFault:
     audio_fraction: float | None = None  # end cleanly after this fraction of the audio
     times: int = 1
     item_id: str | None = None
+    refuse: bool = False  # answer 200 with an error document, as a server with no transcoder does
 
 
 @dataclass
@@ -86,6 +87,8 @@ class TranscodingJellyfin(FakeJellyfin):
         bitrate = int(query.get("audiobitrate", "128000"))
         job = _Job(track, codec, bitrate, self._take_transcode_fault(track.id))
         self.transcodes.append(job.record)
+        if job.fault is not None and job.fault.refuse:
+            return web.json_response({"error": "no transcoder is configured"})
         self.downloads.append(DownloadRecord(track.id, None, None, None, 200))
         return await self._send_transcode(request, job)
 

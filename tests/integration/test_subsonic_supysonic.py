@@ -46,9 +46,9 @@ def subsonic_deck(root: Path, url: str, **tables: dict[str, Any]) -> ServiceProc
     extra: dict[str, dict[str, Any]] = {
         "subsonic": {"url": url, "username": USER, "password": PASSWORD},
         "library": {"demo": False},
-        # Originals: supysonic as the tests run it has no transcoder, and a 10 GB storage limit
-        # would otherwise make every automatic download an opus:128 transcode.
-        "cache": {"wifi_only": False, "transcode_auto": "off"},
+        # The default transcode_auto asks for opus:128 copies under a 10 GB limit; supysonic as
+        # the tests run it has no transcoder, so every automatic download falls back to the original.
+        "cache": {"wifi_only": False},
         "downloads": {"retry_delays": [0.2, 0.5, 1.0], "stall_timeout": 10.0},
     }
     for table, keys in tables.items():
@@ -127,3 +127,25 @@ def test_supysonic_album_downloads_resumes_after_kill_and_plays_offline(
     finally:
         deck.stop()
         proxy.stop()
+
+
+def test_a_transcode_supysonic_cannot_make_lands_as_the_original(
+    tmp_path: Path, supysonic: Supysonic
+) -> None:
+    # supysonic as the tests run it has no transcoder: it answers `stream?format=opus` with its
+    # error envelope, and the download must become one of the original file, not fail
+    deck = subsonic_deck(tmp_path / "deck", supysonic.url, cache={"transcode": "opus:128"})
+    with deck:
+        deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] == 1, timeout=30)
+        (album,) = deck.api("GET", "/library/albums")["items"]
+        batch = deck.api("POST", "/downloads/album", {"album_id": album["id"]})["downloads"]
+        asked = [d for d in batch if d["quality"] == "opus:128"]  # the 60 s track at least
+        assert asked, batch
+        ids = [d["id"] for d in batch]
+        deck.wait_until(lambda: all_completed(deck, ids), timeout=60)
+        tracks = deck.api("GET", f"/library/albums/{album['id']}")["tracks"]
+        originals = {t.title: t.path for t in supysonic.tracks}
+        for track in tracks:
+            assert final_path(deck, track).read_bytes() == originals[track["title"]].read_bytes()
+        assert {row(deck, i)["quality"] for i in ids} == {"original"}
+        assert deck.log_tail(400).count("fetching the original instead") == len(asked)

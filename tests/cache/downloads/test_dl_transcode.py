@@ -104,6 +104,27 @@ async def test_a_copy_decoding_short_is_never_marked_complete(tenv: Env, parts: 
     assert len(fake.transcodes) == 4 and all(t.complete for t in fake.transcodes)
 
 
+async def test_a_server_that_cannot_transcode_gives_the_original(
+    tenv: Env, parts: FlacParts
+) -> None:
+    _album, (track, _) = add_flac_album(tenv.fake, parts)
+    fake: TranscodingJellyfin = tenv.fake  # type: ignore[assignment]
+    fake.transcode_faults.append(TranscodeFault(refuse=True, times=10))
+    manager = transcoding(tenv, "opus:128")
+    await manager.start()
+    row, _ = await manager.download_item(track.id)
+    assert row.quality == "opus:128"
+    done = await wait_ended(manager, row.id)
+    assert done.status is DownloadStatus.COMPLETED, done.error_message
+    # the row now says what landed: the original file, at its own path, size and quality
+    assert done.quality == "original" and done.file_size == track.size
+    path = absolute(tenv.cache_dir, done.file_path or "")
+    assert path.suffix == ".flac" and path.read_bytes() == track.payload
+    assert not absolute(tenv.cache_dir, row.file_path or "").exists()  # no .opus left behind
+    assert len(fake.transcodes) == 1, "asked once: an error document is not worth a retry"
+    assert await manager.offline.kept_quality(track.id) == "original"
+
+
 async def test_an_mp3_at_128_with_opus_160_downloads_the_original(tenv: Env) -> None:
     seconds = 20.0
     album, _ = tenv.fake.add_album("Lossy", [])
