@@ -58,8 +58,11 @@ def start_service(
     notify: Path,
     watchdog_usec: int | None = None,
     env_extra: Mapping[str, str | None] | None = None,
+    *,
+    tree: Path = REPO,
 ) -> subprocess.Popen[bytes]:
-    """`python -m player`; `env_extra` sets (a str) or removes (None) environment variables."""
+    """`python -m player` of `tree` (this repository unless a bench runs an older one);
+    `env_extra` sets (a str) or removes (None) environment variables."""
     env = {**os.environ, "NOTIFY_SOCKET": str(notify)}
     for name, value in (env_extra or {}).items():
         if value is None:
@@ -70,5 +73,5 @@ def start_service(
         env["WATCHDOG_USEC"] = str(watchdog_usec)
     return subprocess.Popen(
         [sys.executable, "-m", "player", "--config", str(config)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -1,0 +1,215 @@
+"""The house rebuilt, measured against the house before it (issue 12, acceptance 6).
+
+The first floor's last commit (`BEFORE`) is unpacked from git history into a temporary folder and
+run beside this tree, with the same interpreter, the same config and the same probes, interleaved:
+start -> READY=1, resident memory idle and playing, the throughput of one download from the same
+fake Jellyfin, and the pre-cache simulator's hit rates on the shared sample traces.
+Each figure is printed side by side; the bench asserts the rebuilt house is no worse beyond the
+noise of a shared machine (hit rates: see HIT_RATE_SLACK).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from tests.fakes.jellyfin import FakeJellyfin
+from tests.integration.jellyfin_thread import FakeJellyfinThread
+from tests.integration.notify import NotifyListener, start_service
+from tests.integration.service import ServiceProcess
+
+REPO = Path(__file__).resolve().parents[2]
+TRACES = REPO.parent / "shared" / "traces"
+BEFORE = "2fd39708087978a24fd4b99f9a751805573ce9d1"  # the first floor's last commit
+MIB = 1024 * 1024
+RUNS = 3
+TRACK_BYTES = 48 * MIB
+# The simulator now runs the service's own executor and gate (the floor, the storage limit and
+# the concurrency the device really obeys; commit fa5e1c9), so it no longer credits the planner
+# with downloads the device would not have made: on the kitchen sample that costs 1-2 starts in 500.
+HIT_RATE_SLACK = 0.005
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="the house before comes from git"),
+]
+
+
+def _has_commit(commit: str) -> bool:
+    found = subprocess.run(
+        ["git", "-C", str(REPO), "cat-file", "-e", f"{commit}^{{commit}}"],
+        capture_output=True,
+        check=False,
+    )
+    return found.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def before(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not _has_commit(BEFORE):
+        pytest.skip(f"commit {BEFORE[:7]} is not in this clone's history (a shallow clone?)")
+    tree = tmp_path_factory.mktemp("house-before") / "repo"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", BEFORE], capture_output=True, check=True, timeout=120
+    )
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True, timeout=120)
+    return tree
+
+
+class TreeService(ServiceProcess):
+    """The service of one tree (this one or the one before), configured alike for both."""
+
+    def __init__(self, root: Path, tree: Path, jellyfin_url: str) -> None:
+        jellyfin = {"url": jellyfin_url, "username": "bench", "password": "bench"}
+        super().__init__(
+            root, extra={"jellyfin": jellyfin, "cache": {"wifi_only": False, "policy": "seed"}}
+        )
+        self.tree = tree
+
+    def config(self) -> dict[str, dict[str, Any]]:
+        tables = super().config()
+        if self.tree != REPO:  # the tables the first floor did not know yet
+            tables.pop("mpd", None)
+        return tables
+
+    def launch(self, notify: Path) -> float:
+        """Start it; seconds from the process start to READY=1."""
+        self.write_config()
+        listener = NotifyListener(notify)
+        try:
+            started = time.perf_counter()
+            self.process = start_service(self.config_path, notify, tree=self.tree)
+            ready = listener.wait_for("READY=1", timeout=60.0)
+        finally:
+            listener.close()
+        self.wait_healthy(60.0)
+        return ready - started
+
+
+@pytest.fixture(scope="module")
+def jellyfin() -> Iterator[tuple[str, str]]:
+    fake = FakeJellyfin()
+    fake.add_user("bench", "bench")
+    _album, tracks = fake.add_album("Big One", [TRACK_BYTES])
+    server = FakeJellyfinThread(fake)
+    url = server.start()
+    try:
+        yield url, tracks[0].id
+    finally:
+        server.stop()
+
+
+def _rss(pid: int) -> int:
+    return int(psutil.Process(pid).memory_info().rss)
+
+
+def _memory(deck: TreeService) -> tuple[int, int]:
+    """(idle, playing) resident bytes, once the library is in and after a few seconds of play."""
+    assert deck.process is not None
+    deck.wait_until(lambda: deck.api("GET", "/library/albums")["total"] > 0, 60.0)
+    time.sleep(2.0)
+    idle = _rss(deck.process.pid)
+    albums = deck.api("GET", "/library/albums?limit=100")["items"]
+    local = next(a for a in albums if a["title"] != "Big One")
+    deck.api("POST", "/queue", {"album_id": local["id"], "mode": "replace", "play": True})
+    deck.wait_until(lambda: deck.api("GET", "/player")["state"] == "playing", 30.0)
+    time.sleep(3.0)
+    return idle, _rss(deck.process.pid)
+
+
+def _download_seconds(deck: TreeService, item_id: str) -> float:
+    started = time.perf_counter()
+    row = deck.api("POST", "/downloads", {"item_id": item_id})
+
+    def finished() -> dict[str, Any] | None:
+        now = deck.api("GET", f"/downloads/{row['id']}")
+        return now if now["status"] in ("completed", "failed") else None
+
+    done = deck.wait_until(finished, 300.0, 0.05)
+    assert done["status"] == "completed", done
+    return time.perf_counter() - started
+
+
+def _service_figures(tree: Path, root: Path, jellyfin: tuple[str, str]) -> dict[str, float]:
+    deck = TreeService(root, tree, jellyfin[0])
+    try:
+        ready = deck.launch(root.parent / f"{root.name}.sock")
+        idle, playing = _memory(deck)
+        deck.api("POST", "/player/pause")
+        seconds = _download_seconds(deck, jellyfin[1])
+    finally:
+        deck.stop()
+    return {
+        "ready": ready,
+        "idle": idle / MIB,
+        "playing": playing / MIB,
+        "mib_s": TRACK_BYTES / MIB / seconds,
+    }
+
+
+def _simulate(tree: Path, trace: Path, policy: str) -> dict[str, Any]:
+    run = "import sys; from cache.simulate import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", run, str(trace), "--policy", policy],
+        cwd=tree, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_house_is_no_worse_than_the_one_before(
+    before: Path, jellyfin: tuple[str, str], tmp_path: Path
+) -> None:
+    trees = {"before": before, "now": REPO}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    for n in range(RUNS):  # interleaved, so a busy moment of the machine hits both alike
+        for name, tree in trees.items():
+            runs[name].append(_service_figures(tree, tmp_path / f"{name}-{n}", jellyfin))
+    med = {
+        name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()
+    }
+    print(f"\nthe house before ({BEFORE[:7]}) and now, medians of {RUNS} interleaved runs")
+    print(f"{'figure':<34}{'before':>12}{'now':>12}")
+    print(
+        f"{'start -> READY=1 (s)':<34}{med['before']['ready']:>12.3f}{med['now']['ready']:>12.3f}"
+    )
+    print(f"{'RSS idle (MiB)':<34}{med['before']['idle']:>12.1f}{med['now']['idle']:>12.1f}")
+    print(
+        f"{'RSS playing (MiB)':<34}{med['before']['playing']:>12.1f}{med['now']['playing']:>12.1f}"
+    )
+    print(f"{'download throughput (MiB/s)':<34}{med['before']['mib_s']:>12.1f}"
+          f"{med['now']['mib_s']:>12.1f}   (curl beside it: test_bench_download.py)")  # fmt: skip
+    worse = _hit_rates(before)
+    assert med["now"]["ready"] <= med["before"]["ready"] * 1.25 + 0.05
+    assert med["now"]["idle"] <= med["before"]["idle"] + 8.0
+    assert med["now"]["playing"] <= med["before"]["playing"] + 8.0
+    assert med["now"]["mib_s"] >= med["before"]["mib_s"] * 0.8
+    assert not worse, f"hit rates worse than before beyond {HIT_RATE_SLACK}: {worse}"
+
+
+def _hit_rates(before: Path) -> list[str]:
+    """Print every sample trace's hit rate before and now; name those that got worse."""
+    worse = []
+    for trace in sorted(TRACES.glob("*.jsonl")):
+        for policy in ("seed", "smart"):
+            old = _simulate(before, trace, policy)
+            new = _simulate(REPO, trace, policy)
+            label = f"hit rate {trace.stem} {policy}"
+            print(f"{label:<34}{old['hit_rate']:>12.3f}{new['hit_rate']:>12.3f}"
+                  f"{'unplayable':>12} {old['unplayable']} -> {new['unplayable']}")  # fmt: skip
+            if (
+                new["hit_rate"] < old["hit_rate"] - HIT_RATE_SLACK
+                or new["unplayable"] > old["unplayable"]
+            ):
+                worse.append(label)
+    return worse
