@@ -46,11 +46,12 @@ def _first_function_scoped(item: pytest.Item, names: list[str]) -> int:
 @pytest.fixture
 def no_leaked_threads_or_sockets() -> Iterator[None]:
     threads, sockets = leaks.live_threads(), leaks.open_sockets()
+    served = leaks.served_ports(sockets)
     yield
     left_threads = leaks.settled(leaks.live_threads, threads)
     assert not left_threads, f"test left threads running: {sorted(t.name for t in left_threads)}"
-    left_sockets = leaks.settled(leaks.open_sockets, sockets)
-    assert not left_sockets, f"test left sockets open: {sorted(left_sockets)}"
+    left_sockets = leaks.settled(lambda: leaks.new_sockets(sockets, served), set())
+    assert not left_sockets, f"test left sockets open (inodes): {sorted(left_sockets)}"
 
 
 @pytest.fixture

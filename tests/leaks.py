@@ -28,7 +28,7 @@ def live_threads() -> set[threading.Thread]:
 
 
 def open_sockets() -> set[str]:
-    """The process's socket descriptors, as `fd=N socket:[inode]` (inode tells reuse apart)."""
+    """The inodes of the process's socket descriptors."""
     found: set[str] = set()
     fds = Path("/proc/self/fd")
     for entry in fds.iterdir() if fds.is_dir() else ():
@@ -36,9 +36,38 @@ def open_sockets() -> set[str]:
             target = str(entry.readlink())
         except OSError:  # closed while we looked
             continue
-        if target.startswith("socket:"):
-            found.add(f"fd={entry.name} {target}")
+        if target.startswith("socket:["):
+            found.add(target[len("socket:[") : -1])
     return found
+
+
+def _tcp_sockets() -> dict[str, tuple[int, bool]]:
+    """inode -> (local port, listening) for every TCP socket of this network namespace."""
+    table: dict[str, tuple[int, bool]] = {}
+    for name in ("tcp", "tcp6"):
+        path = Path("/proc/net") / name
+        lines = path.read_text().splitlines()[1:] if path.exists() else []
+        for line in lines:
+            fields = line.split()
+            port = int(fields[1].rsplit(":", 1)[1], 16)
+            table[fields[9]] = (port, fields[3] == "0A")
+    return table
+
+
+def served_ports(sockets: set[str]) -> set[int]:
+    """The ports our own listening sockets serve (servers of wider-scoped fixtures, say)."""
+    tcp = _tcp_sockets()
+    return {tcp[i][0] for i in sockets if i in tcp and tcp[i][1]}
+
+
+def new_sockets(before: set[str], served: set[int]) -> set[str]:
+    """Sockets opened since `before`, less the connections a server that was already listening
+    accepted (a module's fake server answering the service is not the test's leak)."""
+    extra = open_sockets() - before
+    if not extra:
+        return extra
+    tcp = _tcp_sockets()
+    return {i for i in extra if not (i in tcp and not tcp[i][1] and tcp[i][0] in served)}
 
 
 def settled(measure: Callable[[], set[T]], before: set[T]) -> set[T]:
