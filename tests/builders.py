@@ -13,9 +13,10 @@ def make_track(
     album_id: str = "a1",
     number: int = 1,
     title: str | None = None,
+    size: int = 1000,
 ) -> Track:
     """A track with plausible metadata; only what a test cares about needs saying."""
     return Track(
         ItemId(item_id), title or f"Song {item_id}", "Album", AlbumId(album_id), ("Artist",),
-        duration, number, 1, "flac", 1000, source,
+        duration, number, 1, "flac", size, source,
     )  # fmt: skip

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import aiosqlite
 import pytest
 
-from cache.db import open_db
-from cache.schema import MIGRATIONS
-
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    yield conn
-    await conn.close()
+def db(fresh_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    return fresh_db  # tests/conftest.py's, under the name these tests use

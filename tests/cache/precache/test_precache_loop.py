@@ -8,10 +8,11 @@ import asyncio
 
 import aiosqlite
 
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import Track
 from cache.planner import CacheConfig, DiskState, Origin
 from cache.precache import QueueView
 from cache.precache.runner import PLAN_AHEAD, PLAN_BEHIND, Inputs, Precacher
+from tests.builders import make_track
 from tests.cache.planner.planner_kit import CELL, MB, WIFI
 from tests.cache.precache.fake_manager import FakeManager
 from tests.polling import until
@@ -20,10 +21,7 @@ CONFIG = CacheConfig(storage_limit=100 * MB, min_free_bytes=0)
 
 
 def track(n: int) -> Track:
-    return Track(
-        ItemId(f"t{n}"), f"Song {n}", "Album", AlbumId("a1"), ("Artist",), 240.0, n, 1, "flac",
-        10 * MB, SourceKind.JELLYFIN,
-    )  # fmt: skip
+    return make_track(f"t{n}", duration=240.0, number=n, title=f"Song {n}", size=10 * MB)
 
 
 async def test_a_queue_change_is_planned_and_carried_out(db: aiosqlite.Connection) -> None:

@@ -14,12 +14,10 @@ import pytest
 from pytest_aiohttp import AiohttpServer
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord
-from cache.db import open_db
 from cache.downloads import Download, DownloadStatus, OfflineLibrary
 from cache.downloads.reconcile import reconcile
 from cache.downloads.store import DownloadStore
 from cache.models import AlbumId, ItemId, SourceKind, Track
-from cache.schema import MIGRATIONS
 from cache.slskd.errors import SlskdRequestError
 from cache.slskd.service import SlskdService, SlskdSettings
 from cache.slskd.store import AWAITING_LIBRARY_REASON
@@ -39,10 +37,8 @@ FIRST = next(iter(FILES))
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    conn = await open_db(tmp_path / "cache.db", MIGRATIONS)
-    yield conn
-    await conn.close()
+def db(fresh_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    return fresh_db  # tests/conftest.py's, under the name these tests use
 
 
 class Rig:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import SourceKind, Track
 from player.engine.fake import FakeEngine
 from player.playback import commands as c
 from player.playback.commands import PlayState
@@ -21,6 +21,7 @@ from player.playback.state_store import StateStore
 from player.timers.sleep import SleepTimer, SleepTimings
 from player.timers.state import SleepChanged, SleepMode
 from player.timers.store import TimerStore
+from tests.builders import make_track
 from tests.polling import until
 
 START = 1_800_000_000.0  # an epoch second, 2027-01-15
@@ -51,10 +52,7 @@ class PathResolver:
 
 
 def track(item_id: str, duration: float) -> Track:
-    return Track(
-        ItemId(item_id), f"Song {item_id}", "Album", AlbumId("a1"), ("Artist",), duration,
-        1, 1, "flac", 1000, SourceKind.LOCAL,
-    )  # fmt: skip
+    return make_track(item_id, duration=duration, source=SourceKind.LOCAL)
 
 
 @dataclass
