@@ -14,8 +14,9 @@ import pytest
 from cache.downloads import DownloadEvent, DownloadStatus, Origin
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.streamthrough import StreamRules, StreamThrough, StreamTimings
-from tests.cache.downloads.conftest import FAST, Env, RunningManager, wait_ended, wait_until
+from tests.cache.downloads.conftest import FAST, Env, RunningManager, wait_ended
 from tests.cache.downloads.test_dl_commands import Gate
+from tests.polling import until
 from tests.running import Loops
 
 SIZE = 600_000
@@ -112,7 +113,7 @@ async def test_a_stream_not_kept_is_dropped_with_its_bytes(env: Env, loops: Loop
             listed = await manager.list_downloads()
             return listed.total == 0
 
-        await wait_until(dropped)
+        await until(dropped, tries=1000)
         assert not [p for p in env.cache_dir.rglob("*") if p.is_file()]
     finally:
         await streams.stop()
