@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from cache.downloads import DownloadEvent, DownloadEventKind
 from cache.jellyfin.reporting import PlayReporter
 from cache.media import MediaCache
+from cache.models import SourceKind
 from cache.net.watcher import Network
 from cache.repairs import Repair
 from cache.reserve import SpaceReserve
@@ -240,10 +242,15 @@ async def _resume(svc: Services, store: StateStore) -> None:
     saved = await store.load()
     if saved is None:
         return
-    tracks = await svc.library.tracks([iid for _, iid in saved.entries])
+    ids = [iid for _, iid in saved.entries]
+    tracks = await svc.library.tracks(ids) + svc.radio.tracks(ids)
     command = resume_command(saved, tracks, svc.config.player)
-    if command is not None:
-        svc.controller.submit_nowait(command)
+    if command is None:
+        return
+    index = command.index
+    if index is not None and command.entries[index][1].source is SourceKind.RADIO:
+        command = dataclasses.replace(command, position=0.0)  # a live stream: now, not then
+    svc.controller.submit_nowait(command)
 
 
 def _status_line(controller: PlayerController) -> str:

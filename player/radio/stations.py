@@ -4,6 +4,7 @@ as the queue's Track (source "radio", id "station:<id>"), so it queues and plays
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,11 @@ class RadioBook:
         if track.source is not SourceKind.RADIO:
             return None
         return self._stations.get(track.id.removeprefix(TRACK_PREFIX))
+
+    def tracks(self, item_ids: Sequence[str]) -> list[Track]:
+        """The queue tracks of the stations among `item_ids` (a checkpointed queue's)."""
+        ids = (i.removeprefix(TRACK_PREFIX) for i in item_ids if i.startswith(TRACK_PREFIX))
+        return [s.track() for s in (self._stations.get(i) for i in ids) if s is not None]
 
     async def add(self, name: str, url: str) -> Station:
         problem = station_problem(name, url)

@@ -112,3 +112,25 @@ async def test_a_dead_station_is_an_error_and_the_queue_moves_on(client: Client)
         assert "Gone FM" in event["error"]["message"]
     player = await player_until(client, lambda p: p["queue_index"] == 1 and p["state"] == "playing")
     assert player["item"]["source"] == "local"
+
+
+async def test_a_station_plays_on_after_a_restart(
+    aiohttp_client: AiohttpClient, tmp_path: Path, origin: RadioOrigin
+) -> None:
+    async def started() -> Client:
+        app = create_app(service_config(tmp_path, player={"checkpoint_interval": 0.2}))
+        test_client = await aiohttp_client(app)
+        await asyncio.wait_for(app[SERVICES].media.scanned.wait(), 60)
+        return test_client
+
+    client = await started()
+    station = await add_station(client, "Test FM", f"{origin.base}/station.m3u")
+    await client.post(
+        "/api/v1/queue", json={"station_id": station["id"], "play": True}, headers=JSON
+    )
+    await player_until(client, lambda p: p["item"] and p["item"]["title"] == origin.title)
+    await client.close()  # the service stops (its last checkpoint: the station, playing)
+    client = await started()
+    player = await player_until(client, lambda p: p["state"] == "playing" and p["item"]
+                                and p["item"]["title"] == origin.title)  # fmt: skip
+    assert player["item"]["station"]["id"] == station["id"]
