@@ -35,7 +35,13 @@ from player.playback.state_store import StateStore
 from player.radio.wiring import open_radio
 from player.services import Services
 from player.snapcast.relay import FifoRelay
-from player.snapcast.wiring import FeedGuard, hold_local_playback, source_output, start_snapcast
+from player.snapcast.wiring import (
+    FeedGuard,
+    hold_local_playback,
+    pace_engine,
+    source_output,
+    start_snapcast,
+)
 from player.system.device import advertiser_for, announce_when_listening, running_buttons
 from player.system.memory import settle_heap
 from player.system.notify import Notifier
@@ -128,6 +134,7 @@ async def _start(svc: Services, playback: _Playback) -> None:
     spawn("player", controller.run())
     if playback.relay is not None:
         playback.relay.add_listener(FeedGuard(controller, svc.bus).changed)
+        pace_engine(playback.relay, controller.engine)
         spawn("snapcast-feed", playback.relay.run())
     spawn("media", _media_upkeep(media))
     for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...

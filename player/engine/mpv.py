@@ -6,8 +6,10 @@ one ends, and mpv joins them without a gap. Entries are mapped to tokens by the 
 that `loadfile` returns and that start-file / end-file events carry.
 
 Threads: python-mpv's event thread only copies each event into an immutable record and posts it
-to the loop (`EventBridge` in mpv_events); everything else, every mpv call included, runs on the loop thread.
-Calling mpv from inside its own event callback deadlocks, so that never happens.
+to the loop (`EventBridge` in mpv_events); everything else, every mpv call included, runs on the
+loop thread, but the output's hold (`hold_output`, the source role's pacing): the relay's thread
+sets it under a lock (`PauseSwitch`), so a release never waits on a busy loop. Calling mpv from
+inside its own event callback deadlocks, so that never happens.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from player.engine.mpv_events import (
     end_reason,
     error_text,
 )
+from player.engine.pausing import PauseSwitch
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,8 @@ class MpvEngine:
         self._loading: int | None = None  # the entry of the last start-file, if it is ours
         self._loaded = False  # the current entry has started (file-loaded seen)
         self._duration: float | None = None
-        self._paused = False  # as last reported by mpv
+        self._pause = PauseSwitch(self._send_pause)  # the listener's pause and the output's hold
+        self._ended_alone = False  # the current entry played to its end with nothing after it
         self._position: float | None = None
         self._reported: float | None = None  # the position last sent as PositionChanged
         self._seek_target: float | None = None  # time-pos from before a seek is stale until then
@@ -101,6 +105,7 @@ class MpvEngine:
         """Terminate libmpv (it stops within milliseconds); safe to call twice."""
         if self._closing:
             return
+        self._pause.close()  # no hold may reach the handle once it is gone
         self._closing = True
         player, self._player = self._player, None
         self._refs.clear()
@@ -119,19 +124,22 @@ class MpvEngine:
         """Replace the playlist; the replaced item gets no Finished (the caller chose to leave it)."""
         player = self._require()
         self._refs.clear()  # events of replaced entries are dropped from here on
-        self._set(player, "pause", paused)
+        self._apply_pause(paused)
         self._current = self._load(player, current, "replace", start=start)
         # append-play: should `current` fail (or end) before this line, mpv has gone idle and
         # a plain append would leave the next item sitting unplayed.
         self._next = self._load(player, next_ref, "append-play") if next_ref else None
-        self._loading, self._loaded, self._duration = None, False, None
+        self._loading, self._loaded, self._duration, self._ended_alone = None, False, None, False
         self._position, self._pending_seek = max(0.0, start), None
 
     async def set_next(self, next_ref: MediaRef | None) -> None:
         """Replace whatever follows mpv's current entry (and drop entries already played)."""
         player = self._require()
         if self._current is None:
-            self._next = None  # nothing plays, so nothing can follow
+            # The current entry may have ended before this call reached us (mpv can finish a
+            # short track while the call waits): the next then starts now instead of never.
+            alone, self._ended_alone = self._ended_alone, False
+            self._next = self._load(player, next_ref, "append-play") if next_ref and alone else None
             return
         kept = self._clear_all_but_current(player)
         if self._next is not None and self._next not in kept:
@@ -142,7 +150,15 @@ class MpvEngine:
 
     async def set_paused(self, paused: bool) -> None:
         """Pause or resume; PauseChanged follows when mpv reports the change."""
-        self._set(self._require(), "pause", paused)
+        self._apply_pause(paused)
+
+    def hold_output(self, held: bool) -> None:
+        """Pause mpv's output without it being a pause, from any thread (the source role's
+        pacing: the pcm output never blocks on a full pipe, see player.snapcast.relay)."""
+        try:
+            self._pause.hold(held)
+        except EngineError as err:
+            log.info("could not %s the output: %s", "hold" if held else "release", err)
 
     async def stop(self) -> None:
         """Stop and empty mpv's playlist; no Finished is emitted."""
@@ -150,6 +166,7 @@ class MpvEngine:
         self._refs.clear()
         self._current = self._next = self._loading = None
         self._loaded, self._position, self._pending_seek = False, None, None
+        self._ended_alone = False
         self._command(player, "stop")
 
     async def seek(self, position: float) -> None:
@@ -193,6 +210,17 @@ class MpvEngine:
     def _set(self, player: Any, name: str, value: bool | int) -> None:
         text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
         self._command(player, "set", name, text)
+
+    def _apply_pause(self, paused: bool) -> None:
+        if (change := self._pause.want(paused)) is not None:
+            self._emit_soon(PauseChanged(change))
+
+    def _send_pause(self, paused: bool) -> None:
+        # Async: a hold's sender drains the pipe mpv's core may wait on (see PauseSwitch).
+        try:
+            self._require().command_async("set", "pause", "yes" if paused else "no")
+        except _MPV_ERRORS as err:
+            raise EngineError(f"mpv pause failed: {err}") from err
 
     def _load(self, player: Any, ref: MediaRef, mode: str, *, start: float = 0.0) -> int:
         options = []
@@ -270,6 +298,7 @@ class MpvEngine:
             return
         if entry_id == self._next:
             self._next, self._position = None, 0.0
+        self._ended_alone = False
         self._current = self._loading = entry_id
         self._loaded, self._duration, self._seek_target = False, None, None
 
@@ -292,17 +321,18 @@ class MpvEngine:
         ref = self._refs.pop(raw.entry_id, None)
         if ref is None:
             return
+        reason = end_reason(raw.reason)
         if raw.entry_id == self._current:
             self._current, self._loaded, self._position = None, False, None
             self._pending_seek = None
-        reason = end_reason(raw.reason)
+            self._ended_alone = reason is EndReason.EOF and self._next is None
         error = error_text(raw.error) if reason is EndReason.ERROR else None
         self._emit(Finished(ref.token, reason, error))
 
     def _on_property(self, raw: RawProperty) -> None:
-        if raw.name == "pause" and isinstance(raw.value, bool) and raw.value != self._paused:
-            self._paused = raw.value
-            self._emit(PauseChanged(raw.value))
+        if raw.name == "pause" and isinstance(raw.value, bool):
+            if (change := self._pause.seen(raw.value)) is not None:
+                self._emit(PauseChanged(change))
         elif raw.name == "time-pos" and isinstance(raw.value, int | float):
             self._on_time(float(raw.value))
         elif raw.name == "metadata" and self._current is not None:

@@ -2,6 +2,12 @@
 carries it into snapserver's fifo, on a thread of its own (a blocking copy is an edge, and mpv's
 output must never wait on the event loop: the loop itself waits on mpv's commands).
 
+mpv is paced by pausing it (`hold`), never by a full pipe: mpv's pcm output writes while holding
+its audio lock, so a write blocked on the pipe stalled mpv's core, and with it every command the
+loop sends (half a second on average, 1.6 s at worst), until a short track could end before the
+next one was queued. So the relay always takes what mpv writes, and asks for a hold while the
+stream is more than `ahead_high` bytes ahead of snapserver's reading, a release below `ahead_low`.
+
 When snapserver stops reading (not started yet, restarted, fifo full) the relay keeps taking mpv's
 audio into a holding buffer and says so; the service then pauses playback, so mpv never blocks
 for long and the event loop never hangs on it. When snapserver reads again the held audio goes
@@ -12,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import fcntl
 import logging
 import os
 import select
 import stat
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -45,10 +53,13 @@ class RelayTimings:
     retry: float = 0.1  # between attempts to open the fifo
     stall: float = 1.0  # a fifo that takes nothing this long counts as not read
     tick: float = 0.1  # the thread looks at its stop flag at least this often
-    ahead_bytes: int = CHUNK  # held while flowing: keeps mpv paced by snapserver's reading
-    hold_bytes: int = (
-        16 * 1024 * 1024
-    )  # held while waiting (~87 s of 48000:16:2): the pause lands first
+    # Bytes ahead of snapserver's reading (held here and in its fifo): past `ahead_high` mpv is
+    # held, below `ahead_low` released. mpv writes up to 1.37 s (65536 frames) at a time; the low
+    # mark leaves mpv three quarters of a second to write again on a loaded machine.
+    ahead_high: int = 240_000  # 1.25 s of 48000:16:2
+    ahead_low: int = 144_000
+    # Past this nothing more is taken from mpv (its writes then block: the pause lands first).
+    hold_bytes: int = 16 * 1024 * 1024  # ~87 s of 48000:16:2
 
 
 class FifoReplacedError(OSError):
@@ -66,6 +77,8 @@ class FifoRelay:
         self._held = bytearray()  # read from mpv, not yet taken by snapserver
         self._stop = threading.Event()
         self._listeners: list[Callable[[FeedChanged], None]] = []
+        self._pacer: Callable[[bool], None] = _no_pacer
+        self._holding = False  # the last hold asked of the pacer
         self._loop: asyncio.AbstractEventLoop | None = None
         self.state: FeedState | None = None
         self.bytes_sent = 0
@@ -78,6 +91,11 @@ class FifoRelay:
     def add_listener(self, listener: Callable[[FeedChanged], None]) -> None:
         """Called on the event loop at each change of state."""
         self._listeners.append(listener)
+
+    def set_pacer(self, pacer: Callable[[bool], None]) -> None:
+        """`pacer(True)` holds mpv's output, `pacer(False)` releases it; called on the relay's
+        thread (a release must not wait for a busy loop: snapserver would run dry)."""
+        self._pacer = pacer
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -136,12 +154,7 @@ class FifoRelay:
     def _pump(self, fd: int) -> None:
         last_progress = time.monotonic()
         while not self._stop.is_set():
-            limit = (
-                self._timings.ahead_bytes
-                if self.state is FeedState.FLOWING
-                else self._timings.hold_bytes
-            )
-            readers = [self._read_fd] if len(self._held) < limit else []
+            readers = [self._read_fd] if len(self._held) < self._timings.hold_bytes else []
             writers = [fd] if self._held else []
             ready_r, ready_w, _ = select.select(readers, writers, [], self._timings.tick)
             if ready_r:
@@ -152,8 +165,8 @@ class FifoRelay:
                 self.bytes_sent += written
                 if written:
                     last_progress = time.monotonic()
-                    if len(self._held) < self._timings.ahead_bytes:
-                        self._tell(FeedState.FLOWING, "snapserver is reading the stream")
+                    self._tell(FeedState.FLOWING, "snapserver is reading the stream")
+            self._pace(len(self._held) + _queued_in(fd))
             if self._held and time.monotonic() - last_progress > self._timings.stall:
                 self._tell(FeedState.WAITING, "snapserver is not reading the stream")
                 self._check_same_fifo(fd)
@@ -166,6 +179,14 @@ class FifoRelay:
         ready, _, _ = select.select([self._read_fd], [], [], seconds)
         if ready:
             self._held += os.read(self._read_fd, CHUNK)
+        self._pace(len(self._held))
+
+    def _pace(self, ahead: int) -> None:
+        mark = self._timings.ahead_low if self._holding else self._timings.ahead_high
+        hold = ahead > mark
+        if hold != self._holding and not self._stop.is_set():
+            self._holding = hold
+            self._pacer(hold)
 
     def _check_same_fifo(self, fd: int) -> None:
         """A restarted snapserver may have made a new fifo at the path: ours then leads nowhere."""
@@ -194,6 +215,15 @@ class FifoRelay:
         for fd in (self._read_fd, self._write_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def _no_pacer(hold: bool) -> None:
+    """Until a pacer is set, mpv is paced by the pipe alone."""
+
+
+def _queued_in(fd: int) -> int:
+    """Bytes in the fifo that snapserver has not read yet."""
+    return int.from_bytes(fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"), "little")
 
 
 def _write_some(fd: int, data: bytearray) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from player.config import Config
 from player.engine.audio import AudioSettings
@@ -65,6 +65,17 @@ def source_output(
         settings, output=f"pcm:{relay.mpv_path}", raw_format=config.sampleformat, untimed=False
     )
     return output, relay
+
+
+@runtime_checkable
+class HoldsOutput(Protocol):
+    def hold_output(self, held: bool) -> None: ...
+
+
+def pace_engine(relay: FifoRelay, engine: object) -> None:
+    """The relay paces mpv by holding its output (mpv's pcm writes must never block on the pipe)."""
+    if isinstance(engine, HoldsOutput):
+        relay.set_pacer(engine.hold_output)
 
 
 class FeedGuard:

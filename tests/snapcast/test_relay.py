@@ -4,6 +4,7 @@ reads the fifo, says why, and carries every byte through once a reader comes (is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -67,3 +68,38 @@ async def test_a_plain_file_is_never_written(tmp_path: Path) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         relay.close()
+
+
+async def test_paces_mpv_by_holding_it_never_by_a_full_pipe(tmp_path: Path) -> None:
+    # mpv's pcm output writes while holding its audio lock: a write blocked on a full pipe stalls
+    # mpv's core and every command the loop sends. So the relay takes every write at once and
+    # asks for a hold while the stream is far ahead, and a release once snapserver has read it.
+    fifo = tmp_path / "stream.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    timings = RelayTimings(retry=0.02, stall=5.0, tick=0.02, ahead_high=96_000, ahead_low=48_000)
+    relay = FifoRelay(fifo, timings)
+    holds: list[bool] = []
+    relay.set_pacer(holds.append)
+    task = asyncio.create_task(relay.run())
+    writer = os.open(relay.mpv_path, os.O_WRONLY)
+    try:
+        payload = bytes(range(256)) * 2048  # 512 KiB: more than the fifo and the pipes hold
+        # Nobody reads the fifo yet: every byte is taken all the same (the hold comes instead).
+        await asyncio.wait_for(asyncio.to_thread(os.write, writer, payload), 60)
+        await until(lambda: holds == [True])
+        received = bytearray()
+
+        def drained() -> bool:
+            with contextlib.suppress(BlockingIOError):
+                received.extend(os.read(reader, 65536))
+            return holds == [True, False] and len(received) == len(payload)
+
+        await until(drained)
+        assert bytes(received) == payload
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        relay.close()
+        os.close(writer)
+        os.close(reader)

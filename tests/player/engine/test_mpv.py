@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from player.engine.audio import AudioSettings
-from player.engine.base import EngineEvent, EngineFailed, Finished, MediaRef, Started
+from player.engine.base import (
+    EngineEvent,
+    EngineFailed,
+    Finished,
+    MediaRef,
+    PauseChanged,
+    Started,
+)
 from player.engine.mpv import MpvEngine
 from tests.polling import until
 
@@ -86,5 +93,38 @@ async def test_gain_option_is_accepted(tmp_path: Path) -> None:
         ref = h.media("a", 0.2)
         await h.engine.play(MediaRef(ref.token, ref.url, ref.duration_hint, gain_db=-6.5), None)
         await h.wait_for(lambda e: isinstance(e, Finished) and e.reason == "eof")
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_a_next_that_comes_after_the_end_starts_at_once(tmp_path: Path) -> None:
+    # mpv can finish a short track before the controller's set_next reaches it; the next then
+    # starts instead of being dropped (the controller, told it was queued, waits for its start).
+    h = await running(tmp_path, AudioSettings(output="null", untimed=True))
+    try:
+        await h.engine.play(h.media("a", 0.1), None)
+        await h.wait_for(lambda e: isinstance(e, Finished) and e.token == "a")
+        await h.engine.set_next(h.media("b", 0.1))
+        await h.wait_for(started("b"))
+        await h.wait_for(lambda e: isinstance(e, Finished) and e.token == "b")
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_a_held_output_pauses_mpv_and_reports_no_pause(tmp_path: Path) -> None:
+    h = await running(tmp_path, AudioSettings(output="null"))
+    try:
+        await h.engine.play(h.media("a", 5.0), None)
+        await h.wait_for(started("a"))
+        h.engine.hold_output(True)
+        await eventually(lambda: h.engine._player.pause is True)
+        await h.engine.set_paused(True)  # the listener's pause while held: reported at once
+        await h.wait_for(lambda e: isinstance(e, PauseChanged) and e.paused)
+        await h.engine.set_paused(False)
+        await h.wait_for(lambda e: isinstance(e, PauseChanged) and not e.paused)
+        assert h.engine._player.pause is True  # still held
+        h.engine.hold_output(False)
+        await eventually(lambda: h.engine._player.pause is False)
+        assert [e.paused for e in h.of_type(PauseChanged)] == [True, False]
     finally:
         await h.engine.shutdown()
