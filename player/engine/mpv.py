@@ -7,9 +7,8 @@ that `loadfile` returns and that start-file / end-file events carry.
 
 Threads: python-mpv's event thread only copies each event into an immutable record and posts it
 to the loop (`EventBridge` in mpv_events); everything else, every mpv call included, runs on the
-loop thread, but the output's hold (`hold_output`, the source role's pacing): the relay's thread
-sets it under a lock (`PauseSwitch`), so a release never waits on a busy loop. Calling mpv from
-inside its own event callback deadlocks, so that never happens.
+loop thread, but the output's hold (the source role's pacing, sent from the relay's thread under
+`PauseSwitch`'s lock). Calling mpv from inside its own event callback deadlocks: never done.
 """
 
 from __future__ import annotations
@@ -136,8 +135,7 @@ class MpvEngine:
         """Replace whatever follows mpv's current entry (and drop entries already played)."""
         player = self._require()
         if self._current is None:
-            # The current entry may have ended before this call reached us (mpv can finish a
-            # short track while the call waits): the next then starts now instead of never.
+            # Ended alone before this call reached us (a short track): the next starts now.
             alone, self._ended_alone = self._ended_alone, False
             self._next = self._load(player, next_ref, "append-play") if next_ref and alone else None
             return
@@ -153,8 +151,7 @@ class MpvEngine:
         self._apply_pause(paused)
 
     def hold_output(self, held: bool) -> None:
-        """Pause mpv's output without it being a pause, from any thread (the source role's
-        pacing: the pcm output never blocks on a full pipe, see player.snapcast.relay)."""
+        """Pause mpv's output, unreported, from any thread (pacing: see player.snapcast.relay)."""
         try:
             self._pause.hold(held)
         except EngineError as err:
@@ -298,8 +295,7 @@ class MpvEngine:
             return
         if entry_id == self._next:
             self._next, self._position = None, 0.0
-        self._ended_alone = False
-        self._current = self._loading = entry_id
+        self._current, self._loading, self._ended_alone = entry_id, entry_id, False
         self._loaded, self._duration, self._seek_target = False, None, None
 
     def _on_loaded(self) -> None:
