@@ -117,14 +117,14 @@ async def test_a_held_output_pauses_mpv_and_reports_no_pause(tmp_path: Path) -> 
         await h.engine.play(h.media("a", 5.0), None)
         await h.wait_for(started("a"))
         h.engine.hold_output(True)
-        await eventually(lambda: h.engine._player.pause is True)
+        await until(lambda: h.engine._player.pause is True)
         await h.engine.set_paused(True)  # the listener's pause while held: reported at once
         await h.wait_for(lambda e: isinstance(e, PauseChanged) and e.paused)
         await h.engine.set_paused(False)
         await h.wait_for(lambda e: isinstance(e, PauseChanged) and not e.paused)
         assert h.engine._player.pause is True  # still held
         h.engine.hold_output(False)
-        await eventually(lambda: h.engine._player.pause is False)
+        await until(lambda: h.engine._player.pause is False)
         assert [e.paused for e in h.of_type(PauseChanged)] == [True, False]
     finally:
         await h.engine.shutdown()
