@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +123,11 @@ class Engine(Protocol):
 
     def position(self) -> float | None:
         """The current position in seconds, or None when nothing plays. Cheap."""
+
+
+@runtime_checkable
+class HoldsOutput(Protocol):
+    """An engine whose output can be held without it being a pause (the Snapcast source role's
+    pacing, see player.snapcast.relay); called from any thread."""
+
+    def hold_output(self, held: bool) -> None: ...

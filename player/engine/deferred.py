@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable
 
 from player.engine import EngineError
-from player.engine.base import Engine, EventSink, MediaRef
+from player.engine.base import Engine, EventSink, HoldsOutput, MediaRef
 
 
 class DeferredEngine:
@@ -29,6 +29,7 @@ class DeferredEngine:
         self._made = asyncio.Event()  # run() follows the real engine's work once there is one
         self._volume: int | None = None
         self._muted: bool | None = None
+        self._held = False  # the output's hold, handed over when the engine is made
         self._closed = False
 
     @property
@@ -88,6 +89,14 @@ class DeferredEngine:
         if self._engine is not None:
             await self._engine.set_muted(muted)
 
+    def hold_output(self, held: bool) -> None:
+        """From any thread (the relay's): a hold asked before the engine is made waits in
+        `_held`, which `_real` reads after it publishes the engine, so neither side misses it."""
+        self._held = held
+        engine: object = self._engine  # read once: the loop may publish it meanwhile
+        if isinstance(engine, HoldsOutput):
+            engine.hold_output(held)
+
     def position(self) -> float | None:
         return self._engine.position() if self._engine is not None else None
 
@@ -102,5 +111,8 @@ class DeferredEngine:
             if self._muted is not None:
                 await engine.set_muted(self._muted)
             self._engine = engine
+            made: object = engine
+            if isinstance(made, HoldsOutput):
+                made.hold_output(self._held)
             self._made.set()
         return self._engine

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from player.config import Config
 from player.engine.audio import AudioSettings
+from player.engine.base import HoldsOutput
 from player.playback.commands import Pause, Play
 from player.playback.controller import PlayerController
 from player.snapcast.relay import FeedChanged, FeedState, FifoRelay
@@ -65,11 +66,6 @@ def source_output(
         settings, output=f"pcm:{relay.mpv_path}", raw_format=config.sampleformat, untimed=False
     )
     return output, relay
-
-
-@runtime_checkable
-class HoldsOutput(Protocol):
-    def hold_output(self, held: bool) -> None: ...
 
 
 def pace_engine(relay: FifoRelay, engine: object) -> None:
