@@ -91,3 +91,29 @@ async def test_once_made_every_call_reaches_the_engine(tmp_path: Path) -> None:
     assert engine.position() is None
     await engine.shutdown()
     await engine.shutdown()  # twice is safe
+
+
+class HoldingFake(FakeEngine):
+    """A fake that records the output holds it is given (mpv's pacing in the source role)."""
+
+    def __init__(self) -> None:
+        super().__init__(speed=8.0, position_interval=0.05)
+        self.holds: list[bool] = []
+
+    def hold_output(self, held: bool) -> None:
+        self.holds.append(held)
+
+
+async def test_the_output_hold_reaches_the_engine_made_later(tmp_path: Path) -> None:
+    # The relay paces the source role's mpv through the engine it was given: the deferred one.
+    # A hold asked before the first play is handed over; later ones pass straight on.
+    made: list[HoldingFake] = []
+    engine = DeferredEngine(lambda: made.append(HoldingFake()) or made[-1])
+    await engine.start(lambda event: None)
+    try:
+        engine.hold_output(True)
+        await engine.play(MediaRef(token="a", url=str(tmp_path / "a.wav"), duration_hint=1.0), None)
+        engine.hold_output(False)
+        assert made[0].holds == [True, False]
+    finally:
+        await engine.shutdown()
