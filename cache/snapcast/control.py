@@ -67,7 +67,8 @@ class SnapcastControl:
             try:
                 await self._session()
                 attempt = 0
-            except (OSError, RpcError, TimeoutError) as err:
+            # the connection dropping mid-call surfaces as SnapcastUnavailableError (from _call)
+            except (OSError, RpcError, TimeoutError, SnapcastUnavailableError) as err:
                 log.info(
                     "snapserver control %s:%d: %s", self._settings.host, self._settings.port, err
                 )

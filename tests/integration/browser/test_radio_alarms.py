@@ -76,7 +76,8 @@ def test_alarms_screen_adds_turns_off_changes_and_deletes(
     assert made["days"] == ["mon", "tue", "wed", "thu", "fri", "sat"] and made["enabled"]
     page.screenshot(path=str(shots / f"alarms-{scheme}.png"))
 
-    row.query_selector(".switch").click()
+    # a locator, not the handle: an alarms event may render the list again in between
+    page.locator("#alarm-list li:has-text('06:45') .switch").click()
     service.wait_until(
         lambda: not service.api("GET", "/alarms")["alarms"][0]["enabled"], timeout=10
     )
