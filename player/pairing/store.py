@@ -93,7 +93,7 @@ class TokenStore:
 
     def add(self, name: str) -> str:
         """Mint a token for `name`, persist its digest, and return the token (the only copy)."""
-        token = secrets.token_urlsafe(32)
+        token = mint_secret()
         created = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         device = PairedDevice(name, token_digest(token), created)
         with self._lock:
@@ -124,9 +124,20 @@ class TokenStore:
         self._devices = devices  # only once the file holds it
 
 
+def mint_secret() -> str:
+    """32 random bytes, URL-safe, never starting with '-'.
+
+    A person pastes a token after `--token`; one that began with '-' would be read by the command
+    line as another option (one token in 64 did, and failed `tapedeck status --token ...`).
+    """
+    while (secret := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return secret
+
+
 def create_local_key(state_dir: Path) -> str:
     """A fresh local admin key for this run of the service, written where only its user can read."""
-    key = secrets.token_urlsafe(32)
+    key = mint_secret()
     state_dir.mkdir(parents=True, exist_ok=True)
     write_private(state_dir / LOCAL_KEY_FILE, key + "\n")
     return key

@@ -27,6 +27,7 @@ from player.pairing.store import (
     LOCAL_KEY_HEADER,
     TOKENS_FILE,
     TokenStore,
+    mint_secret,
     token_digest,
 )
 from player.web.auth import is_loopback
@@ -152,6 +153,13 @@ def test_tokens_are_stored_hashed_in_a_private_file(tmp_path: Path) -> None:
     assert again.verify(token + "x") is None
     assert again.revoke("phone") == 1 and again.verify(token) is None
     assert TokenStore.load(path).devices() == ()
+
+
+def test_secrets_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A token pasted after `--token` must not read as another option on the command line.
+    drawn = iter(["-looks-like-an-option", "--another", "fine-token"])
+    monkeypatch.setattr("player.pairing.store.secrets.token_urlsafe", lambda n: next(drawn))
+    assert mint_secret() == "fine-token"
 
 
 def test_a_damaged_token_file_pairs_nobody(
