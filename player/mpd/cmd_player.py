@@ -6,7 +6,7 @@ import time
 
 from player.mpd.deck import Client, Deck, command
 from player.mpd.protocol import AckCode, AckError, Answer, parse_bool, parse_float, parse_int
-from player.mpd.songs import write_entry
+from player.mpd.songs import playing_song, write_entry
 from player.playback import commands as c
 from player.playback.commands import PlayState
 from player.playback.queue import EntryId, QueueError, Repeat
@@ -93,7 +93,7 @@ async def currentsong(deck: Deck, client: Client, args: list[str], out: Answer) 
     if current is None or ctl.state is PlayState.STOPPED:
         return
     snap = await deck.database.current()
-    song = snap.song(current.item)
+    song = playing_song(snap.song(current.item), ctl.stream_title)
     write_entry(out, song, client.tags, ctl.queue.index or 0, song_id(current.entry_id))
 
 

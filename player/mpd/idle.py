@@ -80,7 +80,7 @@ class IdleHub:
         # A stopped player has no song for MPD clients until it plays (a filled queue's first
         # entry is not "the current song" yet).
         entry = current.entry_id if current is not None and self._playing_once() else None
-        return (c.state, entry, c.volume, c.repeat, c.shuffle, c.muted)
+        return (c.state, entry, c.volume, c.repeat, c.shuffle, c.muted, c.stream_title)
 
     def _playing_once(self) -> bool:
         return self._controller.state is not PlayState.STOPPED or getattr(
@@ -108,6 +108,10 @@ class IdleHub:
             changed.append(Subsystem.OPTIONS)
         if now[5] != seen[5]:
             changed.append(Subsystem.OUTPUT)
+        if now[6] != seen[6]:
+            # A station's new ICY title changes the current song's tags: MPD says `playlist`;
+            # `player` too, for the clients that reread currentsong only on that.
+            changed.extend((Subsystem.PLAYLIST, Subsystem.PLAYER))
         if changed:
             self.publish(*changed)
 

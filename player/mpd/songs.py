@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ class Song:
     uri: str
     track: Track
     mtime_ns: int | None = None  # the file's (local files only)
+    name: str | None = None  # a live stream's own name (MPD's `Name:`, a radio station's)
 
     @property
     def tags(self) -> Mapping[str, tuple[str, ...]]:
@@ -51,6 +53,16 @@ def uri_of(track: Track, local_path: str | None) -> str:
 
 def make_song(track: Track, local_path: str | None, mtime_ns: int | None) -> Song:
     return Song(uri_of(track, local_path), track, mtime_ns)
+
+
+def playing_song(song: Song, stream_title: str | None) -> Song:
+    """The current song as MPD shows a playing stream: a station's name as `Name`, and the
+    stream's own title (radio's ICY StreamTitle) as `Title` once it sends one."""
+    if song.track.source is not SourceKind.RADIO:
+        return song
+    station = song.track.title
+    track = dataclasses.replace(song.track, title=stream_title or station)
+    return dataclasses.replace(song, track=track, name=station)
 
 
 def _tags(t: Track) -> dict[str, tuple[str, ...]]:
@@ -81,6 +93,8 @@ def write_song(out: Answer, song: Song, enabled: frozenset[str]) -> None:
         if name in enabled:
             for value in song.tags.get(name, ()):
                 out.add(name, value)
+    if song.name is not None:
+        out.add("Name", song.name)
     duration = song.track.duration
     out.add("Time", round(duration))
     out.add("duration", f"{duration:.3f}")

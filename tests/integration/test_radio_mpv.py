@@ -15,6 +15,8 @@ from aiohttp.test_utils import TestClient
 
 from player.app import create_app
 from player.web.keys import SERVICES
+from tests.integration.service import free_port
+from tests.mpd.conftest import Line
 from tests.player.conftest import AiohttpClient, service_config
 from tests.radio_origin import RadioOrigin, dead_stream_url, mp3_bytes
 
@@ -134,3 +136,24 @@ async def test_a_station_plays_on_after_a_restart(
     player = await player_until(client, lambda p: p["state"] == "playing" and p["item"]
                                 and p["item"]["title"] == origin.title)  # fmt: skip
     assert player["item"]["station"]["id"] == station["id"]
+
+
+async def test_mpd_clients_see_the_icy_title_and_the_station_name(
+    aiohttp_client: AiohttpClient, tmp_path: Path, origin: RadioOrigin
+) -> None:
+    mpd = {"enabled": True, "host": "127.0.0.1", "port": free_port()}
+    app = create_app(service_config(tmp_path, player={"resume": "off"}, mpd=mpd))
+    client = await aiohttp_client(app)
+    server = app[SERVICES].mpd
+    assert server is not None
+    line = await Line.open(server.port)
+    try:
+        station = await add_station(client, "Test FM", f"{origin.base}/stream")
+        body = {"station_id": station["id"], "play": True}
+        assert (await client.post("/api/v1/queue", json=body, headers=JSON)).status == 200
+        await player_until(client, lambda p: p["item"] and p["item"]["title"] == origin.title)
+        song = dict(field.split(": ", 1) for field in (await line.command("currentsong"))[:-1])
+        assert song["Title"] == origin.title and song["Name"] == "Test FM"
+        assert song["file"] == f"tapedeck/radio/station:{station['id']}"
+    finally:
+        await line.close()

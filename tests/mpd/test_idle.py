@@ -113,3 +113,19 @@ async def test_plchanges_after_one_move_returns_two_entries(
         assert (await mpd.command(f"plchanges {int(version) + 1}")) == ["OK"]
     finally:
         await mpd.close()
+
+
+async def test_a_new_stream_title_wakes_playlist_and_player(
+    deck: tuple[TestClient[Any, Any], web.Application, int],
+) -> None:
+    # A station's ICY title changes the current song's tags (MPD: `playlist`), and some
+    # clients reread currentsong only on `player`.
+    _, app, port = deck
+    controller = app[SERVICES].controller
+
+    async def new_title() -> None:
+        controller.stream_title = "Live at noon"
+        controller.notify("player")
+
+    lines, _ = await _idle_then(port, new_title)
+    assert lines == ["changed: player", "changed: playlist", "OK"]
