@@ -55,6 +55,15 @@ class SnapcastControl:
         self._dirty = asyncio.Event()
         self.house: House = EMPTY_HOUSE
         self._told_reachable = False
+        self._last_error = ""  # why the last connection failed or ended, for the person
+
+    @property
+    def problem(self) -> str:
+        """Why snapserver cannot be reached, in a sentence (the 503's message)."""
+        where = f"snapserver at {self._settings.host}:{self._settings.port}"
+        if self._last_error:
+            return f"{where} is not reachable ({self._last_error})"
+        return f"{where} is not reachable yet"
 
     @property
     def reachable(self) -> bool:
@@ -69,6 +78,7 @@ class SnapcastControl:
                 attempt = 0
             # the connection dropping mid-call surfaces as SnapcastUnavailableError (from _call)
             except (OSError, RpcError, TimeoutError, SnapcastUnavailableError) as err:
+                self._last_error = _reason(err)
                 log.info(
                     "snapserver control %s:%d: %s", self._settings.host, self._settings.port, err
                 )
@@ -88,6 +98,7 @@ class SnapcastControl:
             await self._refresh()
             log.info("snapserver control connected (%d rooms)", len(self.house.rooms))
             await self._follow(reader)
+            self._last_error = "it closed the connection"
         finally:
             self._rpc = None
             reader.cancel()
@@ -113,7 +124,7 @@ class SnapcastControl:
 
     def _went_away(self) -> None:
         self._told_reachable = False
-        self._on_event(RoomsChanged(self.house.rooms, reachable=False))
+        self._on_event(RoomsChanged(self.house.rooms, reachable=False, reason=self.problem))
 
     async def _refresh(self) -> None:
         result = await self._call("Server.GetStatus")
@@ -182,3 +193,11 @@ class SnapcastControl:
                 raise RoomNotFoundError(f"room {room.id!r} went away")
             group = moved.group_id
         await self._call("Group.SetStream", {"id": group, "stream_id": other})
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused: is snapserver running?"
+    if isinstance(err, TimeoutError):
+        return "it did not answer in time"
+    return str(err) or type(err).__name__

@@ -29,6 +29,7 @@ class RoomsChanged(CacheEvent):
 
     rooms: tuple[Room, ...]
     reachable: bool  # False while snapserver cannot be reached (rooms is then the last view)
+    reason: str = ""  # why it cannot be reached, while it cannot
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import json
 import logging
 import math
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -24,6 +24,9 @@ from player.timers.alarms import AlarmsChanged
 from player.timers.ringing import AlarmProblem
 from player.timers.state import SleepChanged
 from player.web.throttle import LogThrottle
+
+if TYPE_CHECKING:
+    from cache.snapcast.control import SnapcastControl
 
 Message = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -176,8 +179,20 @@ def rooms_json(rooms: tuple[Room, ...]) -> Message:
 
 @event_json.register
 def _rooms_changed(event: RoomsChanged) -> Message:
-    # `reachable` tells the page why the list stopped moving (snapserver away).
-    return {"type": "rooms", **rooms_json(event.rooms), "reachable": event.reachable}
+    return {"type": "rooms", **_rooms_now(event.rooms, event.reachable, event.reason)}
+
+
+def house_json(control: SnapcastControl) -> Message:
+    """The rooms as they are now, for the events snapshot (a `rooms` event without its type)."""
+    return _rooms_now(control.house.rooms, control.reachable, control.problem)
+
+
+def _rooms_now(rooms: tuple[Room, ...], reachable: bool, reason: str) -> Message:
+    # `reachable` tells the page that the list stopped moving (snapserver away), `reason` why.
+    message: Message = {**rooms_json(rooms), "reachable": reachable}
+    if not reachable:
+        message["reason"] = reason
+    return message
 
 
 @event_json.register

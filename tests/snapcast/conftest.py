@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.snapcast.snapserver import SnapClient, SnapServer
+from tests.snapcast.snapserver import SnapClient, SnapServer, start_rooms
 
 
 @pytest.fixture
@@ -21,14 +20,7 @@ def snapserver(tmp_path: Path) -> Iterator[SnapServer]:
 
 @pytest.fixture
 def rooms(snapserver: SnapServer) -> Iterator[list[SnapClient]]:
-    clients = [SnapClient(snapserver, "kitchen"), SnapClient(snapserver, "garden")]
-    for client in clients:
-        client.start()
-    for _ in range(200):  # until snapserver lists both as connected
-        known = snapserver.clients()
-        if all(known.get(c.host_id, {}).get("connected") for c in clients):
-            break
-        time.sleep(0.05)
+    clients = start_rooms(snapserver)
     yield clients
     for client in clients:
         client.stop()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.integration.service import free_port
-from tests.polling import wait_port
+from tests.polling import until_sync, wait_port
 
 SNAPSERVER = shutil.which("snapserver") or "/usr/bin/snapserver"
 SNAPCLIENT = shutil.which("snapclient") or "/usr/bin/snapclient"
@@ -164,3 +164,19 @@ class SnapClient:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+
+
+def start_rooms(
+    server: SnapServer, names: tuple[str, ...] = ("kitchen", "garden")
+) -> list[SnapClient]:
+    """Real snapclients, one per name (its host id), started and connected at snapserver."""
+    clients = [SnapClient(server, name) for name in names]
+    for client in clients:
+        client.start()
+
+    def all_connected() -> bool:
+        known = server.clients()
+        return all(known.get(c.host_id, {}).get("connected") for c in clients)
+
+    until_sync(all_connected, timeout=20, step=0.05, what="the snapclients never connected")
+    return clients

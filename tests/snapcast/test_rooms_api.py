@@ -92,6 +92,9 @@ async def test_another_controllers_change_is_a_rooms_event(
                 messages.append(json.loads(msg.data))
 
     reader = asyncio.create_task(read())
+    snapshot = await until(lambda: messages and messages[0])
+    assert snapshot["type"] == "snapshot" and snapshot["rooms"]["reachable"]  # no GET needed
+    assert {room["id"] for room in snapshot["rooms"]["rooms"]} == {"kitchen", "garden"}
     volume = {"muted": False, "percent": 12}
     await asyncio.to_thread(snapserver.call, "Client.SetVolume", {"id": "garden", "volume": volume})
 
@@ -124,7 +127,9 @@ async def test_unreachable_snapserver_is_503(
             break
         await asyncio.sleep(0.01)
     assert resp.status == 503
-    assert (await resp.json())["error"]["code"] == "upstream_unavailable"
+    error = (await resp.json())["error"]
+    assert error["code"] == "upstream_unavailable"
+    assert f"127.0.0.1:{snapserver.control_port} is not reachable" in error["message"]
     snapserver.start()  # and it comes back by itself
     for _ in range(500):
         if (await client.get("/api/v1/rooms")).status == 200:
@@ -133,7 +138,13 @@ async def test_unreachable_snapserver_is_503(
     assert (await client.get("/api/v1/rooms")).status == 200
 
 
-async def test_without_snapcast_rooms_is_503(aiohttp_client: AiohttpClient, tmp_path: Path) -> None:
+async def test_without_snapcast_rooms_is_404(aiohttp_client: AiohttpClient, tmp_path: Path) -> None:
+    # role "off": the routes are not there (the page hides its Rooms screen), unlike a snapserver
+    # that is configured but away (503, and the page says why)
     client = await aiohttp_client(create_app(service_config(tmp_path), engine=FakeEngine()))
     resp = await client.get("/api/v1/rooms")
-    assert resp.status == 503
+    assert resp.status == 404
+    assert (await resp.json())["error"]["code"] == "not_found"
+    assert (await client.patch("/api/v1/rooms/kitchen", json={"volume": 3})).status == 404
+    async with client.ws_connect("/api/v1/events") as ws:
+        assert "rooms" not in await ws.receive_json()  # the snapshot: no rooms to show

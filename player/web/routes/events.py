@@ -14,7 +14,7 @@ from player.services import Services
 from player.web.errors import bad_request
 from player.web.keys import services
 from player.web.spec import Param, RouteTable
-from player.web.wire import to_text
+from player.web.wire import house_json, to_text
 
 log = logging.getLogger(__name__)
 routes = RouteTable()
@@ -69,7 +69,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
 async def snapshot(svc: Services) -> dict[str, Any]:
     """The first message every events client gets."""
     page = await svc.media.downloads.list_downloads(limit=1)
-    return {
+    message: dict[str, Any] = {
         "type": "snapshot",
         "player": svc.controller.player_json(),
         "queue": svc.controller.queue.to_json(),
@@ -77,6 +77,9 @@ async def snapshot(svc: Services) -> dict[str, Any]:
         "network": svc.precache.network.current.to_json(),
         "cache": await svc.precache.cache_json(),
     }
+    if svc.snapcast is not None:  # multiroom: the rooms as a `rooms` event has them (no GET needed)
+        message["rooms"] = house_json(svc.snapcast)
+    return message
 
 
 def _cut_off(request: web.Request) -> None:

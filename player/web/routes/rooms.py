@@ -1,5 +1,7 @@
 """Rooms (Snapcast multiroom): list snapserver's clients, set a room's volume, mute, latency, and
-move it to or from tapedeck's stream. 503 `upstream_unavailable` while snapserver is unreachable."""
+move it to or from tapedeck's stream. 503 `upstream_unavailable` while snapserver is unreachable;
+404 `not_found` with `[snapcast] role = "off"` (api.md: the routes exist when Snapcast is
+configured), so the page hides the Rooms screen for "off" and says why for "unreachable"."""
 
 from __future__ import annotations
 
@@ -31,9 +33,9 @@ PATCH_FIELDS = (
 def _control(request: web.Request) -> SnapcastControl:
     control = services(request).snapcast
     if control is None:
-        raise unavailable("Snapcast is not configured on this device ([snapcast] role)")
+        raise not_found("Snapcast is not configured on this device ([snapcast] role is off)")
     if not control.reachable:
-        raise unavailable("snapserver is not reachable")
+        raise unavailable(control.problem)
     return control
 
 

@@ -12,6 +12,7 @@ import { reconnectNow, startLive } from './live.js';
 import * as nowplaying from './nowplaying.js';
 import * as pairing from './pairing.js';
 import * as queue from './queue.js';
+import { applyRooms } from './roomchip.js';
 import * as settings from './settings.js';
 import { emit, on, set, state } from './state.js';
 import { closeSheet, toast } from './ui.js';
@@ -39,9 +40,10 @@ const VIEWS = {
   artist: lazy(() => import('./artists.js').then((m) => m.detailView)),
   radio: lazy(() => import('./radio.js').then((m) => m.view)),
   alarms: lazy(() => import('./alarms.js').then((m) => m.view)),
+  rooms: lazy(() => import('./rooms.js').then((m) => m.view)),
 };
 const LIBRARY_VIEWS = ['album', 'playlists', 'playlist', 'artists', 'artist', 'radio'];
-const TAB_OF = { ...Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library'])), alarms: 'now' };
+const TAB_OF = { ...Object.fromEntries(LIBRARY_VIEWS.map((name) => [name, 'library'])), alarms: 'now', rooms: 'now' };
 
 function route() {
   closeSheet();
@@ -134,6 +136,7 @@ function main() {
       emit('features');
     },
     download: onDownload,
+    rooms: applyRooms,
     cache: (msg) => {
       if (msg.cache) set('cache', { ...(state.cache || {}), ...msg.cache });
     },

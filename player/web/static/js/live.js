@@ -92,6 +92,7 @@ function onMessage(raw) {
       }
       queueSnapshot(msg.queue);
       set('player', msg.player);
+      handlers.rooms?.(msg.rooms || null);
       setConn('live');
       handlers.snapshot?.(msg);
       break;
@@ -106,6 +107,12 @@ function onMessage(raw) {
       break;
     case 'alarms':
       set('alarms', { alarms: msg.alarms || [], ringing: msg.ringing || null, snoozed_until: msg.snoozed_until || null });
+      break;
+    case 'rooms':
+      handlers.rooms?.(msg);
+      break;
+    case 'snapcast': // the source's feed into snapserver: flowing, or waiting and why
+      set('snapfeed', msg);
       break;
     case 'network':
       set('network', msg.network);

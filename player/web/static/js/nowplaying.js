@@ -8,6 +8,7 @@ import { icon, setIcon } from './icons.js';
 import { artistLinks } from './links.js';
 import * as alarmchip from './alarmchip.js';
 import * as P from './player.js';
+import * as roomchip from './roomchip.js';
 import * as sleep from './sleep.js';
 import { on, position, state } from './state.js';
 
@@ -55,7 +56,7 @@ function build(root) {
     h('div', { class: 'np-seek' }, seek, h('div', { class: 'np-times' }, els.elapsed, els.remaining)),
     h('div', { class: 'np-controls' }, els.shuffle, els.prev, els.play, els.next, els.repeat),
     h('div', { class: 'np-volume' }, els.mute, volume, h('span', { class: 'vol-max' }, icon('volume'))),
-    h('div', { class: 'np-sleep' }, sleep.build(), alarmchip.build()),
+    h('div', { class: 'np-sleep' }, sleep.build(), alarmchip.build(), roomchip.build()),
     els.status);
 }
 

@@ -8,9 +8,11 @@ export const state = {
   cache: null,
   sleep: null, // the sleep timer (api.md's Timers)
   alarms: null, // {alarms, ringing, snoozed_until}: GET /api/v1/alarms and the `alarms` events
+  rooms: null, // {rooms, reachable, reason} (roomchip.js); null: multiroom off
+  snapfeed: null, // the last `snapcast` event {feed: "flowing"|"waiting", reason} (source role)
   counts: { active_count: 0, queued_count: 0 },
   conn: 'connecting', // connecting | live | offline
-  features: { downloads: false, cache: false, pairing: false },
+  features: { downloads: false, cache: false, pairing: false, rooms: null }, // rooms: null until known,
   health: null,
   route: { name: 'now', arg: '' },
 };
