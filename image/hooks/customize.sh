@@ -45,7 +45,9 @@ install_tapedeck() {
 enable_units() {
 	systemctl --root="$ROOT" enable tapedeck.service tapedeck-poweroff.path tapedeck-bootconfig.service \
 		tapedeck-growroot.service tapedeck-persist.service systemd-networkd.service \
-		systemd-resolved.service systemd-timesyncd.service avahi-daemon.service
+		systemd-resolved.service systemd-timesyncd.service avahi-daemon.service \
+		snapserver.service snapclient.service
+	# (the two Snapcast units start only on a multiroom source: see their drop-ins and snapcast-role)
 	# Updates are a deliberate act on an appliance (apt-get by hand, or a new image); no
 	# background package downloads writing to the card.
 	systemctl --root="$ROOT" disable apt-daily.timer apt-daily-upgrade.timer
