@@ -27,6 +27,7 @@ class DeferredEngine:
         self._engine: Engine | None = None
         self._sink: EventSink | None = None
         self._made = asyncio.Event()  # run() follows the real engine's work once there is one
+        self._making = asyncio.Lock()
         self._volume: int | None = None
         self._muted: bool | None = None
         self._held = False  # the output's hold, handed over when the engine is made
@@ -103,16 +104,25 @@ class DeferredEngine:
     async def _real(self) -> Engine:
         if self._closed or self._sink is None:
             raise EngineError("engine not started" if not self._closed else "engine shut down")
-        if self._engine is None:
-            engine = self._factory()
-            await engine.start(self._sink)
-            if self._volume is not None:
-                await engine.set_volume(self._volume)
-            if self._muted is not None:
-                await engine.set_muted(self._muted)
-            self._engine = engine
-            made: object = engine
-            if isinstance(made, HoldsOutput):
-                made.hold_output(self._held)
-            self._made.set()
+        async with self._making:  # two plays at once make one engine
+            if self._engine is None:
+                await self._make(self._sink)
+        assert self._engine is not None
         return self._engine
+
+    async def _make(self, sink: EventSink) -> None:
+        # On a worker thread: the factory imports python-mpv, which loads libmpv and its ~100
+        # libraries (0.1-0.7 s here), and the loop goes on serving meanwhile.
+        engine = await asyncio.to_thread(self._factory)
+        if self._closed:  # shut down while it was being made
+            raise EngineError("engine shut down")
+        await engine.start(sink)
+        if self._volume is not None:
+            await engine.set_volume(self._volume)
+        if self._muted is not None:
+            await engine.set_muted(self._muted)
+        self._engine = engine
+        made: object = engine
+        if isinstance(made, HoldsOutput):
+            made.hold_output(self._held)
+        self._made.set()

@@ -6,19 +6,23 @@ one ends, and mpv joins them without a gap. Entries are mapped to tokens by the 
 that `loadfile` returns and that start-file / end-file events carry.
 
 Threads: python-mpv's event thread only copies each event into an immutable record and posts it
-to the loop (`EventBridge` in mpv_events); everything else, every mpv call included, runs on the
-loop thread, but the output's hold (the source role's pacing, sent from the relay's thread under
-`PauseSwitch`'s lock). Calling mpv from inside its own event callback deadlocks: never done.
+to the loop (`EventBridge` in mpv_events); the decisions run on the loop thread, and every
+blocking mpv call on one worker of its own (`MpvCalls`: a call waits for mpv's core, which is
+busy for a few hundred ms around a track change, and the loop serves everyone). The engine's
+methods run one at a time, and mpv's events that arrive while one awaits the worker wait for it
+to finish, so each method sees mpv's events before or after it, as a call made on the loop did.
+The output's hold (the source role's pacing, from the relay's thread under `PauseSwitch`'s lock)
+and the pause are async commands. Calling mpv from inside its own event callback deadlocks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import mpv
 
 from player.engine import EngineError
 from player.engine.audio import AudioSettings, mpv_options
@@ -35,6 +39,16 @@ from player.engine.base import (
     Started,
     TitleChanged,
 )
+from player.engine.mpv_calls import (
+    MPV_ERRORS,
+    MpvCalls,
+    clear_all_but_current,
+    command,
+    create_player,
+    drop_played_entries,
+    load,
+    seek_now,
+)
 from player.engine.mpv_events import (
     EventBridge,
     RawEnd,
@@ -50,8 +64,6 @@ from player.engine.pausing import PauseSwitch
 
 log = logging.getLogger(__name__)
 
-# What python-mpv raises when libmpv refuses a call (ShutdownError is a SystemError).
-_MPV_ERRORS = (SystemError, RuntimeError, ValueError, AttributeError, TypeError, OSError)
 _RESTARTED = 1  # libmpv's deprecated end-file reason for a file being reloaded: not an end
 _SEEK_SLACK = 0.25  # seconds: a time-pos this close to a seek's target is from after it
 
@@ -79,6 +91,10 @@ class MpvEngine:
         self._reported: float | None = None  # the position last sent as PositionChanged
         self._seek_target: float | None = None  # time-pos from before a seek is stale until then
         self._pending_seek: float | None = None
+        self._calls = MpvCalls()
+        self._turn = asyncio.Lock()  # one method at a time (see the module docstring)
+        self._busy = False  # a method awaits the worker: mpv's events wait in _held
+        self._held: list[RawEvent] = []
 
     # -- Engine ---------------------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:
@@ -88,17 +104,7 @@ class MpvEngine:
         self._loop, self._sink = asyncio.get_running_loop(), sink
         options = mpv_options(self._settings, probe_root=self._probe_root)
         bridge = EventBridge(self._loop, self._on_raw)
-        try:
-            player = mpv.MPV(log_handler=bridge.log_threadsafe, loglevel="warn", **options)
-        except _MPV_ERRORS as err:
-            raise EngineError(f"libmpv would not start: {err}") from err
-        self._player = player
-        player.register_event_callback(bridge.event_threadsafe)
-        # time-pos is observed, not polled: the API's position follows the audio within
-        # position_step (a poll every 0.5 s left it up to half a second behind), and a paused or
-        # stopped player gets no events at all.
-        for name in ("pause", "duration", "time-pos", "metadata"):
-            player.observe_property(name, bridge.property_threadsafe)
+        self._player = await self._calls.call(create_player, bridge, options)
 
     async def shutdown(self) -> None:
         """Terminate libmpv (it stops within milliseconds); safe to call twice."""
@@ -110,7 +116,8 @@ class MpvEngine:
         self._refs.clear()
         self._current = self._next = None
         if player is not None:
-            player.terminate()
+            self._calls.post(player.terminate)
+        await self._calls.close()
 
     async def play(
         self,
@@ -121,30 +128,36 @@ class MpvEngine:
         paused: bool = False,
     ) -> None:
         """Replace the playlist; the replaced item gets no Finished (the caller chose to leave it)."""
-        player = self._require()
-        self._refs.clear()  # events of replaced entries are dropped from here on
-        self._apply_pause(paused)
-        self._current = self._load(player, current, "replace", start=start)
-        # append-play: should `current` fail (or end) before this line, mpv has gone idle and
-        # a plain append would leave the next item sitting unplayed.
-        self._next = self._load(player, next_ref, "append-play") if next_ref else None
-        self._loading, self._loaded, self._duration, self._ended_alone = None, False, None, False
-        self._position, self._pending_seek = max(0.0, start), None
+        async with self._exclusive() as player:
+            self._refs.clear()  # events of replaced entries are dropped from here on
+            self._apply_pause(paused)
+            self._current = await self._load(player, current, "replace", start=start)
+            # append-play: should `current` fail (or end) before this line, mpv has gone idle
+            # and a plain append would leave the next item sitting unplayed.
+            self._next = await self._load(player, next_ref, "append-play") if next_ref else None
+            self._loading, self._loaded, self._duration, self._ended_alone = (
+                None,
+                False,
+                None,
+                False,
+            )
+            self._position, self._pending_seek = max(0.0, start), None
 
     async def set_next(self, next_ref: MediaRef | None) -> None:
         """Replace whatever follows mpv's current entry (and drop entries already played)."""
-        player = self._require()
-        if self._current is None:
-            # Ended alone before this call reached us (a short track): the next starts now.
-            alone, self._ended_alone = self._ended_alone, False
-            self._next = self._load(player, next_ref, "append-play") if next_ref and alone else None
-            return
-        kept = self._clear_all_but_current(player)
-        if self._next is not None and self._next not in kept:
-            self._refs.pop(self._next, None)
-        # If mpv already advanced to the old next, that entry stays ours: its events still come.
-        # append-play starts the new next at once should mpv have gone idle meanwhile.
-        self._next = self._load(player, next_ref, "append-play") if next_ref else None
+        async with self._exclusive() as player:
+            if self._current is None:
+                # Ended alone before this call reached us (a short track): the next starts now.
+                alone, self._ended_alone = self._ended_alone, False
+                wanted = next_ref if alone else None
+                self._next = await self._load(player, wanted, "append-play") if wanted else None
+                return
+            kept = await self._calls.call(clear_all_but_current, player)
+            if self._next is not None and self._next not in kept:
+                self._refs.pop(self._next, None)
+            # If mpv already advanced to the old next, that entry stays ours: its events still
+            # come. append-play starts the new next at once should mpv have gone idle meanwhile.
+            self._next = await self._load(player, next_ref, "append-play") if next_ref else None
 
     async def set_paused(self, paused: bool) -> None:
         """Pause or resume; PauseChanged follows when mpv reports the change."""
@@ -159,38 +172,53 @@ class MpvEngine:
 
     async def stop(self) -> None:
         """Stop and empty mpv's playlist; no Finished is emitted."""
-        player = self._require()
-        self._refs.clear()
-        self._current = self._next = self._loading = None
-        self._loaded, self._position, self._pending_seek = False, None, None
-        self._ended_alone = False
-        self._command(player, "stop")
+        async with self._exclusive() as player:
+            self._refs.clear()
+            self._current = self._next = self._loading = None
+            self._loaded, self._position, self._pending_seek = False, None, None
+            self._ended_alone = False
+            await self._calls.call(command, player, "stop")
 
     async def seek(self, position: float) -> None:
         """Seek the current item; before it has loaded, the seek waits for it."""
-        player = self._require()
-        if self._current is None:
-            return
-        position = max(0.0, position)
-        if self._loaded:
-            self._seek_now(player, position)
-        else:
-            self._pending_seek = position
-        self._position = self._reported = self._seek_target = position
-        self._emit_soon(PositionChanged(position))
+        async with self._exclusive() as player:
+            if self._current is None:
+                return
+            position = max(0.0, position)
+            if self._loaded:
+                self._calls.post(seek_now, player, position)
+            else:
+                self._pending_seek = position
+            self._position = self._reported = self._seek_target = position
+            self._emit_soon(PositionChanged(position))
 
     async def set_volume(self, volume: int) -> None:
         """Software volume, clamped to 0..volume_max."""
-        self._set(self._require(), "volume", max(0, min(volume, self._settings.volume_max)))
+        await self._set("volume", max(0, min(volume, self._settings.volume_max)))
 
     async def set_muted(self, muted: bool) -> None:
-        self._set(self._require(), "mute", muted)
+        await self._set("mute", muted)
 
     def position(self) -> float | None:
         """The last observed position (mpv reports time-pos as the audio plays)."""
         return self._position if self._current is not None else None
 
-    # -- mpv calls (loop thread only) ----------------------------------------------------------
+    # -- mpv calls (made on the worker) ----------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[Any]:
+        """The handle, for one method at a time; mpv's events arriving meanwhile are handled
+        when it is done."""
+        async with self._turn:
+            player = self._require()
+            self._busy = True
+            try:
+                yield player
+            finally:
+                self._busy = False
+                held, self._held = self._held, []
+                for raw in held:
+                    self._on_raw(raw)
+
     def _require(self) -> Any:
         if self._player is None or self._closing:
             raise EngineError("engine is not running")
@@ -198,15 +226,9 @@ class MpvEngine:
             raise EngineError("libmpv has shut down")
         return self._player
 
-    def _command(self, player: Any, *args: str) -> Any:
-        try:
-            return player.command(*args)
-        except _MPV_ERRORS as err:
-            raise EngineError(f"mpv {args[0]} failed: {err}") from err
-
-    def _set(self, player: Any, name: str, value: bool | int) -> None:
+    async def _set(self, name: str, value: bool | int) -> None:
         text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-        self._command(player, "set", name, text)
+        await self._calls.call(command, self._require(), "set", name, text)
 
     def _apply_pause(self, paused: bool) -> None:
         if (change := self._pause.want(paused)) is not None:
@@ -216,43 +238,19 @@ class MpvEngine:
         # Async: a hold's sender drains the pipe mpv's core may wait on (see PauseSwitch).
         try:
             self._require().command_async("set", "pause", "yes" if paused else "no")
-        except _MPV_ERRORS as err:
+        except MPV_ERRORS as err:
             raise EngineError(f"mpv pause failed: {err}") from err
 
-    def _load(self, player: Any, ref: MediaRef, mode: str, *, start: float = 0.0) -> int:
+    async def _load(self, player: Any, ref: MediaRef, mode: str, *, start: float = 0.0) -> int:
         options = []
         if start > 0:
             options.append(f"start={start:.3f}")
         if ref.gain_db is not None:
             # Used by mpv only when the file has no ReplayGain tags and a mode is on.
             options.append(f"replaygain-fallback={ref.gain_db:.2f}")
-        result = self._command(player, "loadfile", ref.url, mode, ",".join(options))
-        entry_id = int(result["playlist_entry_id"])
+        entry_id = await self._calls.call(load, player, ref.url, mode, ",".join(options))
         self._refs[entry_id] = ref
         return entry_id
-
-    def _clear_all_but_current(self, player: Any) -> set[int]:
-        # playlist-clear keeps exactly mpv's current entry, atomically, even mid-transition.
-        self._command(player, "playlist-clear")
-        try:
-            return {int(entry["id"]) for entry in player.playlist}
-        except _MPV_ERRORS as err:
-            raise EngineError(f"mpv playlist unreadable: {err}") from err
-
-    def _drop_played_entries(self, player: Any) -> None:
-        # Entries before playlist-pos are done; mpv can only move forward meanwhile, so index 0
-        # stays a played entry while we remove.
-        try:
-            for _ in range(int(player.playlist_pos)):
-                player.command("playlist-remove", "0")
-        except _MPV_ERRORS as err:
-            log.debug("could not drop played entries: %s", err)
-
-    def _seek_now(self, player: Any, position: float) -> None:
-        try:
-            player.command("seek", f"{position:.3f}", "absolute+exact")
-        except _MPV_ERRORS as err:
-            log.info("seek to %.1f s refused: %s", position, err)
 
     async def run(self) -> None:
         """Nothing runs in the background: mpv's time-pos is observed (see `_on_time`). The
@@ -276,6 +274,9 @@ class MpvEngine:
     # -- back on the loop thread ---------------------------------------------------------------
     def _on_raw(self, raw: RawEvent) -> None:
         if self._closing:
+            return
+        if self._busy:
+            self._held.append(raw)
             return
         if isinstance(raw, RawStart):
             self._on_start(raw.entry_id)
@@ -306,9 +307,9 @@ class MpvEngine:
         self._emit(Started(ref.token, ref.duration_hint))
         if self._duration is not None:
             self._emit(DurationKnown(ref.token, self._duration))
-        self._drop_played_entries(self._player)
+        self._calls.post(drop_played_entries, self._player)
         if self._pending_seek is not None:
-            self._seek_now(self._player, self._pending_seek)
+            self._calls.post(seek_now, self._player, self._pending_seek)
             self._pending_seek = None
 
     def _on_end(self, raw: RawEnd) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,5 +127,32 @@ async def test_a_held_output_pauses_mpv_and_reports_no_pause(tmp_path: Path) -> 
         h.engine.hold_output(False)
         await until(lambda: h.engine._player.pause is False)
         assert [e.paused for e in h.of_type(PauseChanged)] == [True, False]
+    finally:
+        await h.engine.shutdown()
+
+
+async def test_no_libmpv_call_is_made_on_the_loop_thread(tmp_path: Path) -> None:
+    # A libmpv call waits for mpv's core, busy for a few hundred ms around a track change: made
+    # on the loop thread it stopped the whole server meanwhile (issue 14's track-change stall).
+    h = await running(tmp_path, AudioSettings(output="null", position_interval=0.05))
+    player, callers = h.engine._player, set()
+    for name in ("command", "_get_property"):
+        real = getattr(player, name)
+
+        def recording(*args: object, _real: Callable[..., object] = real, **kw: object) -> object:
+            callers.add(threading.get_ident())
+            return _real(*args, **kw)
+
+        setattr(player, name, recording)  # on the instance: python-mpv's own calls go through it
+    try:
+        refs = [h.media(f"t{i}", 0.3) for i in range(3)]
+        await h.engine.play(refs[0], refs[1])
+        await h.wait_for(started("t1"))  # a track change: played entries dropped, next loaded
+        await h.engine.set_next(refs[2])
+        await h.engine.seek(0.1)
+        await h.engine.set_volume(40)
+        await h.wait_for(started("t2"))
+        await h.engine.stop()
+        assert callers and threading.get_ident() not in callers
     finally:
         await h.engine.shutdown()
