@@ -15,6 +15,7 @@ import aiohttp
 from tests.bench.scale_probes import MIB, Table, memory, p99
 from tests.integration.notify import NotifyListener, start_service
 from tests.integration.service import ServiceProcess
+from tests.unit_env import unit_environment
 
 CHUNK = 10_000  # ids per POST /queue (the route's limit)
 PHONE_EVENTS = "/api/v1/events?queue=changes"  # what the phone page connects to
@@ -25,10 +26,12 @@ def ready_seconds(root: Path, runs: int = 3) -> float:
 
     With bytecode, as an installed tapedeck has it (pip compiles at install): the test
     environment sets PYTHONDONTWRITEBYTECODE, which would make every start compile each module
-    again (a third of the time). A first start, not counted, writes it under `root`."""
+    again (a third of the time). A first start, not counted, writes it under `root`. The rest of
+    the environment is the systemd unit's (SSL_CERT_FILE: see systemd/tapedeck.service)."""
     deck = ServiceProcess(root, extra={"library": {"demo": False}})
     deck.write_config()
     env: dict[str, str | None] = {
+        **unit_environment(),
         "PYTHONDONTWRITEBYTECODE": None,
         "PYTHONPYCACHEPREFIX": str(root / "pycache"),
     }

@@ -48,6 +48,7 @@ from tests.bench.scale_probes import (
 from tests.bench.scale_service import queue_figures, ready_seconds
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.integration.service import ServiceProcess
+from tests.unit_env import unit_environment
 
 pytestmark = pytest.mark.skipif(
     not (Path(MPD_BIN).exists() and shutil.which("mpv") and shutil.which("ffmpeg")),
@@ -182,7 +183,10 @@ def _albums_page_rows(table: Table, tmp: Path) -> None:
 
 
 def _memory_rows(table: Table, music: Path, tmp: Path, mpd: MpdReference) -> ServiceProcess:
-    service = ServiceProcess(tmp / "deck", music_dir=music, extra={"library": {"demo": False}})
+    # Started with the systemd unit's environment, as a device runs it.
+    service = ServiceProcess(
+        tmp / "deck", music_dir=music, extra={"library": {"demo": False}}, env=unit_environment()
+    )
     service.start()
     albums = LOCAL_TRACKS // 12 + 1
     service.wait_until(lambda: service.api("GET", "/library/albums")["total"] >= albums, 120, 0.5)
