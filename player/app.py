@@ -39,7 +39,17 @@ def create_app(
     if STATIC_DIR.is_dir():
         app.router.add_static("/static", STATIC_DIR)
     app.cleanup_ctx.append(_services_ctx(config, notifier or Notifier({}), engine, clock))
+    app.on_shutdown.append(_end_event_streams)
     return app
+
+
+async def _end_event_streams(app: web.Application) -> None:
+    """End every events WebSocket as the server stops: aiohttp waits for running handlers before
+    the parts' clean-up, and an events handler only returns when its client leaves. One open page
+    (or Snapcast's plug-in, always connected) held every stop past its time limit, and the service
+    exited without its clean-up."""
+    if SERVICES in app:
+        app[SERVICES].bus.close()
 
 
 def _services_ctx(
