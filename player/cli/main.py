@@ -1,4 +1,5 @@
-"""The `tapedeck` command: `serve`, `simulate`, and small clients of the running service."""
+"""The `tapedeck` command: `serve`, `simulate`, small clients of the running service, and the
+Snapcast controlscript (`snapcast-plugin`)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ def _parser(*, clients: bool = True) -> argparse.ArgumentParser:
     sim.add_argument("--config")
     if clients:
         from player.cli.remote import add_client_commands
+        from player.cli.snapplugin import add_plugin_command
 
         add_client_commands(sub)
+        add_plugin_command(sub, os.environ)
     return parser
 
 
@@ -46,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ["--config", args.config] if args.config else []
         )
         return simulate_main(sim_argv)
+    if args.command == "snapcast-plugin":
+        from player.cli.snapplugin import run_plugin
+
+        return run_plugin(args)
     from player.cli.remote import run_client
 
     return run_client(args)

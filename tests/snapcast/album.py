@@ -33,6 +33,24 @@ def make_tone_album(music: Path, work: Path) -> array.array[int]:
     return whole
 
 
+def make_long_album(music: Path, seconds: int = 120, count: int = 3) -> list[str]:
+    """An album of `count` tagged tones long enough to pause and skip in; answers the titles."""
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg is not None, "ffmpeg makes the test album"
+    folder = music / "Tone Artist" / "Long Album"
+    folder.mkdir(parents=True, exist_ok=True)
+    titles = [f"Long {number}" for number in range(1, count + 1)]
+    for number, title in enumerate(titles, start=1):
+        tone = f"sine=frequency={220 * number}:duration={seconds}:sample_rate={RATE}"
+        tags = {"title": title, "artist": "Tone Artist", "album": "Long Album",
+                "album_artist": "Tone Artist", "track": str(number)}  # fmt: skip
+        args = [ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", tone, "-ac", "2"]
+        for key, value in tags.items():
+            args += ["-metadata", f"{key}={value}"]
+        subprocess.run([*args, str(folder / f"{number:02d}.flac")], check=True, timeout=120)
+    return titles
+
+
 def read_raw(path: Path) -> Pcm:
     """A snapclient `--player file` output: headerless 48000:16:2."""
     samples = array.array("h")

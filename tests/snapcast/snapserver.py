@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -35,11 +37,33 @@ def favour(process: subprocess.Popen[bytes]) -> None:
         os.setpriority(os.PRIO_PROCESS, process.pid, -10)
 
 
-class SnapServer:
-    """snapserver with two pipe streams (tapedeck's and another), HTTP off, control and stream ports free."""
+def plugin_wrapper(root: Path, url: str, state_dir: Path) -> Path:
+    """The controlscript for tapedeck's stream: snapserver 0.26 runs it with its own three options
+    and cannot pass more, so this wrapper adds `--url` and execs this tree's `tapedeck snapcast-plugin`
+    (the venv's entry point, as on a device), logging to a file beside snapserver's."""
+    root.mkdir(parents=True, exist_ok=True)
+    tapedeck = Path(sys.executable).parent / "tapedeck"
+    source_tree = Path(__file__).resolve().parents[2]
+    script = root / "tapedeck-plugin"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"export PYTHONPATH={shlex.quote(str(source_tree))}\n"
+        f"exec {shlex.quote(str(tapedeck))} snapcast-plugin --url {shlex.quote(url)} "
+        f'--state-dir {shlex.quote(str(state_dir))} --log-level INFO "$@" '
+        f"2>>{shlex.quote(str(root / 'plugin.log'))}\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
 
-    def __init__(self, root: Path) -> None:
+
+class SnapServer:
+    """snapserver with two pipe streams (tapedeck's and another), HTTP off, control and stream ports
+    free; `controlscript` puts a plug-in on tapedeck's stream."""
+
+    def __init__(self, root: Path, controlscript: Path | None = None) -> None:
         self.root = root
+        self.controlscript = controlscript
         root.mkdir(parents=True, exist_ok=True)
         self.control_port = free_port()
         self.stream_port = free_port()
@@ -51,13 +75,15 @@ class SnapServer:
 
     def _config_text(self) -> str:
         fmt = "sampleformat=48000:16:2"
+        # snapserver 0.26 takes an absolute path, or a name under /usr/share/snapserver/plug-ins/
+        plugin = f"&controlscript={self.controlscript}" if self.controlscript else ""
         return "\n".join(
             [
                 "[server]", f"datadir = {self.root / 'data'}",
                 "[http]", "enabled = false",
                 "[tcp]", "bind_to_address = 127.0.0.1", f"port = {self.control_port}",
                 "[stream]", "bind_to_address = 127.0.0.1", f"port = {self.stream_port}",
-                f"source = pipe://{self.fifo}?name={STREAM}&{fmt}",
+                f"source = pipe://{self.fifo}?name={STREAM}&{fmt}{plugin}",
                 f"source = pipe://{self.root / 'radio.fifo'}?name={OTHER}&{fmt}",
                 "[logging]", "filter = *:notice", "",
             ]
@@ -89,6 +115,14 @@ class SnapServer:
                 answer = json.loads(reader.readline())
                 if answer.get("id") == 1:
                     return answer.get("result", answer.get("error"))
+
+    def stream_properties(self, stream: str = STREAM) -> dict[str, Any]:
+        """The stream's `properties` in Server.GetStatus (what its plug-in last told snapserver)."""
+        for found in self.call("Server.GetStatus")["server"]["streams"]:
+            if found["id"] == stream:
+                properties: dict[str, Any] = found.get("properties", {})
+                return properties
+        raise AssertionError(f"snapserver has no stream {stream}")
 
     def clients(self) -> dict[str, dict[str, Any]]:
         status = self.call("Server.GetStatus")["server"]

@@ -20,13 +20,16 @@ pytestmark = needs_snapcast
 Client = TestClient[Any, Any]
 
 
-async def source_deck(aiohttp_client: AiohttpClient, tmp_path: Path, server: SnapServer) -> Client:
+async def source_deck(
+    aiohttp_client: AiohttpClient, tmp_path: Path, server: SnapServer, port: int | None = None
+) -> Client:
     snapcast = {"role": "source", "control_port": server.control_port, "stream": STREAM,
                 "fifo": str(server.fifo)}  # fmt: skip
     config = service_config(
         tmp_path, library={"demo": False}, audio={"volume": 100}, snapcast=snapcast
     )
-    return await aiohttp_client(create_app(config))  # the real libmpv engine
+    app = create_app(config)  # the real libmpv engine
+    return await aiohttp_client(app, server_kwargs={"port": port} if port else None)
 
 
 async def play_tone_album(client: Client) -> None:
