@@ -1,8 +1,9 @@
 """`tapedeck snapcast-plugin`: the command line of the Snapcast controlscript (player/snapcast/).
 
 snapserver 0.26 runs a controlscript as `<path> "--stream=ID" --snapcast-port=N --snapcast-host=H`
-and has no way to pass more arguments, so the line in snapserver.conf names a small wrapper that
-execs this command with `--url` and friends; snapserver's own options are accepted and unused.
+and has no way to pass more arguments, so the venv also holds `tapedeck-snapcast-plugin` (`main`
+below), a path for snapserver.conf that means `tapedeck snapcast-plugin` with the defaults; another
+URL or a token takes a wrapper script. snapserver's own options are accepted and unused.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from pathlib import Path
 
 from player.cli.http import DEFAULT_URL, ClientError, is_local_url
 from player.cli.pair import find_local_key, state_dir_candidates
+
+
+def main() -> int:
+    """The `tapedeck-snapcast-plugin` entry point: `tapedeck snapcast-plugin ARGS`."""
+    from player.cli.main import main as tapedeck
+
+    return tapedeck(["snapcast-plugin", *sys.argv[1:]])
 
 
 def add_plugin_command(sub: argparse._SubParsersAction, env: Mapping[str, str]) -> None:  # type: ignore[type-arg]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
+import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -134,3 +136,40 @@ async def test_the_plugin_follows_tapedeck_coming_up_and_going_away(
         lambda m: m.get("params") == OFFLINE, "the plug-in never said tapedeck went away"
     )
     assert gone["method"] == "Plugin.Stream.Player.Properties"
+
+
+def test_the_script_snapserver_conf_names_runs_the_plugin(tmp_path: Path) -> None:
+    """`tapedeck-snapcast-plugin` (a path for `controlscript=`, installed with the venv) is the
+    plug-in, started as snapserver starts it: its own options, nothing more."""
+    pyproject = tomllib.loads((SOURCE_TREE / "pyproject.toml").read_text(encoding="utf-8"))
+    module, function = pyproject["project"]["scripts"]["tapedeck-snapcast-plugin"].split(":")
+    code = f"import sys; from {module} import {function}; sys.exit({function}())"
+    snapservers_options = ["--stream=tapedeck", "--snapcast-port=1780", "--snapcast-host=127.0.0.1"]
+    env = {**os.environ, "PYTHONPATH": str(SOURCE_TREE),
+           "TAPEDECK_URL": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+    request = {"id": 1, "jsonrpc": "2.0", "method": GET_PROPERTIES}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *snapservers_options],
+        input=json.dumps(request).encode() + b"\n",
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    messages = [json.loads(line) for line in done.stdout.splitlines()]
+    assert messages[0] == {"jsonrpc": "2.0", "method": "Plugin.Stream.Ready"}
+    assert {"jsonrpc": "2.0", "id": 1, "result": OFFLINE} in messages  # maybe after a notification
+
+
+def test_the_images_snapserver_runs_the_plugin_from_tapedecks_venv() -> None:
+    conf = (SOURCE_TREE / "image" / "rootfs" / "common" / "etc" / "snapserver.conf").read_text()
+    line = next(
+        ln for ln in conf.splitlines() if ln.startswith("source =") and "name=tapedeck" in ln
+    )
+    pyproject = tomllib.loads((SOURCE_TREE / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "tapedeck-snapcast-plugin" in pyproject["project"]["scripts"]
+    assert line.endswith("&controlscript=/opt/tapedeck/venv/bin/tapedeck-snapcast-plugin")
+    venv = (SOURCE_TREE / "image" / "hooks" / "customize.sh").read_text(encoding="utf-8")
+    assert "python3 -m venv /opt/tapedeck/venv" in venv
