@@ -3,8 +3,10 @@ those upserts (unchanged rows are not written), and turning result rows back int
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -118,7 +120,10 @@ def _dump(names: Iterable[str]) -> str:
     return json.dumps(list(names), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=2048)
 def load_names(text: str | None) -> tuple[str, ...]:
+    """A names column's tuple; the same text gives the same (immutable) tuple, so the tracks of
+    one album share their artists instead of each holding a copy (a queue holds thousands)."""
     try:
         names = json.loads(text or "[]")
     except ValueError:
@@ -141,24 +146,32 @@ def _album_row(a: AlbumRecord) -> list[Any]:
 
 
 def to_track(row: aiosqlite.Row, offline: bool) -> Track:
+    # What the tracks of one album repeat is interned: one string for the album's title, id,
+    # artist and container, not one per track (a 20,000-entry queue holds 20,000 Tracks: about
+    # 360 of each one's 740 bytes were these copies).
     return Track(
         id=ItemId(row["id"]),
         title=row["title"],
-        album=row["album"],
-        album_id=AlbumId(row["album_id"]),
+        album=_shared(row["album"]),
+        album_id=AlbumId(_shared(row["album_id"])),
         artists=load_names(row["artists"]),
         duration=float(row["duration"] or 0.0),
         track_number=row["track_number"],
         disc_number=row["disc_number"],
-        container=row["container"],
+        container=_shared(row["container"]),
         size=int(row["size"] or 0),
         source=SourceKind(row["source"]),
         available_offline=offline,
-        album_artist=row["album_artist"],
+        album_artist=_shared(row["album_artist"]),
         year=row["year"],
         replaygain_track=row["rg_track"],
         replaygain_album=row["rg_album"],
     )
+
+
+def _shared(text: str | None) -> Any:
+    """One string object for equal texts while any is alive (NULL stays None)."""
+    return sys.intern(text) if isinstance(text, str) else text
 
 
 def availability(count: int, have: int) -> Availability:

@@ -81,7 +81,8 @@ def queue_figures(table: Table, service: ServiceProcess, ids: Sequence[str]) -> 
         f"a track change with a {len(ids):,}-entry queue",
         f"stall p99 {p99(stalls) * 1000:.1f} ms, max {max(stalls) * 1000:.1f} ms;"
         f" {sent / 1000:.1f} KB to a connected phone per change;"
-        f" queue +{(after.rss - before.rss) / MIB:.0f} MiB RSS",
+        f" queue +{(after.rss - before.rss) / MIB:.0f} MiB RSS"
+        f" ({(after.rss - before.rss) / len(ids):,.0f} B per entry)",
         f"100 entries now: p99 {p99(small) * 1000:.1f} ms (was 1.25 ms)",
     )
     assert sent < 10_000, sent  # what a phone receives does not grow with the queue

@@ -174,6 +174,18 @@ async def test_tracks_keep_the_order_asked_for(catalogue: Catalogue) -> None:
     assert await catalogue.track("missing") is None
 
 
+async def test_tracks_of_one_album_share_what_they_repeat(catalogue: Catalogue) -> None:
+    # A 20,000-entry queue holds 20,000 Tracks: the album's strings are held once, not per track.
+    a = album("a1", "An Album Title", "An Artist")
+    await add(catalogue, [a], [track(f"t{i}", a, f"T{i}", i) for i in range(1, 4)])
+    first, *others = await catalogue.tracks(["t1", "t2", "t3"])
+    for other in others:
+        assert other.album is first.album and other.album_id is first.album_id
+        assert other.artists is first.artists and other.album_artist is first.album_artist
+        assert other.container is first.container
+    assert first.album == "An Album Title" and first.artists == ("An Artist",)
+
+
 async def test_remove_unseen_touches_only_that_source(catalogue: Catalogue) -> None:
     local = album("l1", "Mine", "Me")
     remote1 = album("j1", "Kept", "Them", JELLYFIN)
