@@ -14,7 +14,6 @@ Every problem of every section ends in one `ConfigError` (cache.errors), the one
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import types
 import typing
@@ -66,6 +65,8 @@ def _build_fields(
 
 
 def _unknown(key: str, known: list[str]) -> str:
+    import difflib  # here: only a config with a mistake needs it
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
     return f"unknown key{hint}"

@@ -7,7 +7,6 @@ next], and an entry that names a local file (file://, /etc/...) is never opened.
 
 from __future__ import annotations
 
-import configparser
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -45,6 +44,8 @@ def entries(text: str, base: str) -> list[str]:
 
 
 def _pls_entries(text: str) -> list[str]:
+    import configparser  # here: only a station given as a .pls needs it (a start never does)
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)

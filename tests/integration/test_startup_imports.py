@@ -29,6 +29,8 @@ NOT_CONFIGURED = (
     "cache.slskd",
     "cache.local.demo",
     "cache.simulate",
+    "configparser",  # a .pls station's parser
+    "difflib",  # the config's did-you-mean
 )
 
 
