@@ -11,13 +11,18 @@ Four things hold a transfer:
 
 Bytes that running transfers have still to write are reserved before another one is admitted,
 so two transfers admitted together never overshoot a limit that each alone would respect.
+
+A person's download comes first: it starts before any waiting automatic one, and the bytes of
+one that waits for space are kept for it, so no automatic copy starts into them, and a running
+automatic copy that would write into them is stopped (`preempted`; its part file stays for a
+Range resume, and the planner may evict it for the pin). Never the other way round.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from cache.planner.config import CacheConfig
 from cache.planner.network import network_wait
@@ -81,21 +86,80 @@ def admit(
     transfer: Callable[[T], Transfer],
     slots: int,
 ) -> list[T]:
-    """Of `queued` (in queue order), the ones that may start now beside `running`: at most
-    `max_concurrent_downloads` (and `slots`, the downloader's own cap) at once, each fitting
-    the floor and its limit with the running ones' remaining bytes reserved. One that does not
-    fit does not hold back a later one that does."""
+    """Of `queued` (a person's first, then in queue order), the ones that may start now beside
+    `running`: at most `max_concurrent_downloads` (and `slots`, the downloader's own cap) at
+    once, each fitting the floor and its limit with the running ones' remaining bytes reserved,
+    an automatic one also with the bytes of a person's that waits. One that does not fit does
+    not hold back a later one that does."""
     free = min(slots, config.max_concurrent_downloads) - len(running)
     reserved = sum(t.remaining for t in running)
+    kept = 0  # bytes of a person's waiting downloads: not for an automatic copy to take
     out: list[T] = []
-    for candidate in queued:
-        if len(out) >= free:
-            break
+    for candidate in persons_first(queued, transfer):
         t = transfer(candidate)
-        if blocked(config, cond, t, reserved) is None:
+        extra = kept if t.origin is Origin.AUTO else 0
+        if len(out) < free and blocked(config, cond, t, reserved + extra) is None:
             out.append(candidate)
             reserved += t.remaining
+        elif t.origin is Origin.USER:
+            kept += t.remaining  # the network never holds a person's and lets an automatic one run
     return out
+
+
+def preempted(
+    config: CacheConfig,
+    cond: Conditions,
+    running: Sequence[T],
+    queued: Sequence[T],
+    transfer: Callable[[T], Transfer],
+) -> list[T]:
+    """The running automatic transfers to stop because they would write into the space a
+    queued person's download needs (`running` in the order they started; the later ones go
+    first). None while no person's download waits."""
+    waiting = [t for t in map(transfer, queued) if t.origin is Origin.USER]
+    if not waiting:
+        return []
+    by_origin = [(r, transfer(r)) for r in running]
+    reserved = sum(t.remaining for _, t in by_origin if t.origin is Origin.USER)
+    reserved += sum(t.remaining for t in waiting)
+    out: list[T] = []
+    for r, t in by_origin:
+        if t.origin is not Origin.AUTO:
+            continue
+        if cond.disk.free_bytes - reserved - t.remaining < config.min_free_bytes:
+            out.append(r)
+        else:
+            reserved += t.remaining
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Turn(Generic[T]):
+    """One scheduling turn's decisions: the running transfers to put back in the queue (their
+    part files stay), then the queued ones to start."""
+
+    stop: list[T]
+    start: list[T]
+
+
+def turn(
+    config: CacheConfig,
+    cond: Conditions,
+    running: Sequence[T],
+    queued: Sequence[T],
+    transfer: Callable[[T], Transfer],
+    slots: int,
+) -> Turn[T]:
+    """The device's and the simulator's scheduling turn: stop what a waiting person's download
+    needs the room of (`preempted`), then admit beside the rest (`admit`)."""
+    stop = preempted(config, cond, running, queued, transfer)
+    going_on = [transfer(r) for r in running if not any(r is s for s in stop)]
+    return Turn(stop, admit(config, cond, going_on, queued, transfer, slots))
+
+
+def persons_first(queued: Sequence[T], transfer: Callable[[T], Transfer]) -> list[T]:
+    """`queued` with a person's downloads before the automatic ones, each in its own order."""
+    return sorted(queued, key=lambda q: transfer(q).origin is not Origin.USER)
 
 
 def stream_wait(config: CacheConfig, cond: Conditions) -> Wait | None:

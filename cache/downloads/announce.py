@@ -17,6 +17,7 @@ from cache.downloads.models import (
     DownloadStatus,
 )
 from cache.downloads.source import Sources
+from cache.gate import Turn
 from cache.models import Origin
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,13 @@ class DownloadGate(Protocol):
         (the bytes a queued row has still to fetch), also why that row would not fit."""
         ...
 
-    def admit(
+    def turn(
         self, queued: Sequence[Download], running: Sequence[Download], slots: int
-    ) -> Sequence[Download]:
-        """Of `queued` (in queue order), the rows that may start now beside `running`, with at
-        most `slots` running in all."""
+    ) -> Turn[Download]:
+        """One scheduling turn over `queued` (in queue order) and `running` (in the order they
+        started; streamed rows are not in either): the running automatic rows to put back in the
+        queue because a queued person's download needs their room, and the queued rows that may
+        start now beside the others, at most `slots` running in all (a person's first)."""
         ...
 
 
@@ -55,13 +58,13 @@ class Announcer:
     def gate_reason(self, origin: Origin, remaining: int = 0) -> str | None:
         return self.gate.wait_reason(origin, remaining) if self.gate is not None else None
 
-    def admitted(
+    def turn(
         self, queued: Sequence[Download], running: Sequence[Download], slots: int
-    ) -> Sequence[Download]:
-        """The queued rows that may start now (all that fit the free slots without a gate)."""
+    ) -> Turn[Download]:
+        """The gate's turn (without a gate: start all that fit the free slots, stop none)."""
         if self.gate is None:
-            return queued[: max(0, slots - len(running))]
-        return self.gate.admit(queued, running, slots)
+            return Turn([], list(queued[: max(0, slots - len(running))]))
+        return self.gate.turn(queued, running, slots)
 
     def view(self, row: Download) -> Download:
         """The row as clients see it: what its source can do, and for a queued row the manager

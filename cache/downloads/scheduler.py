@@ -20,6 +20,7 @@ from cache.downloads.models import (
     DownloadEventKind,
     DownloadId,
     DownloadStatus,
+    Origin,
     WaitReason,
 )
 from cache.downloads.source import Sources
@@ -83,10 +84,7 @@ class Scheduler:
             for download_id, origin in self.jobs.origins():
                 if download_id in self.streaming or self._out.gate_reason(origin) is None:
                     continue
-                await self.jobs.stop(download_id)
-                row = await self._store.update(download_id, status=DownloadStatus.PENDING)
-                if row is not None:
-                    self._out.announce(DownloadEventKind.PROGRESS, row)
+                await self._requeue(download_id)
         self._wake.set()
 
     async def pause_locked(self, row: Download, reason: str | None) -> Download:
@@ -96,18 +94,29 @@ class Scheduler:
         return self._out.announce(DownloadEventKind.PAUSED, updated or row)
 
     async def _fill_slots(self) -> None:
+        """The gate's turn: put back the automatic copies a person's download needs the room
+        of, then start what it admits."""
         await self._start_streams()
-        ids = set(self.jobs)
-        if len(ids - self.streaming) >= self._config.concurrency:
-            return
-        queued = await self._store.pending(ids | self.streaming, self._sources.fetched)
-        running = [
-            r
-            for r in await self._store.with_status([DownloadStatus.DOWNLOADING])
-            if r.id in ids and r.id not in self.streaming
-        ]
-        for row in self._out.admitted(queued, running, self._config.concurrency):
+        started = [i for i in self.jobs if i not in self.streaming]  # in the order they started
+        queued = await self._store.pending({*started, *self.streaming}, self._sources.fetched)
+        slots_full = len(started) >= self._config.concurrency
+        if not queued or (slots_full and all(r.origin is Origin.AUTO for r in queued)):
+            return  # nothing could start, and no person's download waits (the gate measures)
+        rows = {r.id: r for r in await self._store.with_status([DownloadStatus.DOWNLOADING])}
+        running = [rows[i] for i in started if i in rows]
+        turn = self._out.turn(queued, running, self._config.concurrency)
+        for row in turn.stop:
+            await self._requeue(row.id)
+        for row in turn.start:
             await self._start(row)
+
+    async def _requeue(self, download_id: DownloadId) -> None:
+        """Stop a running download and put it back in the queue (its part file stays for a
+        Range resume)."""
+        await self.jobs.stop(download_id)
+        row = await self._store.update(download_id, status=DownloadStatus.PENDING)
+        if row is not None:
+            self._out.announce(DownloadEventKind.PROGRESS, row)
 
     async def _start_streams(self) -> None:
         """Start the streamed rows that wait, when the stream gate allows (a stream is what

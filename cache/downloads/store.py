@@ -39,7 +39,9 @@ _UPDATABLE = frozenset(
         "quality",
     }
 )
-_QUEUE_ORDER = "priority DESC, queued_at ASC, id ASC"
+# A person's downloads first (cache/gate.py starts them before any automatic one), so a long
+# automatic queue never pushes them past `pending()`'s limit; then priority, then the oldest.
+_QUEUE_ORDER = "origin != 'user', priority DESC, queued_at ASC, id ASC"
 
 
 def now_iso() -> str:
@@ -184,8 +186,8 @@ class DownloadStore:
     async def pending(
         self, exclude: Iterable[int], sources: Iterable[str], limit: int = 200
     ) -> list[Download]:
-        """The first `limit` pending rows of `sources` in queue order (priority DESC, queued_at
-        ASC), but the ones in `exclude`: rows of a source that transfers by itself are never the
+        """The first `limit` pending rows of `sources` in queue order (a person's first, then
+        priority DESC, queued_at ASC), but the ones in `exclude`: rows of a source that transfers by itself are never the
         manager's to fetch."""
         skip, names = list(exclude), list(sources)
         return await self._many(

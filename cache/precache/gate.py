@@ -35,14 +35,12 @@ class DeviceGate:
         reason = gate.blocked(self._config(), cond, gate.Transfer(origin, remaining))
         return None if reason is None else str(reason)
 
-    def admit(
+    def turn(
         self, queued: Sequence[Download], running: Sequence[Download], slots: int
-    ) -> list[Download]:
-        """The queued rows that may start now (cache.gate.admit)."""
+    ) -> gate.Turn[Download]:
+        """What to stop and what to start now (cache.gate.turn), on the disk measured afresh."""
         cond = gate.Conditions(self._network(), self._disk_now())
-        return gate.admit(
-            self._config(), cond, [_transfer(r) for r in running], queued, _transfer, slots
-        )
+        return gate.turn(self._config(), cond, running, queued, _transfer, slots)
 
 
 def _transfer(row: Download) -> gate.Transfer:

@@ -90,12 +90,14 @@ class SimDownloader:
         self._requests.pop(item_id, None)
 
     def schedule(self, cond: gate.Conditions, now: float) -> None:
-        """Stop the transfers the gate no longer lets run, then start what it admits."""
+        """Stop the transfers the gate no longer lets run, then take the gate's turn as the
+        device's scheduler does: stop what a person's download needs the room of, start what
+        it admits."""
         for item_id in list(self.disk.running):
             reason = gate.wait_reason(self.config, cond, self._requests[item_id].origin)
             if reason is not None or item_id == self.streaming:
                 self.disk.stop(item_id)
-        running = [self._transfer(self._requests[i]) for i in self.disk.running]
+        running = [self._requests[i] for i in self.disk.running]  # in the order they started
         busy = (*self.disk.running, self.streaming)
         queued = sorted(
             (
@@ -103,10 +105,13 @@ class SimDownloader:
                 for r in self._requests.values()
                 if r.state is State.QUEUED and r.item.id not in busy
             ),
-            key=lambda r: (-r.priority, r.seq),
+            key=lambda r: (r.origin is not Origin.USER, -r.priority, r.seq),  # the table's order
         )
         slots = self.config.max_concurrent_downloads
-        for r in gate.admit(self.config, cond, running, queued, self._transfer, slots):
+        turn = gate.turn(self.config, cond, running, queued, self._transfer, slots)
+        for r in turn.stop:
+            self.disk.stop(r.item.id)
+        for r in turn.start:
             self.disk.start(r.item, r.origin, now)
 
     def _transfer(self, r: SimRequest) -> gate.Transfer:

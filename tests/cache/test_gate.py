@@ -87,3 +87,45 @@ def test_concurrency_is_the_smaller_of_the_setting_and_the_downloaders_cap() -> 
 def test_one_that_does_not_fit_does_not_hold_back_a_later_one() -> None:
     queued = [Transfer(Origin.AUTO, 200 * MB), Transfer(Origin.AUTO, 10 * MB)]
     assert admitted(queued) == queued[1:]
+
+
+def test_a_persons_download_starts_before_any_waiting_automatic_one() -> None:
+    autos = [Transfer(Origin.AUTO, MB), Transfer(Origin.AUTO, MB)]  # the executor's, high first
+    mine = Transfer(Origin.USER, MB)
+    one = CacheConfig(max_concurrent_downloads=1)
+    assert admitted([*autos, mine], config=one) == [mine]
+    assert admitted([*autos, mine]) == [mine, autos[0]]
+
+
+def test_an_automatic_copy_never_takes_the_room_a_waiting_persons_download_needs() -> None:
+    # the floor lifted with a queue in place: 13 MB free, the person's 9 MB and two 5 MB copies
+    lifted = CacheConfig(storage_limit=10**12, min_free_bytes=0)
+    disk = DiskState(used_bytes=27 * MB, free_bytes=13 * MB)
+    autos = [Transfer(Origin.AUTO, 5 * MB), Transfer(Origin.AUTO, 5 * MB)]
+    mine = Transfer(Origin.USER, 9 * MB)
+    assert admitted([*autos, mine], disk=disk, config=lifted) == [mine]
+    # while the person's waits for room (it would not fit even alone), no copy starts into it
+    tight = DiskState(used_bytes=0, free_bytes=55 * MB)
+    small = Transfer(Origin.AUTO, 2 * MB)
+    assert admitted([small, Transfer(Origin.USER, 20 * MB)], disk=tight) == []
+    assert admitted([small], disk=tight) == [small]
+    # a smaller person's download still goes past a bigger one that does not fit
+    assert admitted([Transfer(Origin.USER, 20 * MB), Transfer(Origin.USER, MB)], disk=tight) == [
+        Transfer(Origin.USER, MB)
+    ]
+
+
+def test_running_automatic_copies_make_room_for_a_persons_download() -> None:
+    disk = DiskState(used_bytes=0, free_bytes=100 * MB)
+    first, second = Transfer(Origin.AUTO, 30 * MB), Transfer(Origin.AUTO, 30 * MB)
+    running = [first, second]
+    turn = gate.turn(CONFIG, Conditions(WIFI, disk), running, [], lambda t: t, 8)
+    assert turn.stop == [] and turn.start == []  # no person waits: nothing is stopped
+    mine = Transfer(Origin.USER, 15 * MB)
+    # 100 - 50 floor leaves 50 MB: the person's 15 and the first copy's 30 fit, the later one goes
+    turn = gate.turn(CONFIG, Conditions(WIFI, disk), running, [mine], lambda t: t, 8)
+    assert turn.stop == [second] and turn.start == [mine]
+    # a person's running download is never stopped for another person's
+    theirs = [Transfer(Origin.USER, 45 * MB)]
+    turn = gate.turn(CONFIG, Conditions(WIFI, disk), theirs, [mine], lambda t: t, 8)
+    assert turn.stop == [] and turn.start == []

@@ -10,6 +10,7 @@ import pytest
 from cache.downloads import Download, DownloadStatus, Origin
 from cache.downloads.paths import absolute, part_path
 from cache.errors import InvalidStateError, NotFoundError
+from cache.gate import Turn
 from cache.jellyfin import sync_catalogue
 from tests.cache.downloads.conftest import FAST, Env, wait_ended
 from tests.fakes.jellyfin import Fault, FaultKind
@@ -111,10 +112,11 @@ class Gate:
     def wait_reason(self, origin: Origin, remaining: int = 0) -> str | None:
         return self.reason if origin in self.blocks else None
 
-    def admit(
+    def turn(
         self, queued: Sequence[Download], running: Sequence[Download], slots: int
-    ) -> list[Download]:
-        return [r for r in queued if self.wait_reason(r.origin) is None][: slots - len(running)]
+    ) -> Turn[Download]:
+        free = slots - len(running)
+        return Turn([], [r for r in queued if self.wait_reason(r.origin) is None][:free])
 
 
 async def test_gate_holds_downloads_with_a_reason(env: Env) -> None:
