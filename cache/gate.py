@@ -4,8 +4,9 @@ the simulator's consult the same rules, so `tapedeck simulate` measures what the
 Four things hold a transfer:
 - the network, per origin (`wifi_only`; a person's download on a metered link when
   `pins_on_metered` says so);
-- the free-space floor `min_free_bytes`, for every origin: a person's download must not fill the
-  card either (the state databases and the checkpoint live there too);
+- the free-space floor `min_free_bytes` (never below `DATABASE_ROOM`), for every origin: a
+  person's download must not fill the card either (the state databases and the checkpoint live
+  there too);
 - the storage limit, for automatic copies only: a person asked for theirs;
 - the number of transfers at once (`max_concurrent_downloads`, and the downloader's own cap).
 
@@ -31,6 +32,18 @@ from cache.planner.snapshot import DiskState, NetState, NetworkKind, Origin
 
 T = TypeVar("T")
 
+# Room a download never takes from the filesystem it writes to. On a Pi the state databases share
+# the card with the cache: a download that took the last bytes would leave SQLite unable to save
+# the queue, pause the download or even open its files at the next start. The part writer
+# (cache/downloads/writer.py) refuses a write that would cross it, so the gate holds it as the
+# least floor: a transfer admitted under a lower `min_free_bytes` would only fail at its end.
+DATABASE_ROOM = 1024 * 1024
+
+
+def floor(config: CacheConfig) -> int:
+    """The free bytes no transfer may take: `min_free_bytes`, and never below the databases' room."""
+    return max(config.min_free_bytes, DATABASE_ROOM)
+
 
 @dataclass(frozen=True, slots=True)
 class Transfer:
@@ -55,7 +68,7 @@ def wait_reason(config: CacheConfig, cond: Conditions, origin: Origin) -> Wait |
     reason = network_wait(cond.network, config, origin)
     if reason is not None:
         return reason
-    if cond.disk.free_bytes < config.min_free_bytes:
+    if cond.disk.free_bytes < floor(config):
         return Wait.DISK
     if origin is Origin.AUTO and cond.disk.used_bytes >= config.storage_limit:
         return Wait.STORAGE
@@ -70,7 +83,7 @@ def blocked(
     reason = wait_reason(config, cond, transfer.origin)
     if reason is not None:
         return reason
-    if cond.disk.free_bytes - reserved - transfer.remaining < config.min_free_bytes:
+    if cond.disk.free_bytes - reserved - transfer.remaining < floor(config):
         return Wait.DISK
     over = cond.disk.used_bytes + reserved + transfer.remaining > config.storage_limit
     if transfer.origin is Origin.AUTO and over:
@@ -126,7 +139,7 @@ def preempted(
     for r, t in by_origin:
         if t.origin is not Origin.AUTO:
             continue
-        if cond.disk.free_bytes - reserved - t.remaining < config.min_free_bytes:
+        if cond.disk.free_bytes - reserved - t.remaining < floor(config):
             out.append(r)
         else:
             reserved += t.remaining
@@ -170,7 +183,7 @@ def stream_wait(config: CacheConfig, cond: Conditions) -> Wait | None:
         return Wait.NETWORK
     if not cond.network.server_reachable:
         return Wait.SERVER
-    if cond.disk.free_bytes < config.min_free_bytes:
+    if cond.disk.free_bytes < floor(config):
         return Wait.DISK
     return None
 
@@ -183,6 +196,6 @@ def keeps(config: CacheConfig, cond: Conditions, origin: Origin, uncounted: int 
         return True
     if network_wait(cond.network, config, Origin.AUTO) is not None:
         return False
-    if cond.disk.free_bytes < config.min_free_bytes:
+    if cond.disk.free_bytes < floor(config):
         return False
     return cond.disk.used_bytes + uncounted <= config.storage_limit

@@ -1,6 +1,6 @@
 """Room held for the state databases: a preallocated file given back when the card fills.
 
-Downloads keep their distance from a full disk by themselves (writer.DATABASE_ROOM), but anything
+Downloads keep their distance from a full disk by themselves (gate.DATABASE_ROOM), but anything
 else may fill the card: a log, another program, a copy made by hand. Then SQLite cannot save the
 play position, and at the next start cannot even create its WAL file, and a device without a
 keyboard would stay silent. The reserve is a file of `size` bytes beside the databases; it is

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from cache.gate import DATABASE_ROOM
+
 
 class PartWriter(Protocol):
     """An open partial file, positioned at its end."""
@@ -32,12 +34,8 @@ WriterFactory = Callable[[Path, int], PartWriter]
 """Open `path` for writing at `offset`, cutting anything beyond it (creating the file if needed)."""
 
 
-# Room a download never takes from the filesystem it writes to. On a Pi the state databases share
-# the card with the cache: a download that took the last bytes would leave SQLite unable to save
-# the queue, pause the download or even open its files at the next start. This floor holds whatever
-# `cache.min_free_bytes` says (the planner's own, softer limit); a write that would cross it fails
-# like a full disk, so the download pauses with a clean part file and the databases keep room.
-DATABASE_ROOM = 1024 * 1024
+# A write that would leave less than the databases' room (cache/gate.py, where the gate counts
+# it in the floor too) fails like a full disk: the download pauses with a clean part file.
 
 
 class OsPartWriter:

@@ -4,7 +4,7 @@ storage limit for automatic copies, bytes reserved for running transfers, concur
 from __future__ import annotations
 
 from cache import gate
-from cache.gate import Conditions, Transfer
+from cache.gate import DATABASE_ROOM, Conditions, Transfer
 from cache.planner import CacheConfig, DiskState, NetState, NetworkKind, Origin, Wait
 
 MB = 1_000_000
@@ -129,3 +129,12 @@ def test_running_automatic_copies_make_room_for_a_persons_download() -> None:
     theirs = [Transfer(Origin.USER, 45 * MB)]
     turn = gate.turn(CONFIG, Conditions(WIFI, disk), theirs, [mine], lambda t: t, 8)
     assert turn.stop == [] and turn.start == []
+
+
+def test_the_floor_is_never_below_the_room_the_part_writer_keeps_for_the_databases() -> None:
+    # with `min_free_bytes = 0` a transfer admitted into the last MiB would only fail at its end
+    none = CacheConfig(storage_limit=10**12, min_free_bytes=0)
+    disk = DiskState(used_bytes=0, free_bytes=DATABASE_ROOM + 5 * MB)
+    assert admitted([Transfer(Origin.USER, 6 * MB)], disk=disk, config=none) == []
+    assert admitted([Transfer(Origin.USER, 5 * MB)], disk=disk, config=none) != []
+    assert gate.floor(none) == DATABASE_ROOM and gate.floor(CONFIG) == 50 * MB

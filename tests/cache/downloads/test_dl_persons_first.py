@@ -12,6 +12,7 @@ from cache import gate
 from cache.disk import directory_bytes
 from cache.downloads import Download, DownloadManager, DownloadStatus, Origin
 from cache.executor import TOP_PRIORITY
+from cache.gate import DATABASE_ROOM
 from cache.jellyfin import sync_catalogue
 from cache.models import AlbumId, ItemId
 from cache.planner import CacheConfig, DiskState, NetState, NetworkKind
@@ -29,7 +30,8 @@ HELD = CacheConfig(storage_limit=10**12, min_free_bytes=10**12)  # the floor hol
 
 @dataclass
 class Card:
-    """A card of `cap` bytes holding the cache directory; `config` is the settings in force."""
+    """A card of `cap` bytes beside the databases' room, holding the cache directory; `config` is
+    the settings in force."""
 
     env: Env
     cap: int
@@ -37,7 +39,7 @@ class Card:
 
     def disk(self) -> DiskState:
         used = directory_bytes(self.env.cache_dir) if self.env.cache_dir.exists() else 0
-        return DiskState(used, self.cap - used)
+        return DiskState(used, DATABASE_ROOM + self.cap - used)
 
     def gate(self) -> DeviceGate:
         return DeviceGate(lambda: WIFI, self.disk, self.disk, lambda: self.config)
@@ -80,7 +82,7 @@ async def test_lifting_the_floor_with_a_queue_in_place_starts_the_persons_downlo
     for n, item_id in enumerate([a1.id, a2.id]):
         sim.request(track(item_id, 5 * U), Origin.AUTO, TOP_PRIORITY - n)
     sim.request(track(big.id, 9 * U), Origin.USER)
-    sim.schedule(gate.Conditions(WIFI, DiskState(0, 13 * U)), now=0.0)
+    sim.schedule(gate.Conditions(WIFI, DiskState(0, DATABASE_ROOM + 13 * U)), now=0.0)
     assert sim.disk.running == [big.id]
 
 
@@ -115,11 +117,11 @@ async def test_running_automatic_copies_make_room_for_a_persons_download(env: En
     sim = simulated(card.config)
     for n, item_id in enumerate([a1.id, a2.id]):
         sim.request(track(item_id, 8 * U), Origin.AUTO, TOP_PRIORITY - n)
-    sim.schedule(gate.Conditions(WIFI, DiskState(0, 22 * U)), now=0.0)
+    sim.schedule(gate.Conditions(WIFI, DiskState(0, DATABASE_ROOM + 22 * U)), now=0.0)
     assert sim.disk.running == [a1.id, a2.id]
     sim.disk.advance(1.0, 2 * U)
     sim.request(track(big.id, 14 * U), Origin.USER)
-    sim.schedule(gate.Conditions(WIFI, DiskState(2 * U, 20 * U)), now=1.0)
+    sim.schedule(gate.Conditions(WIFI, DiskState(2 * U, DATABASE_ROOM + 20 * U)), now=1.0)
     assert sim.disk.running == [big.id]
 
 
