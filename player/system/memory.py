@@ -9,7 +9,12 @@ import logging
 log = logging.getLogger(__name__)
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers
 M_ARENA_MAX = -8
-MMAP_THRESHOLD = 256 * 1024
+# Above the event loop's socket reads (asyncio reads up to 256 KiB at a time, into a new bytes
+# object each): at 256 KiB every read of a download or a request got a mapping of its own, mapped,
+# faulted in page by page and unmapped again, which cost a 256 MiB download a third more CPU on the
+# loop thread (issue 12's house bench: 2fd3970 ran on glibc's raised threshold). Blocks this size
+# are reused from the heap; the multi-MiB batches of a scan still get mappings of their own.
+MMAP_THRESHOLD = 1024 * 1024
 # glibc itself: ctypes.util.find_library("c") would run `ldconfig -p` (a process) at every start
 _LIBC = "libc.so.6"
 
@@ -28,7 +33,7 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
     their own 64 MiB arenas, and their half-used pages add tens of MiB of RSS for no speed an
     audio player needs. And glibc raises its mmap threshold each time a large block is freed (up
     to 32 MiB): after the first scan's multi-MiB batches, later large buffers would come from the
-    heap and stay there as holes. A fixed 256 KiB threshold keeps every large buffer in its own
+    heap and stay there as holes. A fixed 1 MiB threshold keeps every large buffer in its own
     mapping, given back whole when freed. Returns False where the C library is not glibc.
     """
     libc = _libc()
