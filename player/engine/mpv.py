@@ -5,14 +5,12 @@ the current entry, so the next local file is in mpv's playlist (and prefetched) 
 one ends, and mpv joins them without a gap. Entries are mapped to tokens by the playlist entry id
 that `loadfile` returns and that start-file / end-file events carry.
 
-Threads: python-mpv's event thread only copies each event into an immutable record and posts it
-to the loop (`EventBridge` in mpv_events); the decisions run on the loop thread, and every
-blocking mpv call on one worker of its own (`MpvCalls`: a call waits for mpv's core, which is
-busy for a few hundred ms around a track change, and the loop serves everyone). The engine's
-methods run one at a time, and mpv's events that arrive while one awaits the worker wait for it
-to finish, so each method sees mpv's events before or after it, as a call made on the loop did.
-The output's hold (the source role's pacing, from the relay's thread under `PauseSwitch`'s lock)
-and the pause are async commands. Calling mpv from inside its own event callback deadlocks.
+Threads: python-mpv's event thread only copies each event into a record posted to the loop
+(`EventBridge`); decisions run on the loop, every blocking mpv call on one worker (`MpvCalls`: a
+call waits for mpv's core, busy for 100s of ms around a track change). The methods run one at a
+time, and mpv's events arriving while one awaits the worker wait until it is done, as when the
+calls were made on the loop. The output's hold (the source role's pacing, from the relay's thread
+under `PauseSwitch`'s lock) and the pause are async commands. Never call mpv from its callbacks.
 """
 
 from __future__ import annotations
@@ -48,6 +46,7 @@ from player.engine.mpv_calls import (
     drop_played_entries,
     load,
     seek_now,
+    set_option,
 )
 from player.engine.mpv_events import (
     EventBridge,
@@ -104,7 +103,11 @@ class MpvEngine:
         self._loop, self._sink = asyncio.get_running_loop(), sink
         options = mpv_options(self._settings, probe_root=self._probe_root)
         bridge = EventBridge(self._loop, self._on_raw)
-        self._player = await self._calls.call(create_player, bridge, options)
+        try:
+            self._player = await self._calls.call(create_player, bridge, options)
+        except EngineError:
+            await self._calls.close()  # nothing to call: the worker goes with it
+            raise
 
     async def shutdown(self) -> None:
         """Terminate libmpv (it stops within milliseconds); safe to call twice."""
@@ -194,10 +197,11 @@ class MpvEngine:
 
     async def set_volume(self, volume: int) -> None:
         """Software volume, clamped to 0..volume_max."""
-        await self._set("volume", max(0, min(volume, self._settings.volume_max)))
+        volume = max(0, min(volume, self._settings.volume_max))
+        await self._calls.call(set_option, self._require(), "volume", volume)
 
     async def set_muted(self, muted: bool) -> None:
-        await self._set("mute", muted)
+        await self._calls.call(set_option, self._require(), "mute", muted)
 
     def position(self) -> float | None:
         """The last observed position (mpv reports time-pos as the audio plays)."""
@@ -225,10 +229,6 @@ class MpvEngine:
         if self._dead:
             raise EngineError("libmpv has shut down")
         return self._player
-
-    async def _set(self, name: str, value: bool | int) -> None:
-        text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-        await self._calls.call(command, self._require(), "set", name, text)
 
     def _apply_pause(self, paused: bool) -> None:
         if (change := self._pause.want(paused)) is not None:

@@ -60,6 +60,11 @@ def command(player: Any, *args: str) -> Any:
         raise EngineError(f"mpv {args[0]} failed: {err}") from err
 
 
+def set_option(player: Any, name: str, value: bool | int) -> None:
+    text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+    command(player, "set", name, text)
+
+
 def load(player: Any, url: str, mode: str, options: str) -> int:
     """`loadfile`; the playlist entry id that mpv's start-file and end-file events will carry."""
     return int(command(player, "loadfile", url, mode, options)["playlist_entry_id"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from player.engine import EngineError
 from player.engine.audio import AudioSettings
 from player.engine.base import (
     EngineEvent,
@@ -156,3 +157,14 @@ async def test_no_libmpv_call_is_made_on_the_loop_thread(tmp_path: Path) -> None
         assert callers and threading.get_ident() not in callers
     finally:
         await h.engine.shutdown()
+
+
+async def test_a_start_libmpv_refuses_leaves_no_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = {"ao": "null", "no-such-option-at-all": "yes"}  # libmpv refuses an unknown option
+    monkeypatch.setattr("player.engine.mpv.mpv_options", lambda *_a, **_k: refused)
+    engine = MpvEngine(AudioSettings(output="null"))
+    with pytest.raises(EngineError, match="would not start"):
+        await engine.start(lambda _event: None)
+    await until(lambda: not [t for t in threading.enumerate() if t.name.startswith("mpv-calls")])
