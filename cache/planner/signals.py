@@ -4,6 +4,7 @@ how much of each track this listener hears."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from enum import Enum
 from itertools import pairwise
 
 from cache.models import AlbumId, ItemId
@@ -18,21 +19,34 @@ LONG_PAUSE = 3600.0  # seconds without a start after which the queue is left, no
 PAUSES = 10  # recent long pauses that say whether this listener comes back to a queue
 
 
-def roams(history: Sequence[PlayRecord]) -> bool:
+class Roaming(Enum):
+    """What the play history says about where this device listens."""
+
+    HOME = "home"  # a few albums' worth of starts, all on a steady unmetered network
+    AWAY = "away"  # recent starts on cellular or without a network: it leaves home
+    UNSURE = "unsure"  # too few starts to tell, and none of them away
+
+
+def mobility(history: Sequence[PlayRecord]) -> Roaming:
     """Whether the device should expect to lose its unmetered network while the queue plays.
 
-    A device with little history is assumed to roam (the safe side: the queue is on disk). Any
-    recent start on cellular, or a real share of starts with no network at all, says it leaves
+    Any recent start on cellular, or a real share of starts with no network at all, says it leaves
     home; a box that has played a few albums' worth on steady Wi-Fi only needs its lookahead, and
-    a fetched-but-never-played queue tail would be waste when the queue is replaced.
+    a fetched-but-never-played queue tail would be waste when the queue is replaced. Before that,
+    it cannot be told.
     """
     recent = history[-ROAM_RECENT_PLAYS:]
-    if len(recent) < SETTLED_AFTER:
-        return True
     if any(p.network is NetworkKind.CELLULAR for p in recent):
-        return True
+        return Roaming.AWAY
     offline = sum(1 for p in recent if p.network is NetworkKind.OFFLINE)
-    return offline >= OFFLINE_SHARE * len(recent)
+    if recent and offline >= OFFLINE_SHARE * len(recent):
+        return Roaming.AWAY
+    return Roaming.UNSURE if len(recent) < SETTLED_AFTER else Roaming.HOME
+
+
+def roams(history: Sequence[PlayRecord]) -> bool:
+    """Whether the device may roam: seen away, or too little history to tell (the safe side)."""
+    return mobility(history) is not Roaming.HOME
 
 
 def album_streaks(history: Sequence[PlayRecord], threshold: int) -> list[AlbumId]:
@@ -59,13 +73,34 @@ def listen_share(history: Sequence[PlayRecord], durations: Mapping[ItemId, float
     return max(PACE_FLOOR, sum(shares) / len(shares))
 
 
-def resume_share(history: Sequence[PlayRecord], opens_album: Callable[[PlayRecord], bool]) -> float:
+def albums_read(history: Sequence[PlayRecord], threshold: int) -> set[AlbumId]:
+    """The albums whose track order the smart policy reads: those of the recent plays (album
+    affinity) and those on either side of the recent long pauses (resume_share), so that the
+    service hands the policy what the simulator has."""
+    out = {p.album_id for p in history[-4 * threshold :]}
+    pauses = [(a, b) for a, b in pairwise(history) if b.at - a.at >= LONG_PAUSE]
+    for a, b in pauses[-PAUSES:]:
+        out.update((a.album_id, b.album_id))
+    return out
+
+
+def resume_share(
+    history: Sequence[PlayRecord],
+    opens_album: Callable[[PlayRecord], bool],
+    ends_album: Callable[[PlayRecord], bool],
+) -> float:
     """The share of the recent long pauses after which the listener went on where they stopped
     (1.0 when none was seen yet). Going on is a start in the album of the last play, or a start that
-    does not open an album; opening another album after a long pause is a new queue."""
+    does not open an album; opening another album after a long pause is a new queue, unless the last
+    play ended its album: a queue of albums goes on with the first track of its next one, so that
+    pause says nothing either way and is not counted."""
     back: list[bool] = []
     for a, b in pairwise(history):
-        if b.at - a.at >= LONG_PAUSE:
-            back.append(b.album_id == a.album_id or not opens_album(b))
+        if b.at - a.at < LONG_PAUSE:
+            continue
+        if b.album_id == a.album_id or not opens_album(b):
+            back.append(True)
+        elif not ends_album(a):
+            back.append(False)
     recent = back[-PAUSES:]
     return sum(recent) / len(recent) if recent else 1.0

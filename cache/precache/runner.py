@@ -20,6 +20,7 @@ from cache.models import AlbumId, ItemId, Track
 from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
 from cache.planner.explain import reasons
+from cache.planner.signals import albums_read
 from cache.planner.snapshot import DiskState, FileState, Item, NetState, PlayRecord
 from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
@@ -137,7 +138,7 @@ class Precacher:
         files, pins = await read_downloads(self._in.db, self._in.manager.fetched_sources)
         history = tuple((await self._in.history())[-HISTORY_LIMIT:])
         config = self._in.config()
-        albums = {p.album_id for p in history[-4 * config.album_affinity_threshold :]}
+        albums = albums_read(history, config.album_affinity_threshold)
         profile = config.transcode_profile(automatic=True)  # the plan makes automatic copies
         queue, local, start = self._queue_inputs(view, profile)
         return Snapshot(
