@@ -1,4 +1,5 @@
-"""`tapedeck simulate TRACE [--policy seed|smart|oracle] [--config FILE] [--[no-]stream-through]`."""
+"""`tapedeck simulate TRACE [--policy seed|smart|oracle|queue-oracle] [--config FILE]
+[--[no-]stream-through]`."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from cache.planner.config import CacheConfig, PolicyName
 from cache.planner.policy import Policy, make_policy
 from cache.simulate.engine import Simulator
 from cache.simulate.metrics import Metrics
-from cache.simulate.oracle import OraclePolicy
+from cache.simulate.oracle import OraclePolicy, QueueOraclePolicy
 from cache.simulate.trace import TICKS_PER_SECOND, Trace, parse_trace
 
-POLICIES = (*(p.value for p in PolicyName), "oracle")
+POLICIES = (*(p.value for p in PolicyName), "oracle", "queue-oracle")
 
 
 def load_config(path: Path | None) -> tuple[CacheConfig, bool]:
@@ -42,13 +43,14 @@ def simulate(
     """Run one policy over a trace and return its figures (`stream_through`: streamed tracks are
     fetched whole as they play and kept when allowed)."""
     policy: Policy | OraclePolicy
-    if policy_name == "oracle":
+    if policy_name in ("oracle", "queue-oracle"):
         plays = [
             (e.tick / TICKS_PER_SECOND, trace.tracks[e.item_id])
             for e in trace.events
             if e.item_id and e.type == "play"
         ]
-        policy = OraclePolicy(config, plays)
+        kind = OraclePolicy if policy_name == "oracle" else QueueOraclePolicy
+        policy = kind(config, plays)
     else:
         policy = make_policy(config, PolicyName(policy_name))
     return Simulator(trace, policy, config, policy_name, stream_through).run()

@@ -1,5 +1,10 @@
-"""A clairvoyant policy for comparison: it knows every future play and keeps on disk what is played
-soonest (Belady's rule), within the same network and storage rules as any other policy."""
+"""Clairvoyant policies for comparison: they know every future play and keep on disk what is played
+soonest (Belady's rule), within the same network and storage rules as any other policy.
+
+`OraclePolicy` may fetch anything (it fetches tomorrow's queue today). `QueueOraclePolicy` may
+fetch only what the current queue holds, as a real policy can: it knows which of those tracks will
+start and when (skips, jumps, where the listener stops), so no policy that reads the queue does
+better; what it misses no policy could have had on disk."""
 
 from __future__ import annotations
 
@@ -29,8 +34,10 @@ class OraclePolicy:
         """Fetch what is played soonest; evict what is played latest (or never)."""
         done = bisect.bisect_right(self._times, snap.history[-1].at) if snap.history else 0
         upcoming: dict[ItemId, tuple[int, Item]] = {}
+        known = self._knowable(snap)
         for n, item in enumerate(self._items[done : done + HORIZON]):
-            upcoming.setdefault(item.id, (n, item))
+            if known is None or item.id in known:
+                upcoming.setdefault(item.id, (n, item))
         keep = self._keep(snap, [item for _, item in upcoming.values()])
         pins = [Want(p, Reason.PIN, Origin.USER) for p in snap.pins]
         wants = pins + [Want(i, Reason.QUEUE) for i in keep]
@@ -57,3 +64,16 @@ class OraclePolicy:
             room -= item.size
             keep.append(item)
         return keep
+
+    def _knowable(self, snap: Snapshot) -> set[ItemId] | None:
+        """The items this oracle may fetch (None: any)."""
+        return None
+
+
+class QueueOraclePolicy(OraclePolicy):
+    """The oracle held to the current queue: the bound of what reading the queue can reach."""
+
+    name = "queue-oracle"
+
+    def _knowable(self, snap: Snapshot) -> set[ItemId] | None:
+        return {i.id for i in snap.queue}

@@ -197,3 +197,21 @@ def test_committed_traces_match_the_generator(tmp_path: Path) -> None:
         assert path.read_bytes() == (TRACES / path.name).read_bytes(), path.name
     total = sum(p.stat().st_size for p in TRACES.glob("*.jsonl"))
     assert total < 400_000
+
+
+def test_the_queue_oracle_fetches_only_what_the_queue_holds(tmp_path: Path) -> None:
+    # t3 is queued only after the Wi-Fi is gone: the oracle fetched it beforehand, the queue's
+    # oracle (the bound of any policy that reads the queue) cannot have
+    events = [
+        {"t": 0.0, "type": "network", "kind": "wifi"},
+        {"t": 1.0, "type": "queue", "items": ["t1"], "index": 0},
+        {"t": 2.0, "type": "play", "id": "t1"},
+        {"t": 50.0, "type": "network", "kind": "offline"},
+        {"t": 60.0, "type": "queue", "items": ["t3"], "index": 0},
+        {"t": 61.0, "type": "play", "id": "t3"},
+        {"t": 200.0, "type": "end"},
+    ]
+    path = _trace(tmp_path, events)
+    assert run_file(path, "oracle")["local"] == 1
+    bound = run_file(path, "queue-oracle")
+    assert bound["local"] == 0 and bound["unplayable"] == 1
