@@ -35,12 +35,8 @@ class CacheConfig:
     min_free_bytes: int = GB // 2
     wifi_only: bool = True
     policy: PolicyName = PolicyName.SMART
-    # smart: minutes of listening to keep ready ahead of the current track, per network class. At
-    # home the link is there when the listening gets further, so the lookahead only has to bridge
-    # a Wi-Fi drop-out of several minutes and a run of skips; what lies further ahead is mostly
-    # fetched for a queue that is replaced or jumped away from (issue 18: 20 minutes wasted a
-    # quarter of the kitchen's and the queue hopper's downloads). A roaming device takes the queue.
-    lookahead_minutes_unmetered: float = 12.0
+    # smart: minutes of audio to keep ready ahead of the current track, per network class
+    lookahead_minutes_unmetered: float = 20.0
     lookahead_minutes_metered: float = 6.0
     # smart: on an unmetered network take the whole queue (storage allowing) when the device roams
     whole_queue_on_unmetered: bool = True

@@ -122,7 +122,7 @@ def test_eviction_order_stale_partials_then_played_lru_then_unplayed_oldest() ->
     files = [unplayed_new, played_new, stale, unplayed_old, played_old, complete(q[1])]
     # 20 min of 4-minute tracks after the current one: q[2] to q[5] (40 MB) must fit in a cache
     # holding 52 MB of a 52 MB limit, and only the automatic copies nobody queued may go
-    plan = _smart(storage_limit=52 * MB, min_free_bytes=0, lookahead_minutes_unmetered=20).plan(
+    plan = _smart(storage_limit=52 * MB, min_free_bytes=0).plan(
         snap(q, current=q[0], files=files, history=HOME)
     )
     expected = [stale, played_old, played_new, unplayed_old, unplayed_new]
@@ -152,7 +152,7 @@ def test_free_space_floor_evicts_even_without_anything_to_fetch() -> None:
 
 def test_free_space_floor_limits_what_is_fetched() -> None:
     q = album("a1", 30)
-    plan = _smart(min_free_bytes=100 * MB, lookahead_minutes_unmetered=20).plan(
+    plan = _smart(min_free_bytes=100 * MB).plan(
         snap(q, current=q[0], history=HOME, free=125 * MB, files=[complete(q[1])])
     )
     assert len(plan.fetches) == 2  # 25 MB above the floor: two 10 MB tracks
