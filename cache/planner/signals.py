@@ -4,7 +4,6 @@ how much of each track this listener hears."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from enum import Enum
 from itertools import pairwise
 
 from cache.models import AlbumId, ItemId
@@ -19,34 +18,21 @@ LONG_PAUSE = 3600.0  # seconds without a start after which the queue is left, no
 PAUSES = 10  # recent long pauses that say whether this listener comes back to a queue
 
 
-class Roaming(Enum):
-    """What the play history says about where this device listens."""
-
-    HOME = "home"  # a few albums' worth of starts, all on a steady unmetered network
-    AWAY = "away"  # recent starts on cellular or without a network: it leaves home
-    UNSURE = "unsure"  # too few starts to tell, and none of them away
-
-
-def mobility(history: Sequence[PlayRecord]) -> Roaming:
+def roams(history: Sequence[PlayRecord]) -> bool:
     """Whether the device should expect to lose its unmetered network while the queue plays.
 
-    Any recent start on cellular, or a real share of starts with no network at all, says it leaves
+    A device with little history is assumed to roam (the safe side: the queue is on disk). Any
+    recent start on cellular, or a real share of starts with no network at all, says it leaves
     home; a box that has played a few albums' worth on steady Wi-Fi only needs its lookahead, and
-    a fetched-but-never-played queue tail would be waste when the queue is replaced. Before that,
-    it cannot be told.
+    a fetched-but-never-played queue tail would be waste when the queue is replaced.
     """
     recent = history[-ROAM_RECENT_PLAYS:]
+    if len(recent) < SETTLED_AFTER:
+        return True
     if any(p.network is NetworkKind.CELLULAR for p in recent):
-        return Roaming.AWAY
+        return True
     offline = sum(1 for p in recent if p.network is NetworkKind.OFFLINE)
-    if recent and offline >= OFFLINE_SHARE * len(recent):
-        return Roaming.AWAY
-    return Roaming.UNSURE if len(recent) < SETTLED_AFTER else Roaming.HOME
-
-
-def roams(history: Sequence[PlayRecord]) -> bool:
-    """Whether the device may roam: seen away, or too little history to tell (the safe side)."""
-    return mobility(history) is not Roaming.HOME
+    return offline >= OFFLINE_SHARE * len(recent)
 
 
 def album_streaks(history: Sequence[PlayRecord], threshold: int) -> list[AlbumId]:

@@ -22,11 +22,7 @@ Measured in the simulator (tests/bench/test_bench_policies.py, test_bench_unseen
   on (signals.resume_share): its tail would be waste and would take the link and the room the next
   queue needs. A listener who comes back to where they stopped keeps it. An album heard to its end
   before the pause and another opened after it says nothing either way (a car's queue of albums
-  goes on so, and a new queue starts so), and is not counted;
-- a device whose history cannot tell yet whether it roams (signals.mobility: fewer than a few
-  albums' worth of starts, none away) takes the next hour of the queue on Wi-Fi, not all of it:
-  enough for a first drive, and a first shuffle of 120 tracks at home does not fill the card with
-  a tail that is never reached (issue 18's kitchen).
+  goes on so, and a new queue starts so), and is not counted.
 """
 
 from __future__ import annotations
@@ -38,20 +34,12 @@ from cache.models import AlbumId, ItemId
 from cache.planner.config import CacheConfig, PolicyName
 from cache.planner.packing import Want, is_unmetered, network_wait, pack, storage_budget
 from cache.planner.plan import Evict, Plan, Reason, Wait
-from cache.planner.signals import (
-    LONG_PAUSE,
-    Roaming,
-    album_streaks,
-    listen_share,
-    mobility,
-    resume_share,
-)
+from cache.planner.signals import LONG_PAUSE, album_streaks, listen_share, resume_share, roams
 from cache.planner.snapshot import FileState, NetworkKind, Origin, Snapshot
 
 URGENT_SECONDS = 300.0  # audio that must be ready before pins compete for bandwidth
 RAMP_START_SECONDS = 600.0  # lookahead of a queue just set
 RAMP_FACTOR = 1.0  # lookahead seconds gained per second the queue is kept
-UNSURE_SECONDS = 3600.0  # of the queue, taken on Wi-Fi while the history cannot tell if it roams
 RESUME_MIN = 0.5  # below this share of queues resumed after a long pause, a left queue waits
 
 MayRun = Callable[[Want], Wait | None]
@@ -67,7 +55,7 @@ class SmartPolicy:
 
     def plan(self, snap: Snapshot) -> Plan:
         """Decide fetches, cancels and evictions for this snapshot (pure: no state kept)."""
-        roaming = mobility(snap.history)
+        roaming = roams(snap.history)
         core = self._core(snap, roaming)
         wants = _dedupe([*core, *self._album_wants(snap)])
         protected = {w.item.id for w in core} | _current_and_next(snap)
@@ -76,7 +64,7 @@ class SmartPolicy:
         floor = _restore_floor(victims, budget)
         budget += sum(v.bytes_on_disk for v in floor)
         may_run = self._may_run(snap)
-        wants = _first_alone(snap, wants, may_run, serial=roaming is not Roaming.HOME)
+        wants = _first_alone(snap, wants, may_run, serial=roaming)
         plan = pack(snap, wants, victims[len(floor) :], budget, may_run)
         if not floor:
             return plan
@@ -86,10 +74,10 @@ class SmartPolicy:
     def wanted(self, snap: Snapshot) -> tuple[ItemId, ...]:
         """Every item this policy wants on disk now, in order, before storage, the network and
         one-file-at-a-time narrow it down to a plan (for tests and diagnostics)."""
-        core = self._core(snap, mobility(snap.history))
+        core = self._core(snap, roams(snap.history))
         return tuple(w.item.id for w in _dedupe([*core, *self._album_wants(snap)]))
 
-    def _core(self, snap: Snapshot, roaming: Roaming) -> list[Want]:
+    def _core(self, snap: Snapshot, roaming: bool) -> list[Want]:
         """The next minutes of the queue, then pins, then the rest of the queue window."""
         urgent, later = _split(self._window(snap, roaming), URGENT_SECONDS)
         pins = [Want(p, Reason.PIN, Origin.USER) for p in snap.pins]
@@ -98,20 +86,15 @@ class SmartPolicy:
     def _may_run(self, snap: Snapshot) -> MayRun:
         return lambda w: network_wait(snap.network, self.config, w.origin)
 
-    def _window(self, snap: Snapshot, roaming: Roaming) -> list[Want]:
+    def _window(self, snap: Snapshot, roaming: bool) -> list[Want]:
         if not self.config.queue_precache_enabled:
             return []
         if _left_behind(snap):
             return []
         upcoming = snap.upcoming()
+        if roaming and self.config.whole_queue_on_unmetered and is_unmetered(snap.network):
+            return [Want(i, Reason.QUEUE) for i in upcoming]
         seconds = self._lookahead_seconds(snap)
-        if self.config.whole_queue_on_unmetered and is_unmetered(snap.network):
-            if roaming is Roaming.AWAY:
-                return [Want(i, Reason.QUEUE) for i in upcoming]
-            if roaming is Roaming.UNSURE:
-                # A new device may be a car or a kitchen: enough of the queue for a drive, not the
-                # card filled with the tail of a long shuffle that a box at home never reaches.
-                seconds = max(seconds, UNSURE_SECONDS)
         share = listen_share(snap.history, {i.id: i.duration for i in snap.queue})
         out: list[Want] = []
         total = 0.0

@@ -7,10 +7,8 @@ from planner_kit import album, plays
 from cache.planner.signals import (
     LONG_PAUSE,
     PACE_FLOOR,
-    Roaming,
     albums_read,
     listen_share,
-    mobility,
     resume_share,
     roams,
 )
@@ -42,16 +40,6 @@ def test_roams_until_settled_then_on_evidence() -> None:
     assert roams(home[:3])  # too little history: the safe side
     assert not roams(home)
     assert roams((*home, *plays(album("c0", 1), kind=NetworkKind.CELLULAR)))
-
-
-def test_mobility_is_unsure_until_the_history_tells() -> None:
-    home = plays(album("h0", 12))
-    assert mobility(()) is Roaming.UNSURE
-    assert mobility(home[:3]) is Roaming.UNSURE  # a new device: a car or a kitchen
-    assert mobility(home) is Roaming.HOME
-    car = plays(album("c0", 2), kind=NetworkKind.CELLULAR)
-    assert mobility(car) is Roaming.AWAY  # one start on mobile data is enough
-    assert mobility(plays(album("o0", 2), kind=NetworkKind.OFFLINE)) is Roaming.AWAY
 
 
 def test_resume_share_tells_going_on_from_opening_another_album() -> None:

@@ -309,17 +309,3 @@ def test_a_listener_whose_album_queue_goes_on_after_pauses_keeps_the_left_queue(
     )
     late = snap(q, index=9, history=history, albums=albums, now=history[-1].at + LONG_PAUSE + 1)
     assert SmartPolicy(CacheConfig()).plan(late).fetch_ids()[:1] == (c1[1].id,)
-
-
-def test_a_new_device_takes_an_hour_of_the_queue_on_wifi_not_all_of_it() -> None:
-    q = album("a1", 40)  # 4-minute tracks
-
-    def heard(kind: NetworkKind) -> tuple[PlayRecord, ...]:  # two tracks heard whole
-        return tuple(
-            PlayRecord(i.id, i.album_id, 9_000.0 + 240 * n, kind) for n, i in enumerate(q[:2])
-        )
-
-    few = heard(NetworkKind.WIFI)  # too few starts to tell a car from a kitchen
-    assert len(_smart().wanted(snap(q, index=1, current=q[1], history=few))) == 15  # an hour
-    car = heard(NetworkKind.CELLULAR)
-    assert len(_smart().wanted(snap(q, index=1, current=q[1], history=car))) == 38  # all
