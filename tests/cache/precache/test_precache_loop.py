@@ -8,8 +8,9 @@ import asyncio
 
 import aiosqlite
 
-from cache.models import Track
-from cache.planner import CacheConfig, DiskState, Origin
+from cache.models import AlbumId, ItemId, Track
+from cache.planner import CacheConfig, DiskState, Origin, PlayRecord
+from cache.planner.signals import LONG_PAUSE
 from cache.precache import QueueView
 from cache.precache.runner import PLAN_AHEAD, PLAN_BEHIND, Inputs, Precacher
 from tests.builders import make_track
@@ -76,3 +77,23 @@ async def test_a_big_queue_is_planned_over_a_window_made_once(db: aiosqlite.Conn
     assert after.queue[-2] is snap.queue[-1]
     plan = await precacher.plan_once()
     assert plan.fetches and plan.fetches[0].item_id == "t10001"  # where the queue is, not its top
+
+
+async def test_the_snapshot_names_the_albums_around_long_pauses(db: aiosqlite.Connection) -> None:
+    # the policy reads the track order of the albums played before and after each long pause
+    # (resume_share), as the simulator hands it every album: not only the recent plays' ones
+    before_pause = [PlayRecord(ItemId(f"a{n}"), AlbumId("old"), 60.0 * n) for n in range(3)]
+    after = [
+        PlayRecord(ItemId(f"b{n}"), AlbumId("next"), LONG_PAUSE + 200 + 60.0 * n) for n in range(3)
+    ]
+    recent = [PlayRecord(ItemId(f"c{n}"), AlbumId("now"), 3 * LONG_PAUSE + n) for n in range(20)]
+    history = (*before_pause, *after, *recent)
+
+    async def plays() -> tuple[PlayRecord, ...]:
+        return history
+
+    inputs = Inputs(
+        db, FakeManager(), lambda: CONFIG, lambda: WIFI, lambda: DiskState(0, 1 << 40), plays
+    )
+    snap = await Precacher(inputs).snapshot()
+    assert set(snap.albums) == {"old", "next", "now"}
