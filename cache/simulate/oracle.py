@@ -9,6 +9,7 @@ better; what it misses no policy could have had on disk."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Sequence
 
 from cache.models import ItemId
@@ -71,9 +72,16 @@ class OraclePolicy:
 
 
 class QueueOraclePolicy(OraclePolicy):
-    """The oracle held to the current queue: the bound of what reading the queue can reach."""
+    """The oracle held to the current queue: the bound of what reading the queue can reach. It
+    downloads one file at a time: the link is shared equally, so the file needed soonest is
+    complete soonest alone, and a window that closes leaves one partial, not two."""
 
     name = "queue-oracle"
+
+    def plan(self, snap: Snapshot) -> Plan:
+        """The oracle's plan, its first fetch alone."""
+        plan = super().plan(snap)
+        return dataclasses.replace(plan, fetches=plan.fetches[:1])
 
     def _knowable(self, snap: Snapshot) -> set[ItemId] | None:
         return {i.id for i in snap.queue}
