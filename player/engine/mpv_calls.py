@@ -32,17 +32,25 @@ class MpvCalls:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mpv-calls")
+        self._closed = False
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on the worker; its result or its exception, back on the loop."""
+        if self._closed:
+            raise EngineError("engine is not running")
         return await asyncio.wrap_future(self._pool.submit(fn, *args))
 
     def post(self, fn: Callable[..., None], *args: Any) -> None:
-        """`fn(*args)` on the worker, after what was asked before; `fn` handles its own errors."""
-        self._pool.submit(fn, *args)
+        """`fn(*args)` on the worker, after what was asked before; `fn` handles its own errors.
+        Nothing once closed."""
+        if not self._closed:
+            self._pool.submit(fn, *args)
 
     async def close(self) -> None:
-        """Wait for what was asked, then let the worker end."""
+        """Wait for what was asked, then let the worker end; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
         last = self._pool.submit(_nothing)
         self._pool.shutdown(wait=False)
         await asyncio.wrap_future(last)

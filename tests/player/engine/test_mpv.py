@@ -167,4 +167,5 @@ async def test_a_start_libmpv_refuses_leaves_no_worker(
     engine = MpvEngine(AudioSettings(output="null"))
     with pytest.raises(EngineError, match="would not start"):
         await engine.start(lambda _event: None)
+    await engine.shutdown()  # what an owner's clean-up does next: nothing left to end
     await until(lambda: not [t for t in threading.enumerate() if t.name.startswith("mpv-calls")])
