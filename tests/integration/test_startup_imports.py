@@ -31,6 +31,7 @@ NOT_CONFIGURED = (
     "cache.simulate",
     "configparser",  # a .pls station's parser
     "difflib",  # the config's did-you-mean
+    "player.web.openapi",  # the API document, built when it is asked for
 )
 
 

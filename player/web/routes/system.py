@@ -8,7 +8,6 @@ from aiohttp import web
 
 from player import __version__
 from player.web.keys import ROUTE_SPECS, services
-from player.web.openapi import build_openapi
 from player.web.spec import RouteSpec, RouteTable
 
 routes = RouteTable()
@@ -31,6 +30,8 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.route("GET", "/api/v1/openapi.json", "This document", TAG, response="OpenAPI")
 async def openapi(request: web.Request) -> web.Response:
+    from player.web.openapi import build_openapi  # its schemas are built for a reader only
+
     specs: tuple[RouteSpec, ...] = request.app[ROUTE_SPECS]
     doc = build_openapi(list(specs), __version__, {"OpenAPI": {"type": "object"}})
     return web.json_response(doc)
