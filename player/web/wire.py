@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from cache.downloads import Download, DownloadEvent, DownloadList
-from cache.jellyfin.remote.messages import DisplayMessage
+from cache.jellyfin.remote.display import DisplayMessage
 from cache.precache.events import CacheChanged, NetworkChanged
 from cache.snapcast.rooms import Room, RoomsChanged
 from player.jfremote.events import RemoteProblem

@@ -32,6 +32,7 @@ NOT_CONFIGURED = (
     "configparser",  # a .pls station's parser
     "difflib",  # the config's did-you-mean
     "player.web.openapi",  # the API document, built when it is asked for
+    "cache.jellyfin.remote.messages",  # the Jellyfin apps' requests, for remote_control
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from cache.errors import CacheError
 from cache.events import CacheEvent
 from cache.jellyfin.playstate import TICKS_PER_SECOND, RepeatMode
+from cache.jellyfin.remote.display import DisplayMessage as DisplayMessage  # its home: display.py
 from cache.models import ItemId
 
 E = TypeVar("E", bound=StrEnum)
@@ -128,14 +129,6 @@ class RepeatRequest(CacheEvent):
 @dataclass(frozen=True, slots=True)
 class ShuffleRequest(CacheEvent):
     shuffle: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DisplayMessage(CacheEvent):
-    """A message a person sent from a Jellyfin app, for the phone page."""
-
-    header: str
-    text: str
 
 
 RemoteRequest = (
