@@ -91,19 +91,28 @@ async def _run_tapedeck(info: dict[str, str], tmp: Path) -> tuple[float, float, 
         config = JellyfinConfig(info["url"], api_key=info["token"])
         client = JellyfinClient(config, JellyfinState(tmp / "state"), session)
         manager = DownloadManager(db, tmp / "cache", {"jellyfin": client}, session=session)
-        await manager.start()
-        loops = Loops()
-        loops.spawn("downloads-scheduler", manager.run())
-        try:
-            cpu, start = time.process_time(), time.perf_counter()
-            queued, _ = await manager.download_item(info["item_id"])
-            done = await _wait_completed(manager, queued.id)
-            wall, used = time.perf_counter() - start, time.process_time() - cpu
-        finally:
-            await loops.close()
+        wall, used, done = await time_one_download(manager, info["item_id"])
     await db.close()
-    assert done.status == DownloadStatus.COMPLETED, done.error_message
     return wall, used, absolute(tmp / "cache", done.file_path or "")
+
+
+async def time_one_download(
+    manager: DownloadManager, item_id: str
+) -> tuple[float, float, Download]:
+    """Start `manager` with its scheduler, download `item_id` alone and stop it again: the wall
+    and the CPU seconds (this process) from the request to the completed row, and the row."""
+    await manager.start()
+    loops = Loops()
+    loops.spawn("downloads-scheduler", manager.run())
+    try:
+        cpu, start = time.process_time(), time.perf_counter()
+        queued, _ = await manager.download_item(item_id)
+        done = await _wait_completed(manager, queued.id)
+        wall, used = time.perf_counter() - start, time.process_time() - cpu
+    finally:
+        await loops.close()
+    assert done.status == DownloadStatus.COMPLETED, done.error_message
+    return wall, used, done
 
 
 async def _wait_completed(manager: DownloadManager, download_id: int) -> Download:

@@ -22,16 +22,15 @@ import aiohttp
 import pytest
 
 from cache.db import open_db
-from cache.downloads import DownloadManager, DownloadStatus
+from cache.downloads import DownloadManager
 from cache.downloads.paths import absolute
 from cache.schema import MIGRATIONS
 from cache.subsonic import SubsonicConfig
 from cache.subsonic.catalogue import sync_catalogue
 from cache.subsonic.client import SubsonicClient
 from cache.subsonic.source import SubsonicSource
-from tests.bench.test_bench_download import _children_cpu, _wait_completed
+from tests.bench.test_bench_download import _children_cpu, time_one_download
 from tests.integration.supysonic import Supysonic, supysonic_bin
-from tests.running import Loops
 
 SIZE = int(os.environ.get("TAPEDECK_BENCH_SUBSONIC_BYTES", str(256 << 20)))
 GIB, MIB = 1 << 30, 1 << 20
@@ -79,18 +78,8 @@ async def run_tapedeck(supy: Supysonic, tmp: Path) -> tuple[float, float, Path]:
         await sync_catalogue(client, db)
         source = SubsonicSource(client, db)
         manager = DownloadManager(db, tmp / "cache", {"subsonic": source}, session=session)
-        await manager.start()
-        loops = Loops()
-        loops.spawn("downloads-scheduler", manager.run())
-        try:
-            cpu, start = time.process_time(), time.perf_counter()
-            queued, _ = await manager.download_item("s-" + song_id(supy))
-            done = await _wait_completed(manager, queued.id)
-            wall, used = time.perf_counter() - start, time.process_time() - cpu
-        finally:
-            await loops.close()
+        wall, used, done = await time_one_download(manager, "s-" + song_id(supy))
     await db.close()
-    assert done.status == DownloadStatus.COMPLETED, done.error_message
     return wall, used, absolute(tmp / "cache", done.file_path or "")
 
 
