@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cache.snapcast.rooms import EMPTY_HOUSE, House, Room, RoomsChanged, parse_status
+from cache.snapcast.rooms import (
+    EMPTY_HOUSE,
+    House,
+    LocalClient,
+    Room,
+    RoomsChanged,
+    parse_status,
+)
 from cache.snapcast.rpc import RpcConnection, RpcError
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,8 @@ class ControlSettings:
     port: int
     stream: str
     timeout: float = 5.0
+    this_room: str = ""  # the client id of the snapclient tapedeck runs here (room role)
+    room_name: str = ""  # the name it is given in Snapcast while it has none of its own
     retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0)  # the last one repeats
 
 
@@ -56,6 +65,7 @@ class SnapcastControl:
         self.house: House = EMPTY_HOUSE
         self._told_reachable = False
         self._last_error = ""  # why the last connection failed or ended, for the person
+        self.local: LocalClient | None = None  # the room role's own snapclient, once it reports
 
     @property
     def problem(self) -> str:
@@ -122,18 +132,44 @@ class SnapcastControl:
         # Server.GetStatus is the one view that cannot drift from snapserver's.
         self._dirty.set()
 
+    def local_changed(self, local: LocalClient) -> None:
+        """The room's own snapclient started or ended: the rooms as they are, with it."""
+        if local != self.local:
+            self.local = local
+            self._tell()
+
     def _went_away(self) -> None:
         self._told_reachable = False
-        self._on_event(RoomsChanged(self.house.rooms, reachable=False, reason=self.problem))
+        self._tell()
+
+    def _tell(self) -> None:
+        reason = "" if self.reachable else self.problem
+        self._on_event(RoomsChanged(self.house.rooms, self.reachable, reason, self.local))
 
     async def _refresh(self) -> None:
-        result = await self._call("Server.GetStatus")
-        house = parse_status(result, self._settings.stream)
+        # Cleared before asking: a notification read in the same burst as the answer (a room
+        # connecting just then) must lead to another read, not be wiped out by this one.
         self._dirty.clear()
+        result = await self._call("Server.GetStatus")
+        house = parse_status(result, self._settings.stream, self._settings.this_room)
         if house != self.house or not self._told_reachable:
             self.house = house
             self._told_reachable = True
-            self._on_event(RoomsChanged(house.rooms, reachable=True))
+            self._tell()
+        await self._name_this_room()
+
+    async def _name_this_room(self) -> None:
+        # snapclient 0.26 has no name option, so a new room shows as its host ("raspberrypi");
+        # it takes tapedeck's name once, and a name set in Snapweb or on the page stays.
+        own = next((room for room in self.house.rooms if room.this_device), None)
+        if own is None or own.named or not self._settings.room_name:
+            return
+        try:
+            await self._call("Client.SetName", {"id": own.id, "name": self._settings.room_name})
+        except RpcError as err:  # refused: the host's name stays, the rooms still work
+            log.info("snapserver would not name this room: %s", err)
+            return
+        self._dirty.set()  # snapserver tells only the other controllers: read the name back
 
     async def _call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         rpc = self._rpc

@@ -21,6 +21,16 @@ class Room:
     latency: int
     in_group: bool  # its group plays tapedeck's stream
     group_id: str
+    this_device: bool = False  # the snapclient tapedeck runs here (the room role's own)
+    named: bool = True  # False: no name in Snapcast yet (the host's name stands in)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalClient:
+    """The room role's own snapclient: whether it runs and, while it does not, why."""
+
+    running: bool
+    problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +40,7 @@ class RoomsChanged(CacheEvent):
     rooms: tuple[Room, ...]
     reachable: bool  # False while snapserver cannot be reached (rooms is then the last view)
     reason: str = ""  # why it cannot be reached, while it cannot
+    local: LocalClient | None = None  # the room role's own snapclient; None in the source role
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +63,9 @@ class House:
 EMPTY_HOUSE = House((), {}, {}, ())
 
 
-def parse_status(status: Any, stream: str) -> House:
-    """`Server.GetStatus`'s result (or its `server` part) as a House; odd shapes yield nothing."""
+def parse_status(status: Any, stream: str, this_room: str = "") -> House:
+    """`Server.GetStatus`'s result (or its `server` part) as a House; odd shapes yield nothing.
+    `this_room` is the client id of the snapclient tapedeck runs here, if it runs one."""
     server = status.get("server", status) if isinstance(status, dict) else {}
     groups = [g for g in _list(server.get("groups")) if isinstance(g, dict)]
     rooms: list[Room] = []
@@ -64,7 +76,7 @@ def parse_status(status: Any, stream: str) -> House:
         clients = [c for c in _list(group.get("clients")) if isinstance(c, dict)]
         members[gid] = tuple(str(c.get("id", "")) for c in clients)
         streams_of[gid] = sid
-        rooms += [_room(client, gid, sid == stream) for client in clients]
+        rooms += [_room(client, gid, sid == stream, this_room) for client in clients]
     streams = tuple(
         str(s.get("id", "")) for s in _list(server.get("streams")) if isinstance(s, dict)
     )
@@ -72,7 +84,7 @@ def parse_status(status: Any, stream: str) -> House:
     return House(tuple(rooms), members, streams_of, streams)
 
 
-def _room(client: dict[str, Any], group_id: str, in_group: bool) -> Room:
+def _room(client: dict[str, Any], group_id: str, in_group: bool, this_room: str) -> Room:
     config = client.get("config") if isinstance(client.get("config"), dict) else {}
     assert isinstance(config, dict)
     volume = config.get("volume") if isinstance(config.get("volume"), dict) else {}
@@ -81,8 +93,9 @@ def _room(client: dict[str, Any], group_id: str, in_group: bool) -> Room:
     assert isinstance(host, dict)
     # A room named in Snapcast (Snapweb, Home Assistant) keeps that name; else its host's.
     name = str(config.get("name") or host.get("name") or client.get("id", ""))
+    client_id = str(client.get("id", ""))
     return Room(
-        id=str(client.get("id", "")),
+        id=client_id,
         name=name,
         connected=bool(client.get("connected")),
         volume=_int(volume.get("percent"), 0, 100),
@@ -90,6 +103,8 @@ def _room(client: dict[str, Any], group_id: str, in_group: bool) -> Room:
         latency=_int(config.get("latency"), -10_000, 10_000),
         in_group=in_group,
         group_id=group_id,
+        this_device=bool(this_room) and client_id == this_room,
+        named=bool(config.get("name")),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from cache.snapcast.rooms import LocalClient
 from player.snapcast.settings import SnapcastConfig
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,15 @@ class SnapclientRunner:
     """Runs snapclient for as long as `run()` runs; a snapclient that exits is started again after
     a pause that grows (bounded), so a missing binary or a bad flag never makes a busy loop."""
 
-    def __init__(self, args: Sequence[str], delays: Sequence[float] = (1.0, 2.0, 5.0)) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        delays: Sequence[float] = (1.0, 2.0, 5.0),
+        on_change: Callable[[LocalClient], None] = lambda state: None,
+    ) -> None:
         self._args = list(args)
         self._delays = tuple(delays)
+        self._on_change = on_change  # the page shows whether the room's snapclient runs
         self.running = False
         self.starts = 0
 
@@ -42,6 +49,7 @@ class SnapclientRunner:
         while True:
             returncode = await self._run_once()
             log.warning("snapclient ended (%s); starting it again", returncode)
+            self._on_change(LocalClient(False, _ended(returncode)))
             await asyncio.sleep(self._delays[min(failures, len(self._delays) - 1)])
             failures += 1
 
@@ -57,12 +65,20 @@ class SnapclientRunner:
             return f"cannot start: {err.strerror}"
         self.starts += 1
         self.running = True
+        self._on_change(LocalClient(True))
         try:
             return await process.wait()
         finally:
             self.running = False
             if process.returncode is None:
                 await _stop(process)
+
+
+def _ended(returncode: int | str) -> str:
+    """Why the room's snapclient is not running, for the person."""
+    if isinstance(returncode, str):
+        return f"snapclient {returncode}; trying again"
+    return f"snapclient stopped (exit status {returncode}); starting it again"
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:

@@ -32,12 +32,17 @@ def start_snapcast(
     from cache.snapcast.control import ControlSettings, SnapcastControl
     from player.snapcast.roomclient import SnapclientRunner, snapclient_args
 
+    host_id = _host_id(config.server.name)
+    this_room = host_id if settings.role == "room" else ""  # snapserver names it by --hostID
     control = SnapcastControl(
-        ControlSettings(settings.server, settings.control_port, settings.stream), bus.publish
-    )
+        ControlSettings(settings.server, settings.control_port, settings.stream,
+                        this_room=this_room, room_name=config.server.name),
+        bus.publish,
+    )  # fmt: skip
     supervisor.spawn("snapcast-control", control.run(), critical=False)
     if settings.role == "room":
-        runner = SnapclientRunner(snapclient_args(settings, _host_id(config.server.name)))
+        args = snapclient_args(settings, host_id)
+        runner = SnapclientRunner(args, on_change=control.local_changed)
         supervisor.spawn("snapclient", runner.run(), critical=False)
     return control
 

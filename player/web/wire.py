@@ -14,7 +14,7 @@ from aiohttp import web
 from cache.downloads import Download, DownloadEvent, DownloadList
 from cache.jellyfin.remote.display import DisplayMessage
 from cache.precache.events import CacheChanged, NetworkChanged
-from cache.snapcast.rooms import Room, RoomsChanged
+from cache.snapcast.rooms import LocalClient, Room, RoomsChanged
 from player.jfremote.events import RemoteProblem
 from player.playback.changes import PlayerChanged, QueueChanged
 from player.playback.problems import TrackUnplayable
@@ -169,6 +169,7 @@ def room_json(room: Room) -> Message:
         "muted": room.muted,
         "latency": room.latency,
         "in_group": room.in_group,
+        "this_device": room.this_device,  # beyond api.md: the room this tapedeck runs
     }
 
 
@@ -179,19 +180,24 @@ def rooms_json(rooms: tuple[Room, ...]) -> Message:
 
 @event_json.register
 def _rooms_changed(event: RoomsChanged) -> Message:
-    return {"type": "rooms", **_rooms_now(event.rooms, event.reachable, event.reason)}
+    return {"type": "rooms", **_rooms_now(event.rooms, event.reachable, event.reason, event.local)}
 
 
 def house_json(control: SnapcastControl) -> Message:
     """The rooms as they are now, for the events snapshot (a `rooms` event without its type)."""
-    return _rooms_now(control.house.rooms, control.reachable, control.problem)
+    return _rooms_now(control.house.rooms, control.reachable, control.problem, control.local)
 
 
-def _rooms_now(rooms: tuple[Room, ...], reachable: bool, reason: str) -> Message:
-    # `reachable` tells the page that the list stopped moving (snapserver away), `reason` why.
+def _rooms_now(
+    rooms: tuple[Room, ...], reachable: bool, reason: str, local: LocalClient | None
+) -> Message:
+    # `reachable` tells the page that the list stopped moving (snapserver away), `reason` why;
+    # `snapclient`, in the room role, whether this device's own snapclient runs.
     message: Message = {**rooms_json(rooms), "reachable": reachable}
     if not reachable:
         message["reason"] = reason
+    if local is not None:
+        message["snapclient"] = {"running": local.running, "problem": local.problem}
     return message
 
 

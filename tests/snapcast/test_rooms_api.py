@@ -48,7 +48,10 @@ async def test_rooms_lists_both_clients(
     listed = await rooms_of(client)
     assert set(listed) == {"kitchen", "garden"}
     kitchen = listed["kitchen"]
-    assert set(kitchen) == {"id", "name", "connected", "volume", "muted", "latency", "in_group"}
+    assert set(kitchen) == {
+        "id", "name", "connected", "volume", "muted", "latency", "in_group", "this_device",
+    }  # fmt: skip
+    assert not kitchen["this_device"]  # a source runs no snapclient of its own
     assert kitchen["connected"] and kitchen["in_group"]
 
 

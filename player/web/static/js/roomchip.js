@@ -11,7 +11,7 @@ let label = null;
 /** {rooms, reachable, reason} from the speaker, or null: multiroom is off ([snapcast] role). */
 export function applyRooms(msg) {
   state.features.rooms = Boolean(msg);
-  set('rooms', msg ? { rooms: msg.rooms || [], reachable: msg.reachable !== false, reason: msg.reason || '' } : null);
+  set('rooms', msg ? { rooms: msg.rooms || [], reachable: msg.reachable !== false, reason: msg.reason || '', snapclient: msg.snapclient || null } : null);
 }
 
 export function build() {

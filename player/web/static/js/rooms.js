@@ -67,6 +67,7 @@ function roomCard(room) {
     el.classList.toggle('elsewhere', !r.in_group);
     text(name, r.name);
     const parts = [r.connected ? 'Connected' : 'Not connected', `latency ${r.latency} ms`];
+    if (r.this_device) parts.unshift('This speaker');
     text(sub, parts.join(' · '));
     mute.setAttribute('aria-pressed', String(r.muted));
     mute.setAttribute('aria-label', (r.muted ? 'Unmute ' : 'Mute ') + r.name);
@@ -87,6 +88,8 @@ function roomCard(room) {
 function renderNotice(s) {
   const feed = state.snapfeed;
   const lines = [];
+  const own = s && s.snapclient; // a room's own snapclient (room role): down, and why
+  if (own && !own.running) lines.push(h('p', { class: 'room-notice-title', text: "This speaker's snapclient is not running" }), h('p', { class: 'set-hint', text: own.problem }));
   if (s && !s.reachable) lines.push(h('p', { class: 'room-notice-title', text: 'snapserver is unreachable' }), h('p', { class: 'set-hint', text: s.reason || 'Reconnecting…' }));
   if (feed && feed.feed === 'waiting') lines.push(h('p', { class: 'room-notice-title', text: 'The music waits for snapserver' }), h('p', { class: 'set-hint', text: feed.reason }));
   notice.hidden = !lines.length;
