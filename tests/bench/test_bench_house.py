@@ -6,7 +6,7 @@ start -> READY=1, resident memory idle and playing, the throughput of one downlo
 fake Jellyfin, and the pre-cache simulator's hit rates on the shared sample traces.
 Each figure is printed side by side; the bench asserts the rebuilt house is no worse beyond the
 noise of a shared machine (hit rates: see HIT_RATE_SLACK; throughput and the download's CPU on the
-service's main thread: see LOAD_MARGIN). READY is printed only: it is a fraction of a second that
+service's main thread: see THROUGHPUT_MARGIN). READY is printed only: it is a fraction of a second that
 one busy moment doubles.
 """
 
@@ -40,10 +40,13 @@ TRACK_BYTES = 256 * MIB  # large enough that throughput, not the fixed cost of a
 # the concurrency the device really obeys; commit fa5e1c9), so it no longer credits the planner
 # with downloads the device would not have made: on the kitchen sample that costs 1-2 starts in 500.
 HIT_RATE_SLACK = 0.005
-# A median of five interleaved runs on a loaded two-core machine still moves by a fifth; the
-# regression this guards against (every socket read mmapped: glibc's threshold at 256 KiB) cost
-# 0.7x the throughput and 1.8x the main thread's CPU, well outside it.
-LOAD_MARGIN = 0.8
+# A median of interleaved runs on a loaded two-core machine still moves a lot: the download's wall
+# time ends with an fsync of 256 MiB, which the other writers on the disk stretch (seen here, load
+# 1.5: 0.80x the throughput with equal main-thread CPU under perf; under load 2x either way). So
+# throughput is held only against a gross loss, and the CPU of the service's main thread (less
+# moved by the disk) against the one found: every socket read mmapped, 1.8x the CPU, 0.7x the speed.
+THROUGHPUT_MARGIN = 0.6
+CPU_MARGIN = 1.5
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="the house before comes from git"),
@@ -216,8 +219,8 @@ def test_the_house_is_no_worse_than_the_one_before(
         print(f"  {figure}: {verdict}")
     assert med["now"]["idle"] <= med["before"]["idle"] + 8.0
     assert med["now"]["playing"] <= med["before"]["playing"] + 8.0
-    assert med["now"]["mib_s"] >= LOAD_MARGIN * med["before"]["mib_s"]
-    assert med["now"]["cpu"] * LOAD_MARGIN <= med["before"]["cpu"] + 0.05
+    assert med["now"]["mib_s"] >= THROUGHPUT_MARGIN * med["before"]["mib_s"]
+    assert med["now"]["cpu"] <= CPU_MARGIN * med["before"]["cpu"] + 0.05
     assert not worse, f"hit rates worse than before beyond {HIT_RATE_SLACK}: {worse}"
 
 
