@@ -8,7 +8,6 @@ file; a stream URL is the fallback.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Coroutine, Sequence
@@ -41,6 +40,7 @@ from cache.resolve import PlayableResolver
 from cache.schema import MIGRATIONS
 from cache.sources.base import MediaSource, SourceContext
 from cache.sources.registry import build_sources
+from cache.timeouts import woken
 
 # The optional sources are imported only when configured: a local-only service never loads the
 # Jellyfin client or slskd (start-up time and resident memory on a 512 MB board).
@@ -215,8 +215,7 @@ class MediaCache:
             self._sync_now.clear()
             ok = await self.sync_jellyfin()
             self._sync_failures = 0 if ok else self._sync_failures + 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sync_now.wait(), self._next_sync_delay())
+            await woken(self._sync_now, self._next_sync_delay())
 
     def _next_sync_delay(self) -> float:
         if not self._sync_failures:

@@ -9,6 +9,7 @@ import socket
 
 from aiohttp import web
 
+from cache.timeouts import within
 from player.app import create_app
 from player.config import Config, ConfigError
 from player.system.notify import Notifier
@@ -71,7 +72,7 @@ async def _run_until_stopped(app: web.Application, notifier: Notifier, config: C
 
 async def _clean_up(runner: web.AppRunner) -> None:
     try:
-        await asyncio.wait_for(runner.cleanup(), STOP_TIMEOUT)
+        await within(runner.cleanup(), STOP_TIMEOUT)
     except TimeoutError:
         log.warning("clean-up took longer than %.1f s; exiting anyway", STOP_TIMEOUT)
 

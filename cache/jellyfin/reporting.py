@@ -37,6 +37,7 @@ from cache.jellyfin.reportmsgs import (
 from cache.models import ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind
 from cache.plays import OwedPlay, PlayLog
+from cache.timeouts import within
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class PlayReporter:
             due = min(due, self._next_progress)
         timeout = max(0.0, due - time.monotonic())
         try:
-            return await asyncio.wait_for(self._inbox.get(), timeout)
+            return await within(self._inbox.get(), timeout)
         except TimeoutError:
             return Tick()
 

@@ -5,7 +5,6 @@ the very same policy objects and executor."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +24,7 @@ from cache.planner.snapshot import DiskState, FileState, Item, NetState, PlayRec
 from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
 from cache.quality import Profile
+from cache.timeouts import woken
 
 log = logging.getLogger(__name__)
 HISTORY_LIMIT = 500  # plays handed to the policy (the simulator uses the same bound)
@@ -110,8 +110,7 @@ class Precacher:
     async def run(self) -> None:
         """Plan whenever poked, for the life of the service."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.last_plan.recheck_after)
+            await woken(self._wake, self.last_plan.recheck_after)
             self._wake.clear()
             # One bad plan must not stop pre-caching for good; the next change retries.
             await one_round(self.plan_once(), "pre-cache plan", log)

@@ -11,7 +11,6 @@ commands raise `SlskdError`s, which are `CacheError`s the API answers as `upstre
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from cache.slskd.store import SOURCE, Change
 from cache.slskd.tracker import Tracker
 from cache.slskd.wire import FileRequest, SearchId
 from cache.sources.base import Capabilities
+from cache.timeouts import woken
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +158,7 @@ class SlskdService:
     async def watch_library(self) -> None:
         """Look for waiting files in Jellyfin when the catalogue changes, and every interval."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._look.wait(), self.settings.library_check_interval)
+            await woken(self._look, self.settings.library_check_interval)
             self._look.clear()
             # a watcher that dies would strand every waiting row
             await one_round(self.check_library(), "looking for slskd files in Jellyfin", log)

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from cache.timeouts import within
+
 MAX_LINE = 4 * 1024 * 1024  # a Server.GetStatus of a big house is a few hundred KiB at most
 
 Notification = Callable[[str, dict[str, Any]], None]
@@ -46,7 +48,7 @@ class RpcConnection:
     async def open(
         cls, host: str, port: int, on_notification: Notification, answer_within: float = 5.0
     ) -> RpcConnection:
-        reader, writer = await asyncio.wait_for(
+        reader, writer = await within(
             asyncio.open_connection(host, port, limit=MAX_LINE), answer_within
         )
         return cls(reader, writer, on_notification, answer_within)
@@ -61,8 +63,8 @@ class RpcConnection:
             message["params"] = params
         try:
             self._writer.write(json.dumps(message).encode() + b"\r\n")
-            await asyncio.wait_for(self._writer.drain(), self._timeout)
-            return await asyncio.wait_for(future, self._timeout)
+            await within(self._writer.drain(), self._timeout)
+            return await within(future, self._timeout)
         except (OSError, TimeoutError) as err:
             raise RpcError(f"{method}: {err or 'timed out'}") from err
         finally:
@@ -111,4 +113,4 @@ class RpcConnection:
     async def close(self) -> None:
         self._writer.close()
         with contextlib.suppress(OSError, TimeoutError):
-            await asyncio.wait_for(self._writer.wait_closed(), self._timeout)
+            await within(self._writer.wait_closed(), self._timeout)

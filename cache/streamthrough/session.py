@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cache.downloads.models import DownloadId, Origin
 from cache.models import ItemId
+from cache.timeouts import woken
 
 POLL = 0.25  # seconds between looks at the file while waiting (progress events wake it sooner)
 
@@ -85,8 +86,7 @@ class StreamSession:
             if left <= 0:
                 return b""
             self.grew.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.grew.wait(), min(POLL, left))
+            await woken(self.grew, min(POLL, left))
 
     def close(self) -> None:
         if self._fd is not None:

@@ -10,7 +10,6 @@ the server was away simply stays owed until then, and carries its real `time`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 
@@ -19,6 +18,7 @@ from cache.models import SourceKind
 from cache.plays import PlayLog
 from cache.subsonic.client import SubsonicClient
 from cache.subsonic.convert import server_id
+from cache.timeouts import woken
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,7 @@ class Scrobbler:
 
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+            await woken(self._wake, self._interval)
             if self._wake.is_set():
                 self._wake.clear()
                 await asyncio.sleep(self._settle)

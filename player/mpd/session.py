@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from cache.timeouts import within
 from player.mpd.deck import COMMANDS, Client, Deck
 from player.mpd.idle import Subsystem
 from player.mpd.protocol import GREETING, AckCode, AckError, Answer, ack_line, split_args
@@ -62,7 +63,7 @@ class Session:
         if self._reading is None:
             self._reading = asyncio.create_task(self.reader.readuntil(b"\n"))
         try:
-            raw = await asyncio.wait_for(asyncio.shield(self._reading), patience)
+            raw = await within(asyncio.shield(self._reading), patience)
         except TimeoutError:
             raise _HangUpError from None
         except asyncio.LimitOverrunError:
@@ -84,7 +85,7 @@ class Session:
             raise _HangUpError
         self.writer.write(data)
         try:
-            await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
+            await within(self.writer.drain(), self.limits.write_timeout)
         except (TimeoutError, ConnectionError):
             raise _HangUpError from None
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from cache.models import Track
+from cache.timeouts import woken
 from player.config import PlayerConfig
 from player.playback import commands as c
 from player.playback.commands import PlayState
@@ -102,8 +102,7 @@ class Checkpointer:
         while True:
             # Position ticks wake us every second; they are written only once the interval is up.
             timeout = max(0.0, self._saved_at + self._interval - loop.time())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), timeout)
+            await woken(self._dirty, timeout)
             self._dirty.clear()
             if await self._save_guarded(force=False):
                 await asyncio.sleep(0.2)  # coalesce bursts of changes into one transaction

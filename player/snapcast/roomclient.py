@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from cache.snapcast.rooms import LocalClient
+from cache.timeouts import within
 from player.snapcast.settings import SnapcastConfig
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
     try:
-        await asyncio.wait_for(process.wait(), 5.0)
+        await within(process.wait(), 5.0)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()

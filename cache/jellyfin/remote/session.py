@@ -28,6 +28,7 @@ from cache.jellyfin.remote.messages import (
     RemoteRequest,
     parse_message,
 )
+from cache.timeouts import within
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class RemoteSession:
 
     async def _open(self, token: str) -> aiohttp.ClientWebSocketResponse:
         timeout = aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0)
-        return await asyncio.wait_for(
+        return await within(
             self._http.ws_connect(
                 self._url,
                 headers=self._client.auth_headers(token),
