@@ -13,7 +13,6 @@ import * as nowplaying from './nowplaying.js';
 import * as pairing from './pairing.js';
 import * as queue from './queue.js';
 import { applyRooms } from './roomchip.js';
-import * as settings from './settings.js';
 import { emit, on, set, state } from './state.js';
 import { closeSheet, toast } from './ui.js';
 
@@ -33,7 +32,8 @@ function lazy(load) {
 }
 
 const VIEWS = {
-  now: nowplaying, queue, library, album, downloads, settings,
+  now: nowplaying, queue, library, album, downloads,
+  settings: lazy(() => import('./settings.js')),
   playlists: lazy(() => import('./playlists.js').then((m) => m.listView)),
   playlist: lazy(() => import('./playlists.js').then((m) => m.detailView)),
   artists: lazy(() => import('./artists.js').then((m) => m.listView)),
@@ -132,7 +132,7 @@ function main() {
     snapshot: () => {
       probeDownloads();
       loadHealth();
-      if (state.route.name === 'settings') settings.loadCache();
+      if (state.route.name === 'settings') VIEWS.settings.show(); // reads the cache figures again
       emit('features');
     },
     download: onDownload,
