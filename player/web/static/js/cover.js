@@ -7,19 +7,45 @@ import { h } from './dom.js';
 const missing = new Set(); // album ids whose image answered 404 this session
 
 // A cover is fetched only once its box comes near the screen: a library of thousands of albums
-// asks for the few dozen covers in view, not for every one of them at once.
+// asks for the few dozen covers in view. An observer's cost each frame grows with the boxes it
+// watches (4,000 made the grid's frames long), so the covers of a region (a block of the grid)
+// are watched only while the region is near the screen.
 const pending = new WeakMap(); // box -> the <img> waiting for its src
-const nearView = typeof IntersectionObserver === 'function'
-  ? new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      nearView.unobserve(entry.target);
-      const img = pending.get(entry.target);
-      if (img) img.src = img.dataset.src;
-      pending.delete(entry.target);
-    }
-  }, { rootMargin: '300px 0px' })
-  : null;
+const near = new WeakSet(); // regions near the screen
+const nearView = new IntersectionObserver((entries) => {
+  for (const { target, isIntersecting } of entries) {
+    if (!isIntersecting) continue;
+    nearView.unobserve(target);
+    target.classList.remove('waiting');
+    target.firstChild.src = pending.get(target);
+  }
+}, { rootMargin: '300px 0px' });
+const nearRegion = new IntersectionObserver((entries) => {
+  for (const { target, isIntersecting } of entries) {
+    if (isIntersecting) near.add(target);
+    else near.delete(target);
+    watchBoxes(target, isIntersecting);
+  }
+}, { rootMargin: '600px 0px' });
+
+function watchBoxes(region, on) {
+  for (const box of region.querySelectorAll('.cover.waiting')) {
+    if (on) nearView.observe(box);
+    else nearView.unobserve(box);
+  }
+}
+
+/** Watch the covers made with `{ region: true }` in `el` while `el` is near the screen. */
+export function watchRegion(el) {
+  nearRegion.observe(el);
+  if (near.has(el)) watchBoxes(el, true);
+}
+
+/** `el` left the page: its covers are watched no more. */
+export function forgetRegion(el) {
+  nearRegion.unobserve(el);
+  watchBoxes(el, false);
+}
 
 function hash(s) {
   let x = 2166136261;
@@ -42,8 +68,8 @@ export function placeholder(albumId, title) {
   return el;
 }
 
-/** A cover box of the given size class (xs, sm, md, lg, xl). */
-export function cover(albumId, title, size = 'md') {
+/** A cover box of the given size class (xs, sm, md, lg, xl); `region`: see watchRegion(). */
+export function cover(albumId, title, size = 'md', { region = false } = {}) {
   const box = h('div', { class: 'cover cover-' + size });
   if (!albumId || missing.has(albumId)) {
     box.append(placeholder(albumId, title));
@@ -56,12 +82,12 @@ export function cover(albumId, title, size = 'md') {
   });
   img.addEventListener('load', () => box.classList.add('loaded'));
   box.append(img);
-  if (size === 'xl' || !nearView) {
+  if (size === 'xl') {
     img.src = coverUrl(albumId);
   } else {
-    img.dataset.src = coverUrl(albumId);
-    pending.set(box, img);
-    nearView.observe(box);
+    pending.set(box, coverUrl(albumId));
+    box.classList.add('waiting');
+    if (!region) nearView.observe(box);
   }
   return box;
 }

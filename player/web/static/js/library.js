@@ -3,7 +3,7 @@
 
 import { enc, get } from './api.js';
 import { artistRow } from './links.js';
-import { cover } from './cover.js';
+import { cover, forgetRegion, watchRegion } from './cover.js';
 import { albumButton } from './dlbutton.js';
 import { $, debounce, fill, h } from './dom.js';
 import * as fmt from './format.js';
@@ -20,9 +20,9 @@ let albums = [];
 let total = 0;
 let query = '';
 
-export function albumCard(album) {
+export function albumCard(album, region = false) {
   return h('a', { class: 'card', href: '#/album/' + enc(album.id), dataset: { albumId: album.id } },
-    cover(album.id, album.title, 'md'),
+    cover(album.id, album.title, 'md', { region: region === true }),
     h('span', { class: 'card-row' },
       h('span', { class: 'card-text' },
         h('span', { class: 'card-title', text: album.title }),
@@ -34,18 +34,15 @@ function grid(list) {
   return h('div', { class: 'grid', id: 'album-grid' }, list.map(albumCard));
 }
 
-// The albums grid grows a page at a time: each page is its own grid block appended below the
-// others (never a rebuild of the thousands above; a new page lays out alone, and blocks far from
-// the screen skip layout and paint), and the next page is asked for when the end comes near (an
+// The albums grid grows a page at a time, appended below the others (never a rebuild of the
+// thousands above), and the next page is asked for when the end comes near (an
 // IntersectionObserver on the "more" button, which also works by tap).
 let albumGrid = null;
 let moreButton = null;
 let loading = false;
-const nearEnd = typeof IntersectionObserver === 'function'
-  ? new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting) && !query) loadAlbums(true);
-  }, { rootMargin: '600px 0px' })
-  : null;
+const nearEnd = new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting) && !query) loadAlbums(true);
+}, { rootMargin: '600px 0px' });
 
 async function loadAlbums(more = false) {
   if (loading || (more && albums.length >= total)) return;
@@ -66,22 +63,30 @@ async function loadAlbums(more = false) {
   else renderAlbums();
 }
 
-function gridPage(items) {
-  return h('div', { class: 'grid grid-page' }, items.map(albumCard));
+// A page is appended as blocks of 12 cards, each a grid: whole rows at 1-3 columns (main is at
+// most 560 px wide), and the unit skipped off the screen, so a frame lays out the cards near it.
+const BLOCK = 12;
+
+function gridBlocks(items) {
+  const blocks = [];
+  for (let i = 0; i < items.length; i += BLOCK) {
+    const block = h('div', { class: 'grid grid-page' }, items.slice(i, i + BLOCK).map((album) => albumCard(album, true)));
+    watchRegion(block);
+    blocks.push(block);
+  }
+  return blocks;
 }
 
 function appendAlbums(items) {
-  albumGrid.append(gridPage(items));
+  albumGrid.append(...gridBlocks(items));
   updateMore();
 }
 
 function updateMore() {
   const left = albums.length < total;
   moreButton.hidden = !left;
-  if (nearEnd) {
-    if (left) nearEnd.observe(moreButton);
-    else nearEnd.unobserve(moreButton);
-  }
+  nearEnd.unobserve(moreButton); // observed afresh: a button still near asks again
+  if (left) nearEnd.observe(moreButton);
 }
 
 function renderAlbums() {
@@ -89,9 +94,8 @@ function renderAlbums() {
     fill(results, empty('library', 'No music yet', 'Put music files in the speaker’s music folder, or connect a Jellyfin server in its settings file.'));
     return;
   }
-  const pages = [];
-  for (let i = 0; i < albums.length; i += PAGE) pages.push(gridPage(albums.slice(i, i + PAGE)));
-  albumGrid = h('div', { class: 'grid-pages', id: 'album-grid' }, pages);
+  if (albumGrid) for (const block of albumGrid.children) forgetRegion(block);
+  albumGrid = h('div', { class: 'grid-pages', id: 'album-grid' }, gridBlocks(albums));
   moreButton = h('button', { class: 'btn ghost wide', type: 'button', id: 'more-albums', text: 'Show more albums', onclick: () => loadAlbums(true) });
   fill(results, h('p', { class: 'section-label', text: fmt.plural(total, 'album') }), albumGrid, moreButton);
   updateMore();

@@ -119,6 +119,7 @@ function render(p) {
   setIcon(els.play, playing ? 'pause' : 'play');
   els.play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
   els.play.dataset.state = p ? p.state : 'stopped';
+  document.body.classList.toggle('is-playing', Boolean(playing)); // the queue's equaliser marks move
   els.shuffle.setAttribute('aria-pressed', String(Boolean(p && p.shuffle)));
   const repeat = (p && p.repeat) || 'off';
   setIcon(els.repeat, repeat === 'one' ? 'repeat1' : 'repeat');
