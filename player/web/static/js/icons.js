@@ -46,17 +46,24 @@ const PATHS = {
   link: 'M9 15l6-6M10.5 6.5l1.8-1.8a4 4 0 0 1 5.7 5.7l-1.8 1.8M13.5 17.5l-1.8 1.8a4 4 0 0 1-5.7-5.7l1.8-1.8',
 };
 
+const made = new Map(); // name and class -> the first one made, cloned for every later use
+
 /** An icon as an inline SVG element (decorative: aria-hidden). */
 export function icon(name, cls = '') {
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('class', ('icon ' + cls).trim());
-  const path = document.createElementNS(NS, 'path');
-  path.setAttribute('d', PATHS[name] || PATHS.alert);
-  if (FILLED.has(name)) svg.classList.add('filled');
-  svg.append(path);
-  return svg;
+  const key = name + ' ' + cls;
+  let first = made.get(key);
+  if (!first) {
+    first = document.createElementNS(NS, 'svg');
+    first.setAttribute('viewBox', '0 0 24 24');
+    first.setAttribute('aria-hidden', 'true');
+    first.setAttribute('class', ('icon ' + cls).trim());
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', PATHS[name] || PATHS.alert);
+    if (FILLED.has(name)) first.classList.add('filled');
+    first.append(path);
+    made.set(key, first);
+  }
+  return first.cloneNode(true);
 }
 
 /** Fill every static `[data-icon]` placeholder of the page shell. */

@@ -11,8 +11,8 @@ import { queueReply, reread } from './queuestate.js';
 import { on, set, state } from './state.js';
 import { empty, run, sheet } from './ui.js';
 
-const MARGIN = 20; // rows rendered beyond each edge of the screen
-const SLACK = 8; // how near an edge of the rendered rows the screen may come before re-rendering
+const MARGIN = 10; // rows rendered beyond each edge of the screen (fewer to make on a jump)
+const SLACK = 4; // how near an edge of the rendered rows the screen may come before re-rendering
 let list;
 let summary;
 let clearBtn;
