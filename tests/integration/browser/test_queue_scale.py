@@ -24,6 +24,7 @@ ENTRIES = 20_000
 TRACKS_PER_ALBUM = 3  # fill_catalogue's ids: b<album:06d>t<n:03d>
 ROWS = "document.querySelectorAll('#queue-list .q-row').length"
 LONG_TASK_MS = 100
+BUSY_LOAD = 2.0 * (os.cpu_count() or 1)  # above it, a long task may be the scheduler's
 
 
 def _ids() -> list[str]:
@@ -55,18 +56,18 @@ def long_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProc
 
 
 def assert_no_long_task(page: Any, what: str) -> None:
-    """No main-thread task over 100 ms (issue 14, acceptance 6). A long task is wall-clock time:
-    the figure is always printed, and a miss is an expected failure, never a red run, because it is
-    not met yet on this 2-core machine (121-160 ms at load 2-4, the library grid's worst; see the
-    issue's note). TAPEDECK_STRICT_LONG_TASKS=1 makes it a failure, for a machine of its own."""
+    """No main-thread task over 100 ms (issue 14, acceptance 6), asserted up to a load average of
+    two per core (4 here, the load the aim was set at; measured 0-53 ms at load 2-4). A long task
+    is wall-clock time: on a machine busier than that, the figure is printed and a miss is an
+    expected failure (106 ms was seen once at load 6), not a red run."""
     tasks = page.evaluate("window.__longTasks")
     longest, load = max(tasks, default=0.0), os.getloadavg()[0]
     print(
         f"\n{what}: {len(tasks)} tasks over 50 ms, the longest {longest:.0f} ms (load {load:.1f})"
     )
-    if longest > LONG_TASK_MS and os.environ.get("TAPEDECK_STRICT_LONG_TASKS") != "1":
-        pytest.xfail(f"longest task {longest:.0f} ms at load {load:.1f} (aim: 100 ms, not met)")
-    assert longest <= LONG_TASK_MS
+    if longest > LONG_TASK_MS and load > BUSY_LOAD:
+        pytest.xfail(f"longest task {longest:.0f} ms at load {load:.1f} (over {BUSY_LOAD})")
+    assert longest <= LONG_TASK_MS, f"longest task {longest:.0f} ms at load {load:.1f}"
 
 
 def _settled(page: Any) -> None:
