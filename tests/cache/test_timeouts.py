@@ -59,7 +59,6 @@ def test_the_house_never_calls_asyncio_wait_for() -> None:
         str(path.relative_to(ROOT))
         for package in ("player", "cache")
         for path in (ROOT / package).rglob("*.py")
-        if "asyncio.wait_for(" in path.read_text(encoding="utf-8")
-        and path.name != "timeouts.py"
+        if "asyncio.wait_for(" in path.read_text(encoding="utf-8") and path.name != "timeouts.py"
     )
     assert not users, f"use cache.timeouts.within/woken instead of asyncio.wait_for: {users}"
