@@ -25,7 +25,8 @@ def _ref(name: str) -> dict[str, str]:
 
 COMPONENTS: dict[str, Any] = {
     "Room": _obj(
-        {"id": S, "name": S, "connected": B, "volume": INT, "muted": B, "latency": INT, "in_group": B}
+        {"id": S, "name": S, "connected": B, "volume": INT, "muted": B, "latency": INT, "in_group": B,
+         "this_device": B}  # beyond api.md: the room role's own snapclient
     ),
     "Sleep": _obj(
         {"active": B, "ends_at": NULL_S, "mode": {"enum": ["minutes", "end_of_track", "end_of_queue", None]}}
