@@ -42,8 +42,6 @@ class SnapclientRunner:
         self._args = list(args)
         self._delays = tuple(delays)
         self._on_change = on_change  # the page shows whether the room's snapclient runs
-        self.running = False
-        self.starts = 0
 
     async def run(self) -> None:
         failures = 0
@@ -64,13 +62,10 @@ class SnapclientRunner:
             )
         except OSError as err:
             return f"cannot start: {err.strerror}"
-        self.starts += 1
-        self.running = True
         self._on_change(LocalClient(True))
         try:
             return await process.wait()
         finally:
-            self.running = False
             if process.returncode is None:
                 await _stop(process)
 
