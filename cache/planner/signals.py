@@ -26,13 +26,18 @@ def roams(history: Sequence[PlayRecord]) -> bool:
     home; a box that has played a few albums' worth on steady Wi-Fi only needs its lookahead, and
     a fetched-but-never-played queue tail would be waste when the queue is replaced.
     """
-    recent = history[-ROAM_RECENT_PLAYS:]
-    if len(recent) < SETTLED_AFTER:
+    if not seen_enough(history):
         return True
+    recent = history[-ROAM_RECENT_PLAYS:]
     if any(p.network is NetworkKind.CELLULAR for p in recent):
         return True
     offline = sum(1 for p in recent if p.network is NetworkKind.OFFLINE)
     return offline >= OFFLINE_SHARE * len(recent)
+
+
+def seen_enough(history: Sequence[PlayRecord]) -> bool:
+    """Whether the history is long enough to tell a roaming device from a stationary one."""
+    return len(history[-ROAM_RECENT_PLAYS:]) >= SETTLED_AFTER
 
 
 def album_streaks(history: Sequence[PlayRecord], threshold: int) -> list[AlbumId]:

@@ -19,6 +19,7 @@ from cache.planner import (
     Wait,
 )
 from cache.planner.signals import LONG_PAUSE
+from cache.planner.smart import UNSEEN_DEVICE_SECONDS
 
 # a device that has played 30 tracks on Wi-Fi: settled, so it uses its lookahead, not the whole queue
 HOME = plays(album("h0", 30), start=-10_000.0)
@@ -62,6 +63,14 @@ def test_whole_queue_on_unmetered_when_the_device_roams() -> None:
     assert len(_smart().wanted(snap(q, current=q[0], history=HOME))) < 29
     off = _smart(whole_queue_on_unmetered=False).wanted(snap(q, current=q[0], history=roaming))
     assert len(off) < 29
+
+
+def test_a_device_not_yet_seen_takes_two_hours_ahead_not_a_day_of_queue() -> None:
+    q = album("a1", 300)  # 20 hours of 4-minute tracks: a kitchen's shuffled slice of a pool
+    unseen = _smart().wanted(snap(q, current=q[0], history=()))
+    assert len(unseen) == UNSEEN_DEVICE_SECONDS // 240  # the first drive of a car, if it is one
+    roaming = plays(album("r0", 30), start=-10_000.0, kind=NetworkKind.CELLULAR)
+    assert len(_smart().wanted(snap(q, current=q[0], history=roaming))) == 299  # seen away: all
 
 
 def test_the_whole_queue_only_as_far_as_storage_allows() -> None:
