@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aiosqlite
@@ -32,6 +33,7 @@ from cache.catalogue_rows import (
     rows_json,
     to_track,
 )
+from cache.catalogue_stage import RowStage, staged_rows
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
 
 __all__ = [
@@ -111,6 +113,10 @@ class Catalogue:
             await self._conn.execute(UPSERT_ALBUMS, (rows.albums,))
         if rows.tracks != "[]":
             await self._conn.execute(UPSERT_TRACKS, (rows.tracks,))
+
+    def staged(self) -> AbstractAsyncContextManager[RowStage]:
+        """A stage for rows that arrive in many small parts (a scan): see cache.catalogue_stage."""
+        return staged_rows(self._conn)
 
     async def remove_tracks(self, ids: Collection[ItemId]) -> int:
         """Delete these tracks; returns how many rows went."""

@@ -21,30 +21,43 @@ _TRACK_FIELDS = (
     " disc_number, container, size, year, rg_track, rg_album"
 )
 TRACK_COLS = ", ".join(f"t.{name.strip()}" for name in _TRACK_FIELDS.split(","))
-_TRACK_UPDATED = [c.strip() for c in _TRACK_FIELDS.split(",")[1:]] + ["local_path", "mtime_ns"]
-# An unchanged row is not written at all (the WHERE of DO UPDATE): a resync or rescan that finds
-# nothing new writes no page, so the SD card sees (almost) nothing. `seen_at` is when the row last
-# changed, not when it was last looked at.
-UPSERT_TRACKS = f"""
-INSERT INTO tracks ({_TRACK_FIELDS}, local_path, mtime_ns, seen_at)
-SELECT {", ".join(f"json_extract(value, '$[{i}]')" for i in range(17))},
-       strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM json_each(?) WHERE true
+TRACK_COLUMNS = [c.strip() for c in _TRACK_FIELDS.split(",")] + ["local_path", "mtime_ns"]
+ALBUM_COLUMNS = ["id", "source", "title", "artists", "year", "image_tag", "sort_title"]
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def _upsert(table: str, columns: Sequence[str], select: str) -> str:
+    """INSERT of `select`'s rows (every column, then seen_at) into `table`; an existing row is
+    updated only when a column differs.
+
+    An unchanged row is not written at all (the WHERE of DO UPDATE): a resync or rescan that finds
+    nothing new writes no page, so the SD card sees (almost) nothing. `seen_at` is when the row last
+    changed, not when it was last looked at. ("WHERE true" lets SQLite parse the upsert clause.)
+    """
+    updated = columns[1:]
+    return f"""
+INSERT INTO {table} ({", ".join(columns)}, seen_at)
+{select} WHERE true
 ON CONFLICT(id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in _TRACK_UPDATED)}, seen_at = excluded.seen_at
-WHERE {" OR ".join(f"tracks.{c} IS NOT excluded.{c}" for c in _TRACK_UPDATED)}
+    {", ".join(f"{c} = excluded.{c}" for c in updated)}, seen_at = excluded.seen_at
+WHERE {" OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in updated)}
 """
-_ALBUM_UPDATED = ("source", "title", "artists", "year", "image_tag", "sort_title")
-UPSERT_ALBUMS = f"""
-INSERT INTO albums (id, source, title, artists, year, image_tag, sort_title, seen_at)
-SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-       json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
-       json_extract(value, '$[6]'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM json_each(?) WHERE true
-ON CONFLICT(id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in _ALBUM_UPDATED)}, seen_at = excluded.seen_at
-WHERE {" OR ".join(f"albums.{c} IS NOT excluded.{c}" for c in _ALBUM_UPDATED)}
-"""
+
+
+def _from_json(columns: Sequence[str]) -> str:
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    return f"SELECT {values}, {_NOW} FROM json_each(?)"
+
+
+UPSERT_TRACKS = _upsert("tracks", TRACK_COLUMNS, _from_json(TRACK_COLUMNS))
+UPSERT_ALBUMS = _upsert("albums", ALBUM_COLUMNS, _from_json(ALBUM_COLUMNS))
+# The same upserts from a scan's staging tables (cache.catalogue_stage): plain columns, no JSON.
+UPSERT_STAGED_TRACKS = _upsert(
+    "tracks", TRACK_COLUMNS, f"SELECT {', '.join(TRACK_COLUMNS)}, {_NOW} FROM temp.staged_tracks"
+)
+UPSERT_STAGED_ALBUMS = _upsert(
+    "albums", ALBUM_COLUMNS, f"SELECT {', '.join(ALBUM_COLUMNS)}, {_NOW} FROM temp.staged_albums"
+)
 _MAX_WORDS = 16
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cache.catalogue import Catalogue, LocalEntry, RowsJson, join_rows
+from cache.catalogue import Catalogue, LocalEntry
 from cache.local.playlists import read_playlists
 from cache.local.reading import default_workers
 from cache.local.walk import FileStat, walk_music
@@ -111,19 +111,20 @@ class Scanner:
         """Read and store `files` a batch at a time: (added, updated, ids that became unreadable)."""
         added = updated = 0
         broken: list[ItemId] = []
-        pending: list[RowsJson] = []
-        async for batch in read_files(self._music_dir, files, self._workers):
-            pending.append(batch.rows)
-            for path in batch.paths:
-                self._failed.pop(path, None)
-            updated += sum(1 for path in batch.paths if path in known)
-            added += sum(1 for path in batch.paths if path not in known)
-            broken += self._note_failures(batch.failures, known)
-            if sum(rows.count for rows in pending) >= self._batch_size:
-                await self._catalogue.upsert_rows(join_rows(pending))
-                pending = []
-        if pending:
-            await self._catalogue.upsert_rows(join_rows(pending))
+        if not files:  # a rescan that finds nothing changed stages nothing
+            return added, updated, broken
+        async with self._catalogue.staged() as stage:
+            async for batch in read_files(self._music_dir, files, self._workers):
+                await stage.add(batch.albums, batch.tracks)
+                for path in batch.paths:
+                    self._failed.pop(path, None)
+                updated += sum(1 for path in batch.paths if path in known)
+                added += sum(1 for path in batch.paths if path not in known)
+                broken += self._note_failures(batch.failures, known)
+                if stage.staged >= self._batch_size:
+                    await stage.write()
+            if stage.staged:
+                await stage.write()
         return added, updated, broken
 
     def _note_failures(

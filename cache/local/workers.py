@@ -100,8 +100,9 @@ async def _child_chunks(root: Path, files: Sequence[FileStat], put: Put) -> int:
     done = 0
     try:
         assert proc.stdin is not None and proc.stdout is not None
-        # Plain tuples: pickling 20,000 NamedTuples goes through Python code for each one.
-        proc.stdin.write(pickle.dumps((str(root), [tuple(f) for f in files])))
+        # Three plain columns, made in C: pickling 20,000 NamedTuples goes through Python code
+        # for each one (so did turning each into a tuple: 40 ms of the service's main thread).
+        proc.stdin.write(pickle.dumps((str(root), *zip(*files, strict=True))))
         await proc.stdin.drain()
         proc.stdin.close()
         while done < len(files):
