@@ -87,29 +87,35 @@ def _comments(block: bytes) -> dict[str, list[str]] | None:
     if pos + 4 > end:
         return None
     (count,) = _u32(block, pos)
+    if count > end // 4:  # each entry takes at least its 4-byte length
+        return None
     pos += 4
     entries: list[bytes] = []
-    for _ in range(min(count, end // 4)):
-        if pos + 4 > end:
-            return None
-        (size,) = _u32(block, pos)
-        entries.append(block[pos + 4 : pos + 4 + size])
-        pos += 4 + size
-    if pos > end or len(entries) < count:
+    cut = entries.append
+    for _ in range(count):
+        start = pos + 4
+        pos = start + int.from_bytes(block[pos:start], "little")
+        cut(block[start:pos])
+    if pos > end:  # pos only grows, so an entry (or a length) past the end shows here
         return None
     view: dict[str, list[str]] = {}
     for entry in _decoded(entries):
         key, sep, value = entry.partition("=")
         if not sep:
             return None
-        view.setdefault(key.lower(), []).append(value)
+        key = key.lower()
+        if (values := view.get(key)) is None:
+            view[key] = [value]
+        else:
+            values.append(value)
     return view
 
 
 def _decoded(entries: list[bytes]) -> list[str]:
     if not entries:
         return []
-    if any(b"\n" in e for e in entries):  # lyrics and the like: one decode each
+    joined = b"\n".join(entries)
+    if joined.count(b"\n") >= len(entries):  # lyrics and the like: one decode each
         return [e.decode("utf-8", "replace") for e in entries]
     # A line break is never part of another character in UTF-8, nor made by "replace".
-    return b"\n".join(entries).decode("utf-8", "replace").split("\n")
+    return joined.decode("utf-8", "replace").split("\n")

@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache.local.errors import UnreadableFileError
 from cache.local.flac import read_flac_header
@@ -61,9 +60,9 @@ _ALIASES = {
 _NUMBERED_NAME = re.compile(r"^\s*(?:(\d{1,2})[-.])?(\d{1,3})\s*(?:[-._]\s*|\s+)(.+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class TagInfo:
-    """What tapedeck keeps of a file's tags (already with the name-based fallbacks)."""
+class TagInfo(NamedTuple):
+    """What tapedeck keeps of a file's tags (already with the name-based fallbacks). A NamedTuple:
+    a first scan makes one per file, and a frozen dataclass's __init__ costs several times more."""
 
     title: str
     album: str
@@ -125,7 +124,10 @@ def _flatten(tags: Any) -> dict[str, list[str]]:
 
 
 def _aliased(view: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Vorbis comments read by cache.local.flac under the canonical names."""
+    """Vorbis comments read by cache.local.flac under the canonical names (most files use them
+    already: then the view itself, checked in C instead of rebuilt key by key)."""
+    if _ALIASES.keys().isdisjoint(view):
+        return view
     return {_ALIASES.get(key, key): values for key, values in view.items()}
 
 
@@ -154,8 +156,8 @@ def _flatten_mp4(tags: Any) -> dict[str, list[str]]:
 
 def _first(view: Mapping[str, list[str]], key: str) -> str:
     for value in view.get(key, ()):
-        if value.strip():
-            return value.strip()
+        if text := value.strip():
+            return text
     return ""
 
 
@@ -165,17 +167,19 @@ _GAIN = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)")
 
 
 def _leading_int(text: str) -> int | None:
+    if text.isdigit() and text.isascii():  # the usual "7": no regex (int() takes other digits)
+        return int(text)
     match = _LEADING_INT.match(text)
     return int(match.group(1)) if match else None
 
 
 def _year(text: str) -> int | None:
-    match = _YEAR.search(text)
+    match = _YEAR.search(text) if text else None
     return int(match.group(1)) if match else None
 
 
 def _gain(text: str) -> float | None:
-    match = _GAIN.match(text)
+    match = _GAIN.match(text) if text else None
     return float(match.group(1)) if match else None
 
 
