@@ -74,6 +74,16 @@ class NetState:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """What the device measured of its own network lately (cache/planner/link.py): how long its
+    recent offline spells lasted, and how fast downloads ran on an unmetered link (bytes/s of all
+    transfers together while any ran; None until measured)."""
+
+    outages: tuple[float, ...] = ()
+    throughput: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DiskState:
     """`used_bytes` is the cache's own (complete plus partial); `free_bytes` the filesystem's."""
 
@@ -95,6 +105,7 @@ class Snapshot:
     pins: tuple[Item, ...] = ()  # user downloads, in the order they were asked for
     files: Mapping[ItemId, FileState] = field(default_factory=dict)
     network: NetState = field(default_factory=NetState)
+    link: LinkRecord = field(default_factory=LinkRecord)
     disk: DiskState = field(default_factory=lambda: DiskState(0, 1 << 62))
     albums: Mapping[AlbumId, tuple[Item, ...]] = field(default_factory=dict)  # in album order
 

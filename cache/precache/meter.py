@@ -19,18 +19,19 @@ class ByteMeter:
     metered: int = 0
     _seen: dict[int, int] = field(default_factory=dict)  # bytes each row had at its last event
 
-    def observe(self, event: DownloadEvent, metered: bool) -> None:
-        """Count what `event`'s row fetched since its previous event."""
+    def observe(self, event: DownloadEvent, metered: bool) -> int:
+        """Count what `event`'s row fetched since its previous event; return that count."""
         row = event.download
         if event.kind in _FORGET:
             self._seen.pop(row.id, None)
-            return
+            return 0
         now = row.bytes_downloaded
         before = self._seen.get(row.id)
         self._seen[row.id] = now
         if event.kind in _BASELINE or before is None:
-            return
+            return 0
         step = now - before if now >= before else now  # a part started over from zero
         self.downloaded += step
         if metered:
             self.metered += step
+        return step

@@ -20,7 +20,7 @@ from cache.planner import Plan, Policy, Snapshot, make_policy
 from cache.planner.config import CacheConfig
 from cache.planner.explain import reasons
 from cache.planner.signals import albums_read
-from cache.planner.snapshot import DiskState, FileState, Item, NetState, PlayRecord
+from cache.planner.snapshot import DiskState, FileState, Item, LinkRecord, NetState, PlayRecord
 from cache.precache.execute import Manager, ManagerDownloader
 from cache.precache.inputs import album_items, local_files, read_downloads, to_item
 from cache.quality import Profile
@@ -64,6 +64,7 @@ class Inputs:
     network: Callable[[], NetState]
     disk: Callable[[], DiskState]
     history: History = _no_history
+    link: Callable[[], LinkRecord] = LinkRecord  # what the device measured of its network
 
 
 class Precacher:
@@ -151,6 +152,7 @@ class Precacher:
             pins=tuple(pins),
             files=files | local,
             network=self._in.network(),
+            link=self._in.link(),
             disk=self._in.disk(),
             albums=await album_items(self._catalogue, sorted(AlbumId(a) for a in albums), profile),
         )

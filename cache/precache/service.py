@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from cache.events import CacheEvent, EventSink
 from cache.media import MediaCache
 from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
 from cache.planner.config import CacheConfig
+from cache.planner.link import LinkLog
 from cache.planner.snapshot import DiskState
 from cache.precache.events import CacheChanged, CacheStatus, NetworkChanged
 from cache.precache.gate import DeviceGate
@@ -64,8 +66,10 @@ class PrecacheService:
         on_event: EventSink[CacheEvent],
         *,
         history: History | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._media = media
+        self._clock = clock
         self._settings = settings
         self._on_event = on_event
         self.settings = CacheSettings(media.db, settings.cache)
@@ -75,9 +79,10 @@ class PrecacheService:
         self.disk = DiskWatcher(
             media.settings.cache_dir, lambda: self.settings.current, interval=settings.disk_interval
         )
+        self.link = LinkLog()
         inputs = Inputs(
             media.db, media.downloads, lambda: self.settings.current,
-            lambda: self.network.current.to_state(), self._disk_state,
+            lambda: self.network.current.to_state(), self._disk_state, link=self.link.record,
         )  # fmt: skip
         if history is not None:
             inputs = replace(inputs, history=history)
@@ -181,12 +186,16 @@ class PrecacheService:
         await self._publish_cache()
 
     def _network_changed(self, network: Network) -> None:
+        self.link.network(network.to_state().online, self._clock())
         self._on_event(NetworkChanged(network))
         self._spawn(self._media.downloads.gate_changed())
         self.precacher.poke()
 
     def _download_event(self, event: DownloadEvent) -> None:
-        self.meter.observe(event, metered=self.network.current.to_state().metered)
+        metered = self.network.current.to_state().metered
+        moved = self.meter.observe(event, metered=metered)
+        if moved and not metered:
+            self.link.progress(moved, self._clock())
         # the executor's own queuing is no reason to plan again; a person's download is (a pin)
         queued_by_person = (
             event.kind is DownloadEventKind.QUEUED and event.download.origin is Origin.USER

@@ -18,6 +18,7 @@ from cache.errors import CacheError
 from cache.gate import Conditions
 from cache.models import ItemId
 from cache.planner.config import CacheConfig
+from cache.planner.link import LinkLog
 from cache.planner.plan import Plan
 from cache.planner.policy import Policy
 from cache.planner.snapshot import (
@@ -71,6 +72,7 @@ class Simulator:
         self.history: list[PlayRecord] = []
         self.pins: dict[ItemId, Item] = {}
         self.recheck_at: int | None = None
+        self.link = LinkLog()  # what the device measures of its network, as on the device
         self.stream_through = stream_through
         self._streaming: tuple[Item, float] | None = None  # a start still being listened, not local
         self._stream: Stream | None = None  # its bytes and silence (None when unplayable)
@@ -119,6 +121,8 @@ class Simulator:
     def _progress(self, seconds: float, bandwidth: float) -> list[ItemId]:
         self._listen(seconds, bandwidth)
         moved, finished = self.disk.advance(seconds, bandwidth)
+        if moved > 0 and self.kind is not NetworkKind.CELLULAR:
+            self.link.moved(moved, seconds)  # transfers ran the whole step: it ends at a completion
         self.metrics.downloaded_bytes += moved
         if self.kind is NetworkKind.CELLULAR:
             self.metrics.metered_bytes += moved
@@ -131,6 +135,7 @@ class Simulator:
         if event.type == "network":
             assert event.kind is not None
             self.kind = event.kind
+            self.link.network(event.kind is not NetworkKind.OFFLINE, self.now)
         elif event.type == "queue":
             self.queue = tuple(self.trace.tracks[i] for i in event.items)
             self.index = event.index if self.queue else None
@@ -291,6 +296,7 @@ class Simulator:
             pins=tuple(self.pins.values()),
             files=self.disk.snapshot_files(),
             network=self._net_state(),
+            link=self.link.record(),
             disk=self._disk_state(),
             albums=self.trace.albums,
         )
