@@ -108,13 +108,13 @@ class TrackRecord:
     mtime_ns: int | None = None
 
 
-class LocalEntry(NamedTuple):
-    """What the catalogue remembers of one local file, to skip it when unchanged (a NamedTuple:
-    a rescan makes one per file)."""
+class LocalIndex(NamedTuple):
+    """What the catalogue remembers of the local files, to skip those unchanged. Plain dicts,
+    sets and tuples made in C (a rescan holds one entry per file): a scan asks whether the walk's
+    (path, size, mtime) is in `stats`, a set lookup, instead of comparing fields in Python."""
 
-    item_id: ItemId
-    size: int
-    mtime_ns: int | None
+    ids: dict[str, ItemId]  # by relative path
+    stats: set[tuple[str, int, int | None]]  # (relative path, size, mtime_ns) when it was read
 
 
 def fts_words(q: str) -> list[str]:

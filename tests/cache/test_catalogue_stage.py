@@ -29,10 +29,12 @@ async def test_rows_are_written_by_write_only(catalogue: Catalogue) -> None:
         await stage.add([album], tracks[:2])
         await stage.add([album], tracks[2:])
         assert stage.staged == 3
-        assert await catalogue.local_index() == {}
+        assert (await catalogue.local_index()).ids == {}
         await stage.write()
         assert stage.staged == 0
-    assert sorted(await catalogue.local_index()) == [f"Artist/Album/{i:02d}.flac" for i in range(3)]
+    assert sorted((await catalogue.local_index()).ids) == [
+        f"Artist/Album/{i:02d}.flac" for i in range(3)
+    ]
     albums, total = await catalogue.albums()
     assert total == 1 and albums[0].track_count == 3
     assert [t.title for t in (await catalogue.search("song 2"))[0]] == ["Song 2"]
@@ -46,7 +48,7 @@ async def test_an_unwritten_stage_is_dropped(catalogue: Catalogue) -> None:
             raise RuntimeError("scan cancelled")
     async with catalogue.staged() as stage:
         await stage.write()  # nothing staged: nothing written
-    assert await catalogue.local_index() == {}
+    assert (await catalogue.local_index()).ids == {}
 
 
 async def test_an_unchanged_row_is_not_written_again(catalogue: Catalogue) -> None:
