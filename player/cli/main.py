@@ -10,8 +10,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from player.config import config_path_from, load_config
-from player.confload import ConfigError
+from player.system import codecache
+
+# Before the modules below make their dataclasses (player/system/codecache.py: ~60 ms a start).
+codecache.install()
+
+from player.config import config_path_from, load_config  # noqa: E402
+from player.confload import ConfigError  # noqa: E402
 
 
 def _parser(*, clients: bool = True) -> argparse.ArgumentParser:
