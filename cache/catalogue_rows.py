@@ -52,11 +52,12 @@ def _from_json(columns: Sequence[str]) -> str:
 UPSERT_TRACKS = _upsert("tracks", TRACK_COLUMNS, _from_json(TRACK_COLUMNS))
 UPSERT_ALBUMS = _upsert("albums", ALBUM_COLUMNS, _from_json(ALBUM_COLUMNS))
 # The same upserts from a scan's staging tables (cache.catalogue_stage): plain columns, no JSON.
+STAGE = "scan_stage"  # the in-memory database the staging tables are in
 UPSERT_STAGED_TRACKS = _upsert(
-    "tracks", TRACK_COLUMNS, f"SELECT {', '.join(TRACK_COLUMNS)}, {_NOW} FROM temp.staged_tracks"
+    "tracks", TRACK_COLUMNS, f"SELECT {', '.join(TRACK_COLUMNS)}, {_NOW} FROM {STAGE}.tracks"
 )
 UPSERT_STAGED_ALBUMS = _upsert(
-    "albums", ALBUM_COLUMNS, f"SELECT {', '.join(ALBUM_COLUMNS)}, {_NOW} FROM temp.staged_albums"
+    "albums", ALBUM_COLUMNS, f"SELECT {', '.join(ALBUM_COLUMNS)}, {_NOW} FROM {STAGE}.albums"
 )
 _MAX_WORDS = 16
 
