@@ -12,7 +12,7 @@ from aiohttp import web
 from cache.timeouts import within
 from player.app import create_app
 from player.config import Config, ConfigError
-from player.system import codecache
+from player.system import startup
 from player.system.notify import Notifier
 from player.web.keys import SERVICES
 from player.web.listener import start_http
@@ -49,7 +49,7 @@ async def _run_until_stopped(app: web.Application, notifier: Notifier, config: C
     svc = app[SERVICES]
     notifier.ready()  # the socket listens: nothing else (mDNS, network, scans) is waited for
     svc.listening.set()
-    codecache.finish()  # every class start-up needs is made
+    startup.up()  # the dataclass code cache dropped, the collector back
     _log_urls(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -139,7 +139,7 @@ async def _start(svc: Services, playback: _Playback) -> None:
     spawn("media", _media_upkeep(media))
     for name, loop in media.loops().items():  # the download scheduler, slskd's tracker ...
         spawn(name, loop())  # critical: downloads must never stop silently
-    spawn("trim-after-scan", _trim_after_scan(media), critical=False)
+    spawn("trim-after-scan", _trim_after_scan(media, svc.listening), critical=False)
     spawn("verify-files", _verify_after_scan(media), critical=False)
     spawn("space-reserve", svc.storage.run(), critical=False)
     spawn("play-reporting", svc.reporter.run(), critical=False)
@@ -238,9 +238,11 @@ async def _verify_after_scan(media: MediaCache) -> None:
     await media.verifier.run()
 
 
-async def _trim_after_scan(media: MediaCache) -> None:
-    # media.run() goes on syncing Jellyfin for good, so the trim waits on the scan itself.
+async def _trim_after_scan(media: MediaCache, listening: asyncio.Event) -> None:
+    # media.run() goes on syncing Jellyfin for good, so the trim waits on the scan itself; and
+    # on READY: a small library's scan ends before it, and a full collection is no part of it.
     await media.scanned.wait()
+    await listening.wait()
     await media.catalogue.release_memory()
     settle_heap()
 

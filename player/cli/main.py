@@ -10,13 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from player.system import codecache
-
-# Before the modules below make their dataclasses (player/system/codecache.py: ~60 ms a start).
-codecache.install()
-
-from player.config import config_path_from, load_config  # noqa: E402
-from player.confload import ConfigError  # noqa: E402
+from player.system import startup
 
 
 def _parser(*, clients: bool = True) -> argparse.ArgumentParser:
@@ -46,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser(clients=argv[:1] != ["serve"]).parse_args(argv)
     if args.command == "serve":
-        return _serve(args)
+        startup.begin()  # until READY (player/system/startup.py)
+        try:
+            return _serve(args)
+        finally:
+            startup.up()  # a start that ended before READY
     if args.command == "simulate":
         from cache.simulate import main as simulate_main
 
@@ -70,6 +68,9 @@ def _serve(args: argparse.Namespace) -> int:
         if sys.stderr.isatty()
         else "%(levelname)s %(name)s: %(message)s",
     )
+    from player.config import config_path_from, load_config
+    from player.confload import ConfigError
+
     try:
         config = load_config(config_path_from(args.config, os.environ))
     except ConfigError as err:

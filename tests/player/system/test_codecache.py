@@ -90,7 +90,7 @@ def test_a_damaged_or_foreign_table_is_ignored(tmp_path: Path, content: bytes) -
 
 
 def test_finish_hands_dataclasses_back() -> None:
-    if codecache._active is None:  # this process's CLI import installed it, or not
+    if codecache._active is None:
         codecache.install(Path("/nonexistent/dataclasses.bin"))
     codecache.finish()
     assert "exec" not in vars(dataclasses)
