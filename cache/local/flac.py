@@ -17,6 +17,7 @@ import struct
 from pathlib import Path
 
 _STREAMINFO, _VORBIS_COMMENT = 0, 4
+_STREAMINFO_SIZE = 34
 _MAX_COMMENT = 1 << 20  # a comment block larger than this is left to mutagen
 _FIRST_READ = 8192  # typical tags fit; the page cache reads ahead at least this much anyway
 _MAX_BLOCKS = 64  # a file claiming more metadata blocks than this is not one we are sure about
@@ -47,6 +48,8 @@ def _blocks(fd: int, head: bytes) -> Header | None:
             return None
         kind, length = header[0] & 0x7F, int.from_bytes(header[1:], "big")
         if kind == _STREAMINFO:
+            if length != _STREAMINFO_SIZE:  # the format fixes it; a damaged length is not read
+                return None
             duration = _duration(_bytes(fd, head, pos + 4, length))
         elif kind == _VORBIS_COMMENT:
             block = _bytes(fd, head, pos + 4, length) if length <= _MAX_COMMENT else b""

@@ -99,13 +99,13 @@ def _album_of(
 
 
 def _track_row(f: FileStat, info: TagInfo, album: AlbumId) -> Row:
-    """The columns of catalogue_rows._track_row, for a local file."""
-    return [
-        *(track_id(f.relpath), _LOCAL, album, info.title, info.album, _names(info.artists)),
-        *(info.album_artist, info.duration, info.track_number, info.disc_number),
-        *(suffix(f.relpath).lstrip("."), f.size, info.year),
-        *(info.replaygain_track, info.replaygain_album, f.relpath, f.mtime_ns),
-    ]
+    """The columns of catalogue_rows._track_row, for a local file (one list display: no tuples
+    made to be unpacked, once per file)."""
+    rel = f.relpath
+    return [track_id(rel), _LOCAL, album, info.title, info.album, _names(info.artists),
+            info.album_artist, info.duration, info.track_number, info.disc_number,
+            suffix(rel)[1:], f.size, info.year,
+            info.replaygain_track, info.replaygain_album, rel, f.mtime_ns]  # fmt: skip
 
 
 @functools.lru_cache(maxsize=1024)

@@ -44,6 +44,9 @@ def test_what_the_header_reader_is_unsure_of_goes_to_mutagen(tmp_path: Path) -> 
     truncated = tmp_path / "short.flac"
     truncated.write_bytes(data[:40])
     assert read_flac_header(truncated) is None
+    damaged = tmp_path / "damaged.flac"  # STREAMINFO is 34 bytes; a file saying 16 MiB is not read
+    damaged.write_bytes(data[:5] + b"\xff\xff\xff" + data[8:])
+    assert read_flac_header(damaged) is None
 
 
 async def test_worker_processes_read_a_large_scan(
