@@ -122,20 +122,47 @@ class MpdReference:
         (root / "playlists").mkdir(exist_ok=True)
         self.root, self.port = root, free_port()
         self.conf = root / "mpd.conf"
-        self.conf.write_text(
+        self.conf.write_text(self._config(music), encoding="utf-8")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _config(self, music: Path) -> str:
+        root = self.root
+        return (
             f'music_directory "{music}"\ndb_file "{root / "db"}"\nstate_file "{root / "state"}"\n'
             f'playlist_directory "{root / "playlists"}"\nlog_file "{root / "log"}"\n'
             f'bind_to_address "127.0.0.1"\nport "{self.port}"\nauto_update "no"\n'
-            'audio_output {\n  type "null"\n  name "null"\n  mixer_type "software"\n}\n',
-            encoding="utf-8",
+            'audio_output {\n  type "null"\n  name "null"\n  mixer_type "software"\n}\n'
         )
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> float:
-        """Start mpd; seconds until its port answers."""
+        """Start mpd; seconds until its port answers. Its database is empty at first (see
+        _empty_database), so `update(first=True)` is its first scan."""
+        if not (self.root / "db").exists():
+            self._empty_database()
+        return self._launch(self.conf)
+
+    def _empty_database(self) -> None:
+        """An empty database file, written by an mpd run on an empty folder. Without a database
+        file mpd builds one as it starts, auto_update "no" or not: that build ran beside
+        tapedeck's first scan (on the same two cores) and left update(first=True) a rescan."""
+        empty = self.root / "empty"
+        empty.mkdir(exist_ok=True)
+        conf = self.root / "empty.conf"
+        conf.write_text(self._config(empty), encoding="utf-8")
+        self._launch(conf)
+        deadline = time.monotonic() + 30
+        while not (self.root / "db").exists() or any(
+            line.startswith("updating_db") for line in self.command("status")
+        ):
+            if time.monotonic() > deadline:
+                raise TimeoutError("mpd did not write its empty database")
+            time.sleep(0.005)
+        self.stop()
+
+    def _launch(self, conf: Path) -> float:
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [MPD_BIN, "--no-daemon", str(self.conf)],
+            [MPD_BIN, "--no-daemon", str(conf)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         wait_port(self.port, step=0.005)
