@@ -42,16 +42,22 @@ async def _no_history() -> Sequence[PlayRecord]:
 
 @dataclass(frozen=True, slots=True)
 class QueueView:
-    """The play queue as the pre-cacher needs it: tracks in play order and where playback is."""
+    """The play queue as the pre-cacher needs it: tracks in play order and where playback is.
 
-    tracks: tuple[Track, ...] = ()
+    `tracks` may build each track as it is read (the player's queue keeps its entries packed,
+    player/playback/queue.py): only the planned window is read, and `item_ids`, when given,
+    are the ids in the same order, so comparing queues builds no track at all.
+    """
+
+    tracks: Sequence[Track] = ()
     index: int | None = None
     current: ItemId | None = None  # the track playing or paused, once it has started
     playing: bool = False
+    item_ids: Sequence[str] | None = None
 
-    def ids(self) -> tuple[str, ...]:
+    def ids(self) -> Sequence[str]:
         """The track ids in queue order."""
-        return tuple(t.id for t in self.tracks)
+        return self.item_ids if self.item_ids is not None else tuple(t.id for t in self.tracks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +99,7 @@ class Precacher:
         as replaced (the policy ramps its lookahead up again)."""
         # The same tracks tuple is the same queue (a track change): 20,000 ids are not compared.
         if view.tracks is not self._view.tracks:
-            old, new = self._view.ids(), view.ids()
+            old, new = tuple(self._view.ids()), tuple(view.ids())
             if new != old and new[: len(old)] != old:
                 self._queue_since = self._clock()
         self._view = view
@@ -167,11 +173,16 @@ class Precacher:
             self._memo_profile = profile
         index = view.index or 0
         start = max(0, index - PLAN_BEHIND)
+        stop = min(len(view.tracks), index + PLAN_AHEAD)
+        ids = view.item_ids
         items: list[Item] = []
         local: dict[ItemId, FileState] = {}
-        for track in view.tracks[start : index + PLAN_AHEAD]:
-            made = self._memo.get(track.id)
+        for pos in range(start, stop):
+            # The id first: a track is built (or looked at) only when it is not remembered.
+            item_id = ids[pos] if ids is not None else view.tracks[pos].id
+            made = self._memo.get(item_id)
             if made is None:
+                track = view.tracks[pos]
                 file = local_files((track,)).get(ItemId(track.id))
                 made = self._memo[track.id] = (to_item(track, profile), file)
             items.append(made[0])

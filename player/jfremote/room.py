@@ -119,7 +119,7 @@ class JellyfinRemote:
         duration = (
             p.duration
             if p.duration is not None
-            else (p.queue.current.item.duration if p.queue.current else None)
+            else (p.queue.current.duration if p.queue.current else None)
         )
         return PlayerView(
             p.state, p.position, duration or None, p.volume, p.muted, len(p.queue.entries)

@@ -3,8 +3,9 @@ queue and playback change, its network and cache changes published on the event 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import overload
 
 from cache.media import MediaCache
 from cache.models import ItemId, Track
@@ -14,6 +15,7 @@ from cache.precache import PrecacheService, PrecacheSettings, QueueView
 from player.config import Config
 from player.playback.commands import PlayState
 from player.playback.controller import PlayerController
+from player.playback.queue import Entry
 
 
 def precache_settings(config: Config) -> PrecacheSettings:
@@ -27,15 +29,51 @@ def precache_settings(config: Config) -> PrecacheSettings:
     return PrecacheSettings(cache=config.cache, network=network, net_root=Path(n.sysfs_root))
 
 
-def queue_view(controller: PlayerController, tracks: tuple[Track, ...] | None = None) -> QueueView:
-    """What the pre-cacher needs of the player's state (`tracks`: the queue's, when known)."""
+class QueuedTracks(Sequence[Track]):
+    """The queue's tracks for the pre-cacher, each built from its entry only when read (the
+    plan reads a window of some 2,000: a 20,000-entry queue is not unpacked per change)."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = tuple(entries)  # the order of this moment, whatever the queue does next
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> Track: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Track]: ...
+
+    def __getitem__(self, index: int | slice) -> Track | Sequence[Track]:
+        if isinstance(index, slice):
+            return tuple(e.item for e in self._entries[index])
+        return self._entries[index].item
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(e.item_id for e in self._entries)
+
+
+def queue_view(controller: PlayerController, last: QueueView | None = None) -> QueueView:
+    """What the pre-cacher needs of the player's state; `last`: a view of the same entries,
+    whose tracks are kept (the pre-cacher recognises them by identity)."""
     entry = controller.queue.current
     started = entry is not None and controller.state is not PlayState.STOPPED
+    tracks: Sequence[Track]
+    ids: Sequence[str] | None
+    if last is None:
+        queued = QueuedTracks(controller.queue.entries)
+        tracks, ids = queued, queued.ids()
+    else:
+        tracks, ids = last.tracks, last.item_ids
     return QueueView(
-        tracks=tuple(e.item for e in controller.queue.entries) if tracks is None else tracks,
+        tracks=tracks,
         index=controller.queue.index,
-        current=ItemId(entry.item.id) if started and entry is not None else None,
+        current=ItemId(entry.item_id) if started and entry is not None else None,
         playing=controller.state is PlayState.PLAYING,
+        item_ids=ids,
     )
 
 
@@ -55,11 +93,11 @@ class QueueFeed:
         seen = (ctl.queue.structure_version, ctl.queue.index, ctl.state)
         if seen == self._seen:
             return
-        # The entries unchanged (a track change): the same tracks tuple, which the pre-cacher
+        # The entries unchanged (a track change): the same tracks and ids, which the pre-cacher
         # recognises by identity instead of comparing 20,000 ids.
         same = self._last is not None and self._seen is not None and self._seen[0] == seen[0]
         self._seen = seen
-        view = queue_view(ctl, self._last.tracks if same and self._last is not None else None)
+        view = queue_view(ctl, self._last if same else None)
         if view != self._last:
             self._last = view
             self._precache.want(view)

@@ -95,7 +95,7 @@ def player_extras(controller: PlayerController) -> PlayerExtras:
     window = queue_window(len(queue.entries), queue.index)
     entries = queue.entries[window.start : window.stop]
     items = tuple(
-        QueueItem(e.item.id, e.entry_id) for e in entries if e.item.source is SourceKind.JELLYFIN
+        QueueItem(e.item_id, e.entry_id) for e in entries if e.source is SourceKind.JELLYFIN
     )
     current = queue.current
     return PlayerExtras(

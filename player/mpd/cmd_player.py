@@ -68,7 +68,7 @@ async def status(deck: Deck, client: Client, args: list[str], out: Answer) -> No
 
 def _current_fields(deck: Deck, out: Answer, index: int, entry_id: str) -> None:
     ctl = deck.controller
-    duration = ctl.duration if ctl.duration is not None else ctl.queue.entries[index].item.duration
+    duration = ctl.duration if ctl.duration is not None else ctl.queue.entries[index].duration
     position = elapsed(deck)
     out.add("song", index)
     out.add("songid", song_id(entry_id))

@@ -144,9 +144,15 @@ async def write_entries(
     out: Answer, snap: Snapshot, client: Client, rows: list[tuple[int, Entry]]
 ) -> None:
     for i, (pos, entry) in enumerate(rows):
-        write_entry(out, snap.song(entry.item), client.tags, pos, song_id(entry.entry_id))
+        write_entry(out, _song(snap, entry), client.tags, pos, song_id(entry.entry_id))
         if i % 100 == 99:
             await out.pace()  # a 20,000-entry queue must not hold the other clients up
+
+
+def _song(snap: Snapshot, entry: Entry) -> Song:
+    # Found by id: the entry's track is built again only for a song the database does not have.
+    found = snap.by_id.get(entry.item_id)
+    return found if found is not None else snap.song(entry.item)
 
 
 @command("playlistinfo", 0, 1)

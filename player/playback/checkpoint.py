@@ -93,7 +93,7 @@ class Checkpointer:
         # A track change moves the index alone: the 20,000 rows stay as they are on the card.
         structure = queue.structure_version
         if structure != self._saved_version:
-            entries = [(e.entry_id, e.item.id) for e in queue.entries]
+            entries = [(e.entry_id, e.item_id) for e in queue.entries]
         await self._store.save(state, entries)
         self._saved, self._saved_version, self._saved_at = state, structure, now
 

@@ -144,7 +144,7 @@ class PlayerController:
             "position": round(self.position, 3),
             "duration": self.duration
             if self.duration is not None
-            else (current.item.duration if current else None),
+            else (current.duration if current else None),
             "volume": self.volume,
             "muted": self.muted,
             "repeat": str(self.repeat),

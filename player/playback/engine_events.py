@@ -132,7 +132,7 @@ async def on_engine_failed(ctl: PlayerController, ev: EngineFailed) -> None:
 def is_live(ctl: PlayerController) -> bool:
     """The current entry is a radio station (a stream without an end)."""
     entry = ctl.queue.current
-    return entry is not None and entry.item.source is SourceKind.RADIO
+    return entry is not None and entry.source is SourceKind.RADIO
 
 
 def begin_play(ctl: PlayerController, token: str) -> None:

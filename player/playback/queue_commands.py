@@ -83,7 +83,7 @@ async def restore(ctl: PlayerController, cmd: c.Restore) -> None:
 async def copy_landed(ctl: PlayerController, cmd: c.CopyLanded) -> None:
     following = ctl.queue.following(ctl.repeat)
     entry = ctl.queue.entries[following] if following is not None else None
-    if entry is not None and entry.item.id == cmd.item_id:
+    if entry is not None and entry.item_id == cmd.item_id:
         await ctl.link.upgrade_next(entry)
 
 
