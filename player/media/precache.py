@@ -15,7 +15,7 @@ from cache.precache import PrecacheService, PrecacheSettings, QueueView
 from player.config import Config
 from player.playback.commands import PlayState
 from player.playback.controller import PlayerController
-from player.playback.queue import Entry
+from player.playback.entry import Entry
 
 
 def precache_settings(config: Config) -> PrecacheSettings:

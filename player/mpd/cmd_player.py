@@ -9,7 +9,8 @@ from player.mpd.protocol import AckCode, AckError, Answer, parse_bool, parse_flo
 from player.mpd.songs import playing_song, write_entry
 from player.playback import commands as c
 from player.playback.commands import PlayState
-from player.playback.queue import EntryId, QueueError, Repeat
+from player.playback.entry import EntryId
+from player.playback.queue import QueueError, Repeat
 
 _STATE = {PlayState.PLAYING: "play", PlayState.PAUSED: "pause", PlayState.STOPPED: "stop"}
 OUTPUT_NAME = "tapedeck"

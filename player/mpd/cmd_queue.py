@@ -9,7 +9,7 @@ from player.mpd.protocol import AckCode, AckError, Answer, parse_int, parse_rang
 from player.mpd.songs import Song, write_entry
 from player.playback import commands as c
 from player.playback.commands import QueueMode
-from player.playback.queue import Entry, EntryId
+from player.playback.entry import Entry, EntryId
 
 MAX_ADD = 100_000  # songs added by one command; a folder of the whole library still fits
 

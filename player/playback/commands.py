@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cache.models import Track
-from player.playback.queue import Entry, Repeat
+from player.playback.entry import Entry
+from player.playback.queue import Repeat
 
 
 class PlayState(StrEnum):

@@ -8,7 +8,7 @@ the token, so a gapless start of the next track needs no second lookup.
 from __future__ import annotations
 
 from player.engine.base import Engine, MediaRef
-from player.playback.queue import Entry
+from player.playback.entry import Entry
 from player.playback.resolve import PlayingFrom, Resolver
 
 

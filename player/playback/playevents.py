@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from cache.contain import notify_all
 from cache.models import Track
-from player.playback.queue import EntryId
+from player.playback.entry import EntryId
 
 log = logging.getLogger(__name__)
 

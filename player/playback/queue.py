@@ -8,11 +8,11 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NewType
+from typing import Any
 
-from cache.models import AlbumId, ItemId, SourceKind, Track
+from cache.models import Track
+from player.playback.entry import Entry, EntryId
 
-EntryId = NewType("EntryId", str)
 _RANGE_HISTORY = 256  # changes whose ranges are kept to answer "what changed since" cheaply
 
 
@@ -24,100 +24,6 @@ class Repeat(StrEnum):
 
 class QueueError(LookupError):
     """A queue operation named an entry or index that is not there."""
-
-
-class Entry:
-    """One queue entry: its id and its track, held compactly (about half a Track's memory).
-
-    A Track is 16 slots and seven string objects (some 740 bytes): a 20,000-entry queue kept
-    them all. An entry keeps the track id and the numbers as they are and packs the other text
-    into one string; `item` builds the Track again when one is read (the current and next
-    entries, a page of the queue). Immutable, and equal by value, as the Track it holds.
-    """
-
-    __slots__ = (
-        "_disc_number", "_replaygain_album", "_replaygain_track", "_text", "_track_number",
-        "_year", "available_offline", "duration", "entry_id", "item_id", "size", "source",
-    )  # fmt: skip
-    entry_id: EntryId
-    item_id: ItemId
-    duration: float
-    size: int
-    source: SourceKind
-    available_offline: bool
-    _text: str  # title, album, album id, container, album artist, then each artist (_pack)
-    _track_number: int | None
-    _disc_number: int | None
-    _year: int | None
-    _replaygain_track: float | None
-    _replaygain_album: float | None
-
-    def __init__(self, entry_id: EntryId, item: Track) -> None:
-        put = object.__setattr__
-        put(self, "entry_id", entry_id)
-        put(self, "item_id", item.id)
-        put(self, "_text", _pack(item))
-        put(self, "duration", item.duration)
-        put(self, "size", item.size)
-        put(self, "source", item.source)
-        put(self, "available_offline", item.available_offline)
-        put(self, "_track_number", item.track_number)
-        put(self, "_disc_number", item.disc_number)
-        put(self, "_year", item.year)
-        put(self, "_replaygain_track", item.replaygain_track)
-        put(self, "_replaygain_album", item.replaygain_album)
-
-    @property
-    def item(self) -> Track:
-        """The entry's track, built again from what the entry holds."""
-        title, album, album_id, container, album_artist, *artists = _unpack(self._text)
-        return Track(
-            id=self.item_id, title=title, album=album, album_id=AlbumId(album_id),
-            artists=tuple(artists), duration=self.duration, track_number=self._track_number,
-            disc_number=self._disc_number, container=container, size=self.size,
-            source=self.source, available_offline=self.available_offline,
-            album_artist=album_artist, year=self._year,
-            replaygain_track=self._replaygain_track, replaygain_album=self._replaygain_album,
-        )  # fmt: skip
-
-    def to_json(self) -> dict[str, Any]:
-        return {"entry_id": self.entry_id, "item": self.item.to_json()}
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in Entry.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Entry):
-            return NotImplemented
-        return self is other or self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a queue entry cannot be changed ({name})")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"a queue entry cannot be changed ({name})")
-
-    def __repr__(self) -> str:
-        return f"Entry(entry_id={self.entry_id!r}, item={self.item!r})"
-
-
-def _pack(track: Track) -> str:
-    # Each field after its length as one character: any text (a separator too) packs safely.
-    fields = (track.title, track.album, track.album_id, track.container, track.album_artist)
-    return "".join(chr(len(f)) + f for f in (*fields, *track.artists))
-
-
-def _unpack(text: str) -> list[str]:
-    fields: list[str] = []
-    at = 0
-    while at < len(text):
-        end = at + 1 + ord(text[at])
-        fields.append(text[at + 1 : end])
-        at = end
-    return fields
 
 
 @dataclass(frozen=True, slots=True)

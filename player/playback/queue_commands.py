@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from player.playback import commands as c
 from player.playback.commands import PlayState
-from player.playback.queue import Entry, EntryId
+from player.playback.entry import Entry, EntryId
 
 if TYPE_CHECKING:
     from player.playback.controller import PlayerController

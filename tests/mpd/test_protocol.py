@@ -11,7 +11,7 @@ from player.mpd.idle import PlayClock
 from player.mpd.protocol import AckError, split_args
 from player.mpd.songs import make_song
 from player.playback import playevents as pe
-from player.playback.queue import EntryId
+from player.playback.entry import EntryId
 
 
 def test_split_args_reads_words_quotes_and_escapes() -> None:

@@ -23,6 +23,7 @@ from player.engine.fake import FakeEngine
 from player.media.reporting import PlayEventRelay
 from player.playback import commands as c
 from player.playback.controller import PlayerController
+from player.playback.entry import EntryId
 from player.playback.playevents import (
     Paused,
     PlayEvent,
@@ -32,7 +33,6 @@ from player.playback.playevents import (
     TrackEndReason,
     TrackStarted,
 )
-from player.playback.queue import EntryId
 from player.playback.resolve import PlayingFrom, Resolved
 from player.web.keys import SERVICES
 from tests.builders import make_track
