@@ -30,13 +30,15 @@ class QueueError(LookupError):
 class QueueChange:
     """What one queue change did, to send as a change rather than the whole queue.
 
-    `inserted` are (position, entry) in the new order; `removed` the entry ids that left;
+    `added` are the inserted entries, one block from position `added_at` in the new order
+    (`inserted` pairs them with their positions); `removed` the entry ids that left;
     `moved` (entry id, new position) of entries moved on purpose (not those shifted by an insert
     or a removal). `reordered` is set when the whole order may have changed (shuffle, restore).
     """
 
     version: int
-    inserted: tuple[tuple[int, Entry], ...] = ()
+    added: tuple[Entry, ...] = ()
+    added_at: int = 0
     removed: tuple[EntryId, ...] = ()
     moved: tuple[tuple[EntryId, int], ...] = ()
     reordered: bool = False
@@ -44,7 +46,13 @@ class QueueChange:
     @property
     def structural(self) -> bool:
         """False for a change of the current index alone."""
-        return bool(self.inserted or self.removed or self.moved or self.reordered)
+        return bool(self.added or self.removed or self.moved or self.reordered)
+
+    @property
+    def inserted(self) -> tuple[tuple[int, Entry], ...]:
+        """(position, entry) of the inserted entries, made when read: a change kept a pair per
+        entry (some 90 bytes each) until the next one, 20,000 of them after a big add."""
+        return tuple(enumerate(self.added, self.added_at))
 
 
 class PlayQueue:
@@ -170,7 +178,8 @@ class PlayQueue:
         self.last_change = QueueChange(
             self.version,
             # Inserted entries are always one block: positions are counted, never searched for.
-            inserted=tuple(enumerate(inserted, inserted_at)),
+            added=tuple(inserted),
+            added_at=inserted_at,
             removed=tuple(removed),
             moved=tuple(moved),
             reordered=reordered,

@@ -27,7 +27,7 @@ async def queue_add(ctl: PlayerController, cmd: c.QueueAdd) -> None:
     else:
         ctl.queue.insert_next(cmd.tracks)
     if cmd.added is not None:
-        cmd.added(tuple(entry for _, entry in ctl.queue.last_change.inserted))
+        cmd.added(ctl.queue.last_change.added)
     ctl.notify("queue")
     if cmd.play or (cmd.mode is c.QueueMode.REPLACE and ctl.state is not PlayState.STOPPED):
         await ctl.start_current(0.0)

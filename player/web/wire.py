@@ -241,7 +241,7 @@ def _queue_change(event: QueueChanged) -> Message:
 
 
 def _is_reset(change: QueueChange) -> bool:
-    too_big = len(change.inserted) > CHANGE_LIMIT or len(change.removed) > CHANGE_LIMIT
+    too_big = len(change.added) > CHANGE_LIMIT or len(change.removed) > CHANGE_LIMIT
     return change.reordered or too_big
 
 
