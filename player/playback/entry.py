@@ -81,6 +81,10 @@ class Entry:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"a queue entry cannot be changed ({name})")
 
+    def __reduce__(self) -> tuple[type[Entry], tuple[EntryId, Track]]:
+        # copy and pickle make it again through __init__ (its attributes cannot be set).
+        return (Entry, (self.entry_id, self.item))
+
     def __repr__(self) -> str:
         return f"Entry(entry_id={self.entry_id!r}, item={self.item!r})"
 

@@ -1,7 +1,9 @@
 """The queue's compact entry: the track it was given comes back whole, in less memory."""
 
+import copy
 import gc
 import json
+import pickle
 import tracemalloc
 
 import pytest
@@ -55,6 +57,7 @@ def test_entries_are_values_that_cannot_change() -> None:
     assert a != Entry(EntryId("e1"), plain_track(2))
     with pytest.raises(AttributeError):
         a.duration = 1.0  # type: ignore[misc]
+    assert copy.deepcopy(a) == a and pickle.loads(pickle.dumps(a)) == a
 
 
 def _traced(make: object) -> tuple[int, object]:
