@@ -45,6 +45,7 @@ from tests.bench.scale_probes import (
     timed,
     write_bytes,
 )  # fmt: skip
+from tests.bench.scale_queue import queue_memory
 from tests.bench.scale_service import queue_figures, ready_seconds
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.integration.service import ServiceProcess
@@ -55,6 +56,7 @@ pytestmark = pytest.mark.skipif(
     reason="Debian's mpd and bare mpv are the references; ffmpeg makes the library",
 )
 LOCAL_TRACKS = 20_000
+QUEUE = 20_000  # entries of the queue measured in the process
 # Playing RSS over bare mpv's is printed, not asserted: the interpreter, aiohttp and the
 # service's modules alone are ~45 MiB resident beside libmpv. Measured while playing (session 5):
 # Python's small-object heap 25 MiB (19.4 MiB of live objects in 25 arenas: the code, classes and
@@ -262,6 +264,26 @@ def _simulate_rows(table: Table, tmp: Path) -> None:
         table.add(f"tapedeck simulate, {label}", figure)
 
 
+def _queue_memory_row(table: Table, tmp: Path) -> None:
+    """What a 20,000-entry queue keeps per entry, of the albums page's catalogue's tracks."""
+
+    async def measure() -> tuple[float, float]:
+        conn = await open_db(tmp / "big" / "state" / "cache.db", MIGRATIONS)
+        try:
+            async with conn.execute("SELECT id FROM tracks ORDER BY id LIMIT ?", (QUEUE,)) as cur:
+                ids = [row[0] for row in await cur.fetchall()]
+            return await queue_memory(Catalogue(conn), ids)
+        finally:
+            await conn.close()
+
+    entry, track = asyncio.run(measure())
+    table.add(
+        f"a {QUEUE:,}-entry queue's memory, in the process",
+        f"{entry:,.0f} B per entry (tracemalloc: what the queue keeps)",
+        f"the same tracks as Track objects: {track:,.0f} B each",
+    )
+
+
 def test_bench_scale(tmp_path: Path) -> None:
     music = library(LOCAL_TRACKS) / "music"
     table = Table()
@@ -283,6 +305,7 @@ def test_bench_scale(tmp_path: Path) -> None:
             service.stop()
     _jellyfin_rows(table, tmp_path)
     _albums_page_rows(table, tmp_path)
+    _queue_memory_row(table, tmp_path)
     _simulate_rows(table, tmp_path)
     table.print()
     assert len(table.rows) >= 12
