@@ -2,23 +2,24 @@
 
 `dataclasses` writes the source of every class's `__init__`, `__repr__`, `__eq__`, `__setattr__`
 ... and compiles it when the class is made: ~900 small functions before the service is READY,
-a third of the instructions it took to get there (callgrind: 1,605 M, 1,090 M with this cache;
-CPU 0.38 -> 0.34 s here). What is compiled depends only on that text, so the compiled code is
-kept in one file keyed by the text itself: a changed class misses (its text is new) and is
-compiled as before; nothing stale can be used. (attrs, which aiohttp uses, is left alone: the
-text of its frozen classes' `__hash__` holds a string hash, different in every process.)
+a third of the instructions it took to get there (callgrind: 1,605 M before this cache,
+~1,100 M with it; CPU 0.38 -> 0.34 s here). What is compiled depends only on that text, so the
+compiled code is kept in one file keyed by the text's digest: a changed class misses (its text
+is new) and is compiled as before; nothing stale can be used. (attrs, which aiohttp uses, is
+left alone: the text of its frozen classes' `__hash__` holds a string hash, new every process.)
 
 The file sits with player's bytecode and follows its rule: read wherever it is, written only
 where Python writes bytecode (not under the unit's PYTHONDONTWRITEBYTECODE, whose venv is read
 only: the image build writes it, `python -m player.system.codecache`, as pip compiles the .pyc
-files). It is trusted as the .pyc files beside it are. The table is dropped once the service is
-up: its ~1 MB of code objects is needed only while the classes are made.
+files). It is trusted as the .pyc files beside it are. The table (~0.7 MB) is dropped once the
+service is up: it is needed only while the classes are made.
 """
 
 from __future__ import annotations
 
 import builtins
 import dataclasses
+import hashlib
 import importlib.util
 import logging
 import marshal
@@ -34,23 +35,34 @@ KEEP_UNUSED = 4  # rewrite with only this process's entries when the file holds 
 
 
 class CodeCache:
-    """Compiled code by source text, loaded from `path` (None: kept in memory only)."""
+    """Compiled code by its source text's digest, loaded from `path` (None: in memory only).
+
+    Each entry stays marshalled until a class asks for it: loading the whole table as code
+    objects, then dropping what the classes do not keep (the source texts, the wrappers that
+    make each method), left holes in 1.5 MiB of the interpreter's arenas for good."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._known: dict[str, CodeType] = read_table(path) if path is not None else {}
-        self._used: set[str] = set()
+        self._known: dict[bytes, bytes] = read_table(path) if path is not None else {}
+        self._used: set[bytes] = set()
         self.missed = 0
 
     def compile(self, source: str) -> CodeType:
-        code = self._known.get(source)
-        if code is None:
-            # dont_inherit: this module's `from __future__ import annotations` must not turn the
-            # generated annotations into strings; exec(str) in dataclasses compiles without it.
-            code = compile(source, "<string>", "exec", dont_inherit=True)
-            self._known[source] = code
-            self.missed += 1
-        self._used.add(source)
+        key = hashlib.blake2b(source.encode(), digest_size=16).digest()
+        self._used.add(key)
+        blob = self._known.get(key)
+        if blob is not None:
+            try:
+                found = marshal.loads(blob)
+            except (EOFError, ValueError, TypeError):  # a damaged entry: compiled afresh
+                found = None
+            if isinstance(found, CodeType):
+                return found
+        # dont_inherit: this module's `from __future__ import annotations` must not turn the
+        # generated annotations into strings; exec(str) in dataclasses compiles without it.
+        code = compile(source, "<string>", "exec", dont_inherit=True)
+        self._known[key] = marshal.dumps(code)
+        self.missed += 1
         return code
 
     def exec(self, source: Any, globals: dict[str, Any] | None = None, locals: Any = None) -> None:
@@ -66,7 +78,7 @@ class CodeCache:
             return False
         table = self._known
         if len(table) > KEEP_UNUSED * len(self._used):  # old classes' texts piled up
-            table = {text: table[text] for text in self._used}
+            table = {key: table[key] for key in self._used}
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +92,7 @@ class CodeCache:
         return True
 
 
-def read_table(path: Path) -> dict[str, CodeType]:
+def read_table(path: Path) -> dict[bytes, bytes]:
     """The table in `path`; empty when it is missing, of another Python, or damaged."""
     try:
         data = path.read_bytes()
@@ -94,7 +106,7 @@ def read_table(path: Path) -> dict[str, CodeType]:
         return {}
     if not isinstance(table, dict):
         return {}
-    return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, CodeType)}
+    return {k: v for k, v in table.items() if isinstance(k, bytes) and isinstance(v, bytes)}
 
 
 def default_path() -> Path | None:

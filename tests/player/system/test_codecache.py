@@ -4,10 +4,13 @@ is kept beside the bytecode only where bytecode may be written, and a start read
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import marshal
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +117,14 @@ def test_the_image_builds_table_covers_the_whole_start(tmp_path: Path) -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     assert done.stdout.split() == ["0", "True"]
+
+
+def test_a_damaged_entry_is_compiled_afresh(tmp_path: Path) -> None:
+    source = "def f() -> int: return 7"
+    key = hashlib.blake2b(source.encode(), digest_size=16).digest()
+    path = tmp_path / "dataclasses.bin"
+    path.write_bytes(MAGIC + marshal.dumps({key: b"\xff not marshal"}))
+    cache = CodeCache(path)
+    namespace: dict[str, Any] = {}
+    cache.exec(source, {}, namespace)
+    assert namespace["f"]() == 7 and cache.missed == 1
