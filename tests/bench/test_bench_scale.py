@@ -282,11 +282,11 @@ def _queue_memory_row(table: Table, tmp: Path) -> None:
         finally:
             await conn.close()
 
-    entry, track = asyncio.run(measure())
+    packed, holding = asyncio.run(measure())
     table.add(
         f"a {QUEUE:,}-entry queue's memory, in the process",
-        f"{entry:,.0f} B per entry (tracemalloc: what the queue keeps)",
-        f"the same tracks as Track objects: {track:,.0f} B each",
+        f"{packed:,.0f} B per entry (tracemalloc: what the queue keeps)",
+        f"entries holding a Track, as before: {holding:,.0f} B",
     )
 
 
