@@ -124,6 +124,9 @@ def _tree(local: Sequence[Song]) -> dict[str, Folder]:
     return folders
 
 
+CHECK_EVERY = 2.0  # seconds a read snapshot is used before the catalogue's fingerprint is read
+
+
 class Database:
     """The current Snapshot, re-read from the catalogue when it changed (one reader at a time).
 
@@ -137,7 +140,7 @@ class Database:
         rows: TrackRows,
         fingerprint: Fingerprint,
         *,
-        check_every: float = 2.0,
+        check_every: float = CHECK_EVERY,
         keep_for: float = 300.0,
         on_change: Callable[[], None] | None = None,
     ) -> None:

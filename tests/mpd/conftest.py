@@ -18,6 +18,7 @@ from mpd import MPDClient
 
 from player.app import create_app
 from player.engine.fake import FakeEngine
+from player.mpd.database import CHECK_EVERY as DATABASE_RECHECK
 from player.web.keys import SERVICES
 from tests.integration.service import ServiceProcess, free_port
 from tests.mpd.music import SONGS, make_music
@@ -56,19 +57,29 @@ def mpd_port(service: ServiceProcess) -> int:
     return int(service.extra["mpd"]["port"])
 
 
+def wait_scanned(port: int, *, settled: bool = False) -> None:
+    """Until the first scan's songs are all in the MPD database; `settled`: and until the
+    database was read again after that (a scan's last write seen only by a test's first command
+    would wake that test's idle with a "database" change it did not make)."""
+    client = connect(port)
+    try:
+        deadline = time.monotonic() + 20
+        while int(client.stats()["songs"]) < len(SONGS) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if settled:
+            time.sleep(DATABASE_RECHECK + 0.5)
+            client.stats()  # a fresh read: any late change is announced now, to no test
+    finally:
+        client.disconnect()
+
+
 @pytest.fixture
 def tapedeck(tmp_path: Path, music: Path) -> Iterator[ServiceProcess]:
     service = tapedeck_service(tmp_path / "deck", music)
     service.start()
     port = mpd_port(service)
     wait_port(port)
-    client = connect(port)
-    try:
-        deadline = time.monotonic() + 20
-        while int(client.stats()["songs"]) < len(SONGS) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        client.disconnect()
+    wait_scanned(port)
     yield service
     service.stop()
 

@@ -15,7 +15,7 @@ from mpd import MPDClient
 
 from player.mpd.songs import TAG_NAMES
 from tests.integration.service import ServiceProcess
-from tests.mpd.conftest import RawClient, RealMpd, connect, mpd_port, needs_mpd
+from tests.mpd.conftest import RawClient, RealMpd, connect, mpd_port, needs_mpd, wait_scanned
 
 pytestmark = [needs_mpd]
 
@@ -216,6 +216,7 @@ IDLE_SCRIPT: list[Step] = [
 
 
 def test_idle_events_match_real_mpd(real_mpd: RealMpd, tapedeck: ServiceProcess) -> None:
+    wait_scanned(mpd_port(tapedeck), settled=True)
     for port in (real_mpd.port, mpd_port(tapedeck)):
         client = connect(port)
         client.clear()

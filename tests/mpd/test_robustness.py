@@ -21,7 +21,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.integration.service import REPO_ROOT, ServiceProcess
-from tests.mpd.conftest import Line, RawClient, connect, mpd_port, tapedeck_service
+from tests.mpd.conftest import (
+    Line,
+    RawClient,
+    connect,
+    mpd_port,
+    tapedeck_service,
+    wait_scanned,
+)
 from tests.polling import wait_port
 
 
@@ -207,6 +214,7 @@ def test_fifty_clients_leave_the_http_api_and_each_other_alone(tmp_path: Path, m
     try:
         port = mpd_port(service)
         wait_port(port)
+        wait_scanned(port)  # `add ""` of a library still being scanned: "No such song"
         setup = connect(port)
         setup.add("")
         setup.disconnect()
