@@ -31,7 +31,7 @@ from cache.local.ids import album_id, track_id
 from cache.local.scanner import Scanner
 from cache.schema import MIGRATIONS
 from tests.bench.scale_catalogue import fill_catalogue, fill_fake_jellyfin
-from tests.bench.scale_library import LONG_ALBUM, library, track_tags
+from tests.bench.scale_library import LONG_ALBUM, library, track_tags, warm_page_cache
 from tests.bench.scale_probes import (
     MIB,
     MPD_BIN,
@@ -92,6 +92,7 @@ def _scan_rows(table: Table, music: Path, tmp: Path, mpd: MpdReference) -> None:
         finally:
             await conn.close()
 
+    warm_page_cache(music)
     (first, first_w), (again, again_w) = asyncio.run(scans())
     (m_first, m_first_w), (m_again, _) = mpd.update(first=True), mpd.update()
     files = LOCAL_TRACKS
