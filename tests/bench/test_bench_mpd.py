@@ -15,10 +15,10 @@ from tests.mpd.conftest import (
     RealMpd,
     mpd_port,
     needs_mpd,
+    start_scanned,
     tapedeck_service,
 )
 from tests.mpd.music import make_music
-from tests.polling import wait_port
 
 pytestmark = [needs_mpd]
 QUEUE = 2000
@@ -58,16 +58,6 @@ def _figures(port: int) -> dict[str, list[float]]:
         client.close()
 
 
-def _until_scanned(port: int) -> None:
-    client = RawClient(port)
-    try:
-        deadline = time.monotonic() + 20
-        while "songs: 8" not in client.command("stats") and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        client.close()
-
-
 def _ms(times: list[float]) -> str:
     p95 = statistics.quantiles(times, n=20)[18]
     return f"{statistics.median(times) * 1000:7.2f} / {p95 * 1000:7.2f}"
@@ -78,9 +68,7 @@ def test_bench_mpd_round_trips(tmp_path: Path) -> None:
     real = RealMpd(tmp_path / "real", music)
     service = tapedeck_service(tmp_path / "deck", music)
     try:
-        service.start()
-        wait_port(mpd_port(service))
-        _until_scanned(mpd_port(service))
+        start_scanned(service)
         ours, theirs = _figures(mpd_port(service)), _figures(real.port)
     finally:
         service.stop()

@@ -57,12 +57,14 @@ def mpd_port(service: ServiceProcess) -> int:
     return int(service.extra["mpd"]["port"])
 
 
-def wait_scanned(port: int, *, settled: bool = False) -> None:
+def wait_scanned(port: int, *, settled: bool = False, password: str | None = None) -> None:
     """Until the first scan's songs are all in the MPD database; `settled`: and until the
     database was read again after that (a scan's last write seen only by a test's first command
     would wake that test's idle with a "database" change it did not make)."""
     client = connect(port)
     try:
+        if password is not None:
+            client.password(password)
         deadline = time.monotonic() + 20
         while int(client.stats()["songs"]) < len(SONGS) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -73,13 +75,19 @@ def wait_scanned(port: int, *, settled: bool = False) -> None:
         client.disconnect()
 
 
-@pytest.fixture
-def tapedeck(tmp_path: Path, music: Path) -> Iterator[ServiceProcess]:
-    service = tapedeck_service(tmp_path / "deck", music)
+def start_scanned(service: ServiceProcess, *, password: str | None = None) -> None:
+    """Start the service and wait until its MPD port serves the whole first scan: an `add ""`
+    of a library still being scanned is "No such song"."""
     service.start()
     port = mpd_port(service)
     wait_port(port)
-    wait_scanned(port)
+    wait_scanned(port, password=password)
+
+
+@pytest.fixture
+def tapedeck(tmp_path: Path, music: Path) -> Iterator[ServiceProcess]:
+    service = tapedeck_service(tmp_path / "deck", music)
+    start_scanned(service)
     yield service
     service.stop()
 

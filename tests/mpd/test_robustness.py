@@ -26,10 +26,9 @@ from tests.mpd.conftest import (
     RawClient,
     connect,
     mpd_port,
+    start_scanned,
     tapedeck_service,
-    wait_scanned,
 )
-from tests.polling import wait_port
 
 
 @pytest.fixture
@@ -38,8 +37,7 @@ def strict_deck(tmp_path: Path, music: Path) -> Iterator[ServiceProcess]:
     service = tapedeck_service(
         tmp_path / "deck", music, idle_timeout=2.0, max_connections=4, password="s3cret"
     )
-    service.start()
-    wait_port(mpd_port(service))
+    start_scanned(service, password="s3cret")
     yield service
     service.stop()
 
@@ -210,11 +208,9 @@ def _run_with_and_without(service: ServiceProcess, port: int) -> _Run:
 @pytest.mark.slow
 def test_fifty_clients_leave_the_http_api_and_each_other_alone(tmp_path: Path, music: Path) -> None:
     service = tapedeck_service(tmp_path / "deck", music, max_connections=60)
-    service.start()
     try:
+        start_scanned(service)
         port = mpd_port(service)
-        wait_port(port)
-        wait_scanned(port)  # `add ""` of a library still being scanned: "No such song"
         setup = connect(port)
         setup.add("")
         setup.disconnect()
