@@ -14,7 +14,13 @@ Measured in the simulator (tests/bench/test_bench_policies.py, test_bench_unseen
   drive), but takes only UNSEEN_DEVICE_SECONDS of listening ahead, not the whole queue: a kitchen
   speaker's first queue may be a shuffled day of music, and most of it was left unplayed on disk
   (issue 18's kitchen-shuffle: waste 0.29-0.32 with the whole queue, 0.19-0.26 with two hours,
-  and the commuting traces' hit rates unchanged; one hour cost sample-commute 0.910 -> 0.845);
+  and the commuting traces' hit rates unchanged; one hour cost sample-commute 0.910 -> 0.845),
+  and only its lookahead once it has stayed SETTLED_STAY on an unmetered link without a break
+  (LinkRecord.longest_stay): a car is on the home Wi-Fi for minutes before a drive, a kitchen
+  speaker for hours before its first queue (kitchen-shuffle waste 0.12-0.21 -> 0.10-0.13,
+  sample-kitchen 0.21 -> 0.18, weekend-away 0.03-0.09 -> 0.01-0.02, hit rates unchanged but
+  sample-kitchen's 0.962 -> 0.960; the commuting traces' first queues come a minute or two after
+  joining the Wi-Fi, and are unchanged);
 - on a link the device measured as fast against the listening (LinkRecord, FAST_LINK times what
   the listener goes through, skips included), the lookahead is twice the longest recent outage,
   at least the urgent minutes, at most the configured ones: a track arrives in seconds there, and
@@ -63,6 +69,7 @@ RAMP_START_SECONDS = 600.0  # lookahead of a queue just set
 RAMP_FACTOR = 1.0  # lookahead seconds gained per second the queue is kept
 UNSEEN_DEVICE_SECONDS = 7200.0  # listening taken ahead by a device not yet seen at home or away
 RESUME_MIN = 0.5  # below this share of queues resumed after a long pause, a left queue waits
+SETTLED_STAY = 3600.0  # an unseen device that stayed this long on an unmetered link lives there
 
 MayRun = Callable[[Want], Wait | None]
 
@@ -77,7 +84,7 @@ class SmartPolicy:
 
     def plan(self, snap: Snapshot) -> Plan:
         """Decide fetches, cancels and evictions for this snapshot (pure: no state kept)."""
-        roaming = roams(snap.history)
+        roaming = _expects_to_leave(snap)
         core = self._core(snap, roaming)
         wants = _dedupe([*core, *self._album_wants(snap)])
         protected = {w.item.id for w in core} | _current_and_next(snap)
@@ -96,7 +103,7 @@ class SmartPolicy:
     def wanted(self, snap: Snapshot) -> tuple[ItemId, ...]:
         """Every item this policy wants on disk now, in order, before storage, the network and
         one-file-at-a-time narrow it down to a plan (for tests and diagnostics)."""
-        core = self._core(snap, roams(snap.history))
+        core = self._core(snap, _expects_to_leave(snap))
         return tuple(w.item.id for w in _dedupe([*core, *self._album_wants(snap)]))
 
     def _core(self, snap: Snapshot, roaming: bool) -> list[Want]:
@@ -142,6 +149,16 @@ class SmartPolicy:
         if playing not in album_streaks(snap.history, self.config.album_affinity_threshold):
             return []
         return list(_rest_of_album(snap, playing))
+
+
+def _expects_to_leave(snap: Snapshot) -> bool:
+    """Whether the device should expect to lose its unmetered link while the queue plays: as its
+    plays say (signals.roams), except that a device with too few plays to tell, which has already
+    stayed an hour on an unmetered link without a break, is taken for one that lives there (a car
+    is on the home Wi-Fi for minutes before each drive; a kitchen speaker sits on it for hours)."""
+    if not seen_enough(snap.history) and snap.link.longest_stay >= SETTLED_STAY:
+        return False
+    return roams(snap.history)
 
 
 def _steady_link_seconds(snap: Snapshot, share: float) -> float | None:

@@ -76,11 +76,13 @@ class NetState:
 @dataclass(frozen=True, slots=True)
 class LinkRecord:
     """What the device measured of its own network lately (cache/planner/link.py): how long its
-    recent offline spells lasted, and how fast downloads ran on an unmetered link (bytes/s of all
-    transfers together while any ran; None until measured)."""
+    recent offline spells lasted, how fast downloads ran on an unmetered link (bytes/s of all
+    transfers together while any ran; None until measured), and the longest it stayed on an
+    unmetered link without a break (seconds, the present stay included)."""
 
     outages: tuple[float, ...] = ()
     throughput: float | None = None
+    longest_stay: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from cache.media import MediaCache
 from cache.net.watcher import Network, NetworkSettings, NetworkWatcher, Probe
 from cache.planner.config import CacheConfig
 from cache.planner.link import LinkLog
-from cache.planner.snapshot import DiskState
+from cache.planner.snapshot import DiskState, LinkRecord
 from cache.precache.events import CacheChanged, CacheStatus, NetworkChanged
 from cache.precache.gate import DeviceGate
 from cache.precache.meter import ByteMeter
@@ -82,7 +82,7 @@ class PrecacheService:
         self.link = LinkLog()
         inputs = Inputs(
             media.db, media.downloads, lambda: self.settings.current,
-            lambda: self.network.current.to_state(), self._disk_state, link=self.link.record,
+            lambda: self.network.current.to_state(), self._disk_state, link=self._link_record,
         )  # fmt: skip
         if history is not None:
             inputs = replace(inputs, history=history)
@@ -185,8 +185,12 @@ class PrecacheService:
         await self._media.downloads.gate_changed()  # a new limit, floor or concurrency
         await self._publish_cache()
 
+    def _link_record(self) -> LinkRecord:
+        return self.link.record(self._clock())
+
     def _network_changed(self, network: Network) -> None:
-        self.link.network(network.to_state().online, self._clock())
+        state = network.to_state()
+        self.link.network(state.online, self._clock(), metered=state.metered)
         self._on_event(NetworkChanged(network))
         self._spawn(self._media.downloads.gate_changed())
         self.precacher.poke()

@@ -135,7 +135,8 @@ class Simulator:
         if event.type == "network":
             assert event.kind is not None
             self.kind = event.kind
-            self.link.network(event.kind is not NetworkKind.OFFLINE, self.now)
+            online, metered = event.kind is not NetworkKind.OFFLINE, self._net_state().metered
+            self.link.network(online, self.now, metered=metered)
         elif event.type == "queue":
             self.queue = tuple(self.trace.tracks[i] for i in event.items)
             self.index = event.index if self.queue else None
@@ -296,7 +297,7 @@ class Simulator:
             pins=tuple(self.pins.values()),
             files=self.disk.snapshot_files(),
             network=self._net_state(),
-            link=self.link.record(),
+            link=self.link.record(self.now),
             disk=self._disk_state(),
             albums=self.trace.albums,
         )

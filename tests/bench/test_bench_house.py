@@ -40,8 +40,11 @@ TRACK_BYTES = 256 * MIB  # large enough that throughput, not the fixed cost of a
 # the concurrency the device really obeys; commit fa5e1c9), so it no longer credits the planner
 # with downloads the device would not have made: on the kitchen sample that costs 1-2 starts in 500.
 # Issue 18's steady-link lookahead (cache/planner/smart.py) then traded one more start there for
-# less waste (0.23 -> 0.21 of the bytes downloaded): 3 starts in 500 in all.
-HIT_RATE_SLACK = 0.008
+# less waste (0.23 -> 0.21 of the bytes downloaded), and the settled unseen device (an hour on
+# Wi-Fi before its first queue takes its lookahead, not two hours) one more (0.21 -> 0.18): 4
+# starts in 500 in all, 0.968 -> 0.960. The slack is 5 starts, so the figure is not held on the
+# rounding of a float at its edge.
+HIT_RATE_SLACK = 0.010
 # A median of interleaved runs on a loaded two-core machine still moves a lot: the download's wall
 # time ends with an fsync of 256 MiB, which the other writers on the disk stretch (seen here, load
 # 1.5: 0.80x the throughput with equal main-thread CPU under perf; under load 2x either way). So

@@ -28,28 +28,40 @@ def test_offline_spells_are_measured_from_going_offline_to_coming_back() -> None
     log.network(True, 160.0)
     log.network(True, 170.0)
     log.network(False, 200.0)  # still offline: not an outage of known length yet
-    assert log.record().outages == (60.0,)
+    assert log.record(0.0).outages == (60.0,)
+
+
+def test_the_longest_stay_counts_unbroken_time_on_an_unmetered_link() -> None:
+    log = LinkLog()
+    log.network(True, 0.0)
+    log.network(True, 50.0, metered=True)  # a phone's hotspot: the stay ends
+    assert log.record(60.0).longest_stay == 50.0
+    log.network(True, 100.0)
+    assert log.record(400.0).longest_stay == 300.0  # the present stay, still going
+    log.network(False, 500.0)
+    log.network(True, 520.0)
+    assert log.record(600.0).longest_stay == 400.0  # an outage ends a stay too
 
 
 def test_the_rate_is_bytes_over_transfer_time_and_old_transfers_fade() -> None:
     log = LinkLog()
-    assert log.record().throughput is None  # unmeasured
+    assert log.record(0.0).throughput is None  # unmeasured
     log.moved(10 * MB, 5.0)
-    assert log.record().throughput == 2 * MB
+    assert log.record(0.0).throughput == 2 * MB
     log.moved(4 * RATE_HORIZON * 1 * MB, 4 * RATE_HORIZON)  # a long slower stretch since
-    rate = log.record().throughput
+    rate = log.record(0.0).throughput
     assert rate is not None and 1 * MB < rate < 1.01 * MB
 
 
 def test_progress_reports_count_only_while_the_link_is_busy() -> None:
     log = LinkLog()
     log.progress(50 * MB, 1000.0)  # the first report after idle: its bytes took unknown time
-    assert log.record().throughput is None
+    assert log.record(0.0).throughput is None
     log.progress(2 * MB, 1001.0)
     log.progress(2 * MB, 1002.0)
-    assert log.record().throughput == 2 * MB
+    assert log.record(0.0).throughput == 2 * MB
     log.progress(80 * MB, 1002.0 + 2 * BUSY_GAP)  # after a pause: not a rate
-    assert log.record().throughput == 2 * MB
+    assert log.record(0.0).throughput == 2 * MB
 
 
 def _wanted(link: LinkRecord) -> int:

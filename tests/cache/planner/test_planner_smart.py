@@ -19,7 +19,8 @@ from cache.planner import (
     Wait,
 )
 from cache.planner.signals import LONG_PAUSE
-from cache.planner.smart import UNSEEN_DEVICE_SECONDS
+from cache.planner.smart import SETTLED_STAY, UNSEEN_DEVICE_SECONDS
+from cache.planner.snapshot import LinkRecord
 
 # a device that has played 30 tracks on Wi-Fi: settled, so it uses its lookahead, not the whole queue
 HOME = plays(album("h0", 30), start=-10_000.0)
@@ -71,6 +72,17 @@ def test_a_device_not_yet_seen_takes_two_hours_ahead_not_a_day_of_queue() -> Non
     assert len(unseen) == UNSEEN_DEVICE_SECONDS // 240  # the first drive of a car, if it is one
     roaming = plays(album("r0", 30), start=-10_000.0, kind=NetworkKind.CELLULAR)
     assert len(_smart().wanted(snap(q, current=q[0], history=roaming))) == 299  # seen away: all
+
+
+def test_an_unseen_device_that_sat_an_hour_on_wifi_takes_only_its_lookahead() -> None:
+    q = album("a1", 300)
+    fresh = snap(q, current=q[0], history=())
+    just_joined = dataclasses.replace(fresh, link=LinkRecord(longest_stay=SETTLED_STAY - 60))
+    assert len(_smart().wanted(just_joined)) == UNSEEN_DEVICE_SECONDS // 240  # a car, maybe
+    settled = dataclasses.replace(fresh, link=LinkRecord(longest_stay=SETTLED_STAY))
+    assert len(_smart().wanted(settled)) == len(
+        _smart().wanted(snap(q, current=q[0], history=HOME))
+    )
 
 
 def test_the_whole_queue_only_as_far_as_storage_allows() -> None:

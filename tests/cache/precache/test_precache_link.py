@@ -47,9 +47,10 @@ async def test_outages_and_the_download_rate_reach_the_policy(tmp_path: Path) ->
         for n in range(1, 4):
             clock[0] += 0.5
             service._download_event(DownloadEvent(DownloadEventKind.PROGRESS, _row(n * MB)))
-        record = service.link.record()
+        record = service.link.record(clock[0])
         assert record.outages == (42.0,)
         assert record.throughput == 2 * MB
+        assert record.longest_stay == 1.5  # back on Wi-Fi since the outage
         assert (await service.precacher.snapshot()).link == record
     finally:
         await media.stop()

@@ -1,5 +1,5 @@
 """The simulator measures the link as the device does (cache/planner/link.py): the policy sees the
-outages the trace went through and the rate its transfers reached."""
+outages the trace went through, the rate its transfers reached and its longest stay on Wi-Fi."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def test_the_policy_sees_the_outages_and_the_rate_the_replay_went_through() -> N
     config = dataclasses.replace(CacheConfig(), storage_limit=10**9)
     sim = Simulator(trace, make_policy(config), config, "smart")
     sim.run()
-    record = sim.link.record()
+    record = sim.link.record(sim.now)
     assert record.outages == (75.0, 30.5)
+    assert record.longest_stay == 225.0  # on Wi-Fi from 175 to 400
     assert record.throughput == 2 * MB  # Wi-Fi's bandwidth: the queue downloaded on it
     assert sim._snapshot().link == record  # handed to the policy in every snapshot
