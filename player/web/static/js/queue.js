@@ -75,13 +75,20 @@ function renderWindow(queue, force) {
   const topCovered = shown.start === 0 || want.first >= shown.start + SLACK;
   const bottomCovered = shown.end === entries.length || want.last <= shown.end - SLACK;
   if (!force && same && topCovered && bottomCovered) return;
+  let made = want;
   if (!force && same && want.start < shown.end && want.end > shown.start) slide(queue, want);
-  else fill(list, rowsFor(queue, want.start, want.end));
-  shown = { start: want.start, end: want.end, queue };
+  else {
+    // A jump (or a new queue): the rows on screen now, the margins in the next frame. A flick
+    // jumps every frame, and the margin rows of each jump would be made only to be flown past.
+    made = { start: want.first, end: Math.max(want.last, want.first + 1) };
+    fill(list, rowsFor(queue, made.start, made.end));
+    if (made.start > want.start || made.end < want.end) onScroll();
+  }
+  shown = { start: made.start, end: made.end, queue };
   if (!rowHeight && list.firstElementChild) rowHeight = list.firstElementChild.getBoundingClientRect().height || 0;
   const height = rowHeight || 59;
-  list.style.paddingTop = want.start * height + 'px';
-  list.style.paddingBottom = (entries.length - want.end) * height + 'px';
+  list.style.paddingTop = made.start * height + 'px';
+  list.style.paddingBottom = (entries.length - made.end) * height + 'px';
 }
 
 function rowsFor(queue, start, end) {
