@@ -55,7 +55,10 @@ async def main(port: int, seconds: float) -> dict[str, object]:
     alive = 0
     for reader, writer in idlers:
         writer.write(b"noidle\n")
-        alive += await asyncio.wait_for(_answer(reader), 10) == [b"OK"]
+        # Alive: still connected and answered. A change during the run (the database read
+        # again after the first scan, say) ends an idle with "changed: ...", then OK, and the
+        # noidle that follows is ignored, as MPD does.
+        alive += (await asyncio.wait_for(_answer(reader), 10))[-1] == b"OK"
         writer.close()
     for _, writer in deaf:
         writer.close()
