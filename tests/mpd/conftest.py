@@ -75,13 +75,14 @@ def wait_scanned(port: int, *, settled: bool = False, password: str | None = Non
         client.disconnect()
 
 
-def start_scanned(service: ServiceProcess, *, password: str | None = None) -> None:
-    """Start the service and wait until its MPD port serves the whole first scan: an `add ""`
-    of a library still being scanned is "No such song"."""
+def start_scanned(service: ServiceProcess) -> None:
+    """Start the service and wait until its MPD port serves the whole first scan (logged in with
+    the service's own [mpd] password, where it has one): an `add ""` of a library still being
+    scanned is "No such song"."""
     service.start()
     port = mpd_port(service)
     wait_port(port)
-    wait_scanned(port, password=password)
+    wait_scanned(port, password=service.extra["mpd"].get("password"))
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def strict_deck(tmp_path: Path, music: Path) -> Iterator[ServiceProcess]:
     service = tapedeck_service(
         tmp_path / "deck", music, idle_timeout=2.0, max_connections=4, password="s3cret"
     )
-    start_scanned(service, password="s3cret")
+    start_scanned(service)
     yield service
     service.stop()
 

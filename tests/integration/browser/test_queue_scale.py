@@ -25,6 +25,7 @@ ENTRIES = 20_000
 TRACKS_PER_ALBUM = 3  # fill_catalogue's ids: b<album:06d>t<n:03d>
 ROWS = "document.querySelectorAll('#queue-list .q-row').length"
 LONG_TASK_MS = 100
+BUSY_LOAD = 2.0 * (os.cpu_count() or 1)  # above it, a long task may be the scheduler's
 # true once the page has not scrolled for 10 frames in a row (polled every frame)
 SCROLL_AT_REST = """() => {
   const w = window, y = w.scrollY;
@@ -32,7 +33,6 @@ SCROLL_AT_REST = """() => {
   w.__restY = y;
   return w.__restFrames >= 10;
 }"""
-BUSY_LOAD = 2.0 * (os.cpu_count() or 1)  # above it, a long task may be the scheduler's
 
 
 def _ids() -> list[str]:
