@@ -540,8 +540,9 @@ class FakeJellyfin:
             dto["SortName"] = track.name.lower()
         return {k: v for k, v in dto.items() if v is not None}
 
-    def _album_dto(self, album: FakeAlbum, fields: set[str]) -> dict[str, Any]:
-        tracks = [t for t in self.tracks.values() if t.album_id == album.id]
+    def _album_dto(
+        self, album: FakeAlbum, fields: set[str], tracks: list[FakeTrack]
+    ) -> dict[str, Any]:
         dto: dict[str, Any] = {
             "Name": album.name,
             "ServerId": SERVER_ID,
@@ -562,26 +563,41 @@ class FakeJellyfin:
         q = {k.lower(): v for k, v in request.query.items()}
         fields = {f.strip().lower() for f in q.get("fields", "").split(",") if f.strip()}
         kinds = {k.strip() for k in q.get("includeitemtypes", "Audio,MusicAlbum").split(",")}
-        found: list[tuple[str, Any]] = []
+        groups: list[tuple[str, list[Any]]] = []
         if "MusicAlbum" in kinds:
-            found += [("album", a) for a in self.albums.values()]
+            groups.append(("album", list(self.albums.values())))
         if "Audio" in kinds:
-            found += [("track", t) for t in self.tracks.values()]
+            groups.append(("track", list(self.tracks.values())))
         if "Playlist" in kinds:
-            found += [("playlist", p) for p in self.playlists.values()]
-        found = [f for f in found if self._matches(f, q)]
-        if not self.ignore_sort:
-            found.sort(key=_sort_key(q.get("sortby", "SortName")))
-        total = len(found)
+            groups.append(("playlist", list(self.playlists.values())))
+        matches = _ItemFilter.of(q)
         start = int(q.get("startindex", "0"))
-        limit = int(q["limit"]) if "limit" in q else total
-        page = found[start : start + limit]
-        items = [self._dto(kind, o, fields) for kind, o in page]
+        limit = int(q["limit"]) if "limit" in q else None
+        if self.ignore_sort and matches.takes_all:
+            # a bench's 50,000 tracks: the page is cut from the lists without a pass over them
+            total, page = sum(len(objs) for _, objs in groups), _cut(groups, start, limit)
+        else:
+            found = [(kind, o) for kind, objs in groups for o in objs if matches((kind, o))]
+            if not self.ignore_sort:
+                found.sort(key=_sort_key(q.get("sortby", "SortName")))
+            total, page = len(found), found[start : None if limit is None else start + limit]
+        by_album = self._tracks_by_album() if any(k == "album" for k, _ in page) else {}
+        items = [self._dto(kind, o, fields, by_album) for kind, o in page]
         return _json({"Items": items, "TotalRecordCount": total, "StartIndex": start})
 
-    def _dto(self, kind: str, obj: Any, fields: set[str]) -> dict[str, Any]:
+    def _tracks_by_album(self) -> dict[str, list[FakeTrack]]:
+        """Every album's tracks, gathered in one pass (a bench's page of albums out of 50,000
+        tracks would otherwise read all of them once per album)."""
+        out: dict[str, list[FakeTrack]] = {}
+        for track in self.tracks.values():
+            out.setdefault(track.album_id, []).append(track)
+        return out
+
+    def _dto(
+        self, kind: str, obj: Any, fields: set[str], by_album: dict[str, list[FakeTrack]]
+    ) -> dict[str, Any]:
         if kind == "album":
-            return self._album_dto(obj, fields)
+            return self._album_dto(obj, fields, by_album.get(obj.id, []))
         if kind == "playlist":
             return playlist_dto(obj, self._runtime)
         return self._track_dto(obj, fields)
@@ -601,19 +617,6 @@ class FakeJellyfin:
 
         found = self.playlists.get(request.match_info["id"].replace("-", ""))
         return entries_response(request, found, dto)
-
-    def _matches(self, found: tuple[str, Any], q: dict[str, str]) -> bool:
-        kind, obj = found
-        ids = {i.replace("-", "") for i in q.get("ids", "").split(",") if i}
-        if ids and obj.id not in ids:
-            return False
-        parent = q.get("parentid", "").replace("-", "")
-        if parent and not (kind == "track" and obj.album_id == parent):
-            return False
-        if not _saved_since(obj, q.get("mindatelastsaved")):
-            return False
-        term = q.get("searchterm", "").lower()
-        return not term or term in obj.name.lower()
 
     async def _image(self, request: web.Request) -> web.Response:
         item = request.match_info["id"]
@@ -790,13 +793,60 @@ def _json(body: Any) -> web.Response:
     return web.Response(text=json.dumps(body), content_type="application/json")
 
 
-def _saved_since(obj: FakeAlbum | FakeTrack | FakePlaylist, since: str | None) -> bool:
-    """`MinDateLastSaved`: only items saved at or after it (ISO-8601, 7 fraction digits)."""
-    if not since:
-        return True
-    whole, _, fraction = since.rstrip("Z").partition(".")
-    at = datetime.fromisoformat(f"{whole}.{(fraction + '000000')[:6]}").replace(tzinfo=UTC)
-    return obj.saved >= at
+@dataclass(frozen=True, slots=True)
+class _ItemFilter:
+    """The filters of one /Items query, read from it once (a page of 50,000 tracks is tested
+    against them item by item)."""
+
+    ids: frozenset[str]
+    parent: str
+    saved_since: datetime | None  # `MinDateLastSaved`: only items saved at or after it
+    term: str
+
+    @classmethod
+    def of(cls, q: dict[str, str]) -> _ItemFilter:
+        ids = frozenset(i.replace("-", "") for i in q.get("ids", "").split(",") if i)
+        parent = q.get("parentid", "").replace("-", "")
+        return cls(
+            ids, parent, _iso_time(q.get("mindatelastsaved")), q.get("searchterm", "").lower()
+        )
+
+    @property
+    def takes_all(self) -> bool:
+        """Whether no filter is set: every item of the kinds asked for matches."""
+        return not (self.ids or self.parent or self.saved_since or self.term)
+
+    def __call__(self, found: tuple[str, Any]) -> bool:
+        kind, obj = found
+        if self.ids and obj.id not in self.ids:
+            return False
+        if self.parent and not (kind == "track" and obj.album_id == self.parent):
+            return False
+        if self.saved_since is not None and obj.saved < self.saved_since:
+            return False
+        return not self.term or self.term in obj.name.lower()
+
+
+def _cut(
+    groups: list[tuple[str, list[Any]]], start: int, limit: int | None
+) -> list[tuple[str, Any]]:
+    """Items `start` to `start + limit` of the groups one after the other, with their kinds."""
+    page: list[tuple[str, Any]] = []
+    for kind, objs in groups:
+        if limit is not None and len(page) >= limit:
+            break
+        end = None if limit is None else start + limit - len(page)
+        page += [(kind, o) for o in objs[start:end]]
+        start = max(0, start - len(objs))
+    return page
+
+
+def _iso_time(text: str | None) -> datetime | None:
+    """A Jellyfin date (ISO-8601 with 7 fraction digits), or None for none."""
+    if not text:
+        return None
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{whole}.{(fraction + '000000')[:6]}").replace(tzinfo=UTC)
 
 
 def _sort_key(sort_by: str) -> Any:
