@@ -15,6 +15,7 @@ import aiosqlite
 
 from cache.catalogue import ALBUM_COLS, TRACK_ORDER, Catalogue
 from cache.catalogue_rows import fts_query, fts_words
+from cache.db import fetch_rows
 from cache.models import Album, Artist, ArtistId, Track
 
 PREFIX = "ar-"
@@ -141,5 +142,4 @@ class Artists:
         ]
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return await fetch_rows(self._conn, sql, params)

@@ -34,6 +34,7 @@ from cache.catalogue_rows import (
     to_track,
 )
 from cache.catalogue_stage import RowStage, staged_rows
+from cache.db import fetch_row, fetch_rows
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
 
 __all__ = [
@@ -162,11 +163,8 @@ class Catalogue:
     ) -> tuple[list[Album], int]:
         """A page of albums by album artist then title, filtered by `q` when it has words."""
         where, params = album_filter(fts_words(q), self._rank_limit)
-        async with self._conn.execute(
-            f"SELECT count(*) FROM albums a WHERE {where}", params
-        ) as cur:
-            row = await cur.fetchone()
-        total = int(row[0]) if row else 0
+        counted = await self._fetch(f"SELECT count(*) FROM albums a WHERE {where}", params)
+        total = int(counted[0][0]) if counted else 0
         rows = await self._fetch(
             f"SELECT {ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER}"
             " LIMIT ? OFFSET ?",
@@ -246,11 +244,11 @@ class Catalogue:
 
     async def local_path(self, item_id: str) -> str | None:
         """The stored path (relative to music_dir) of a local track, or None."""
-        async with self._conn.execute(
+        row = await fetch_row(
+            self._conn,
             "SELECT local_path FROM tracks WHERE id = ? AND source = ?",
             (item_id, str(SourceKind.LOCAL)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return str(row[0]) if row and row[0] is not None else None
 
     async def local_index(self) -> LocalIndex:
@@ -285,8 +283,7 @@ class Catalogue:
 
     async def tracks_fingerprint(self) -> tuple[int, str]:
         """(count, latest change) of the tracks: a whole-library view re-reads when it moves."""
-        async with self._conn.execute("SELECT count(*), max(seen_at) FROM tracks") as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, "SELECT count(*), max(seen_at) FROM tracks")
         return (int(row[0]), str(row[1])) if row else (0, "")
 
     async def release_memory(self) -> None:
@@ -297,8 +294,7 @@ class Catalogue:
     # ---- helpers ----
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return await fetch_rows(self._conn, sql, params)
 
     async def _offline_ids(self, rows: Iterable[tuple[str, str]]) -> set[ItemId]:
         """Of (id, source) pairs, the ids playable without the network."""

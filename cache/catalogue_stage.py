@@ -27,6 +27,7 @@ from cache.catalogue_rows import (
     UPSERT_STAGED_ALBUMS,
     UPSERT_STAGED_TRACKS,
 )
+from cache.db import fetch_row
 
 Row = Sequence[Any]
 _TABLES = (("albums", ALBUM_COLUMNS), ("tracks", TRACK_COLUMNS))
@@ -70,9 +71,8 @@ async def staged_rows(conn: aiosqlite.Connection) -> AsyncIterator[RowStage]:
 
 
 async def _detach(conn: aiosqlite.Connection) -> None:
-    async with conn.execute("SELECT 1 FROM pragma_database_list WHERE name = ?", (STAGE,)) as cur:
-        attached = await cur.fetchone() is not None
-    if attached:
+    sql = "SELECT 1 FROM pragma_database_list WHERE name = ?"
+    if await fetch_row(conn, sql, (STAGE,)) is not None:
         await conn.execute(f"DETACH DATABASE {STAGE}")
 
 

@@ -11,6 +11,7 @@ import aiosqlite
 
 from cache.catalogue import Catalogue
 from cache.catalogue_rows import availability
+from cache.db import fetch_row, fetch_rows
 from cache.models import ItemId, Playlist, PlaylistId, SourceKind, Track
 
 _COLS = ("id", "source", "name", "items", "skipped", "local_path")
@@ -69,8 +70,7 @@ class Playlists:
 
     async def page(self, offset: int = 0, limit: int = 50) -> tuple[list[Playlist], int]:
         """Playlists by name, a page at a time (the page chosen in SQL, then summed)."""
-        async with self._conn.execute("SELECT count(*) FROM playlists") as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, "SELECT count(*) FROM playlists")
         total = int(row[0]) if row else 0
         rows = await self._fetch(
             f"SELECT id, source, name, items, skipped FROM playlists ORDER BY {_ORDER}"
@@ -92,8 +92,7 @@ class Playlists:
         return _playlist(rows[0], tracks, with_entries=True)
 
     async def _fetch(self, sql: str, params: Sequence[object]) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return await fetch_rows(self._conn, sql, params)
 
 
 def _items(row: aiosqlite.Row) -> list[ItemId]:

@@ -17,6 +17,7 @@ from typing import NewType
 
 import aiosqlite
 
+from cache.db import fetch_row, fetch_rows
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import NetworkKind, PlayRecord
 
@@ -105,16 +106,14 @@ class PlayLog:
             int(from_local),
             0 if owed else 1,
         )
-        async with self._db.execute(_INSERT, values) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, _INSERT, values)
         if row is None:  # RETURNING always yields the row; this only satisfies the type checker
             raise RuntimeError("INSERT ... RETURNING gave no row")
         return PlayId(int(row[0]))
 
     async def history(self, limit: int = 500) -> list[PlayRecord]:
         """The latest `limit` plays, oldest first, as the planner's PlayRecords."""
-        async with self._db.execute(_HISTORY, (limit,)) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_rows(self._db, _HISTORY, (limit,))
         return [
             PlayRecord(
                 ItemId(r[0]),
@@ -129,8 +128,7 @@ class PlayLog:
         self, limit: int = 100, source: SourceKind = SourceKind.JELLYFIN
     ) -> list[OwedPlay]:
         """The source's plays not yet reported to its server, oldest first."""
-        async with self._db.execute(_OWED, (str(source), limit)) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_rows(self._db, _OWED, (str(source), limit))
         return [
             OwedPlay(PlayId(int(r[0])), ItemId(r[1]), AlbumId(r[2]), parse_iso_utc(r[3]))
             for r in rows

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from cache.db import fetch_row
 from cache.downloads.models import Download, DownloadStatus
 from cache.downloads.paths import absolute
 from cache.downloads.store import DownloadStore
@@ -45,10 +46,11 @@ class FileHashes:
 
     async def get(self, file_path: str) -> tuple[str, int, str] | None:
         """(completed_at, size, digest) recorded for the file, if any."""
-        async with self._db.execute(
-            "SELECT completed_at, size, blake2b FROM file_hashes WHERE file_path = ?", (file_path,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(
+            self._db,
+            "SELECT completed_at, size, blake2b FROM file_hashes WHERE file_path = ?",
+            (file_path,),
+        )
         return (str(row[0]), int(row[1]), str(row[2])) if row is not None else None
 
     async def put(self, file_path: str, completed_at: str, size: int, digest: str) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import aiosqlite
 
 from cache.catalogue import fts_query, fts_words
+from cache.db import fetch_row, fetch_rows
 from cache.downloads.paths import absolute
 from cache.models import AlbumId, ItemId, SourceKind, Track
 
@@ -72,12 +73,12 @@ class OfflineLibrary:
 
     async def items(self, offset: int = 0, limit: int = 100) -> tuple[list[Track], int]:
         """Downloaded tracks by album, disc and track; and how many there are."""
-        async with self._db.execute(f"{_ALL}{_ORDER} LIMIT ? OFFSET ?", (limit, offset)) as cur:
-            tracks = [track_of(r) for r in await cur.fetchall()]
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM downloads WHERE status = 'completed' AND file_path IS NOT NULL"
-        ) as cur:
-            row = await cur.fetchone()
+        found = await fetch_rows(self._db, f"{_ALL}{_ORDER} LIMIT ? OFFSET ?", (limit, offset))
+        tracks = [track_of(r) for r in found]
+        row = await fetch_row(
+            self._db,
+            "SELECT COUNT(*) FROM downloads WHERE status = 'completed' AND file_path IS NOT NULL",
+        )
         return tracks, int(row[0]) if row else 0
 
     async def search(self, query: str, limit: int = 50) -> list[Track]:
@@ -85,15 +86,14 @@ class OfflineLibrary:
         match = fts_query(fts_words(query))
         if not match:
             return []
-        async with self._db.execute(_SEARCH, (match, limit)) as cur:
-            return [track_of(r) for r in await cur.fetchall()]
+        return [track_of(r) for r in await fetch_rows(self._db, _SEARCH, (match, limit))]
 
     async def _completed_path(self, item_id: str) -> tuple[Path, int] | None:
-        async with self._db.execute(
+        row = await fetch_row(
+            self._db,
             "SELECT file_path, file_size FROM downloads WHERE item_id = ? AND status = 'completed'",
             (item_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None or not row["file_path"]:
             return None
         return absolute(self._cache_dir, row["file_path"]), int(row["file_size"] or 0)
@@ -106,8 +106,7 @@ class OfflineLibrary:
     async def kept_quality(self, item_id: str) -> str | None:
         """Which copy of the item is kept: "original", a profile ("opus:128"), or None."""
         sql = f"SELECT quality FROM downloads WHERE {_HAS_FILE} AND item_id = ?"
-        async with self._db.execute(sql, (item_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, sql, (item_id,))
         return str(row[0]) if row is not None else None
 
     async def available_ids(self, item_ids: Iterable[str]) -> set[str]:
@@ -116,11 +115,8 @@ class OfflineLibrary:
         if not ids:
             return set()
         marks = ",".join("?" * len(ids))
-        async with self._db.execute(
-            f"SELECT item_id FROM downloads WHERE {_HAS_FILE} AND item_id IN ({marks})",
-            ids,
-        ) as cur:
-            return {r[0] for r in await cur.fetchall()}
+        sql = f"SELECT item_id FROM downloads WHERE {_HAS_FILE} AND item_id IN ({marks})"
+        return {r[0] for r in await fetch_rows(self._db, sql, ids)}
 
     async def local_copy(self, item_id: str) -> Path | None:
         """The local file to play when it is complete on disk, else None (play the stream).

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from cache.db import fetch_row, fetch_rows
 from cache.downloads.models import Download, DownloadId, DownloadStatus, Origin
 from cache.downloads.schema import REQUIRED_COLUMNS
 from cache.quality import ORIGINAL
@@ -119,8 +120,7 @@ class DownloadStore:
 
     async def check_schema(self) -> None:
         """Fail early, and clearly, when the migration this module needs is missing."""
-        async with self._db.execute("PRAGMA table_info(downloads)") as cur:
-            columns = {row[1] for row in await cur.fetchall()}
+        columns = {row[1] for row in await fetch_rows(self._db, "PRAGMA table_info(downloads)")}
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             raise RuntimeError(
@@ -128,13 +128,11 @@ class DownloadStore:
             )
 
     async def _one(self, sql: str, params: Sequence[object] = ()) -> Download | None:
-        async with self._db.execute(sql, params) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, sql, params)
         return row_of(row) if row is not None else None
 
     async def _many(self, sql: str, params: Sequence[object] = ()) -> list[Download]:
-        async with self._db.execute(sql, params) as cur:
-            return [row_of(r) for r in await cur.fetchall()]
+        return [row_of(r) for r in await fetch_rows(self._db, sql, params)]
 
     async def insert(self, new: NewDownload) -> Download:
         """Add a pending row and return it."""
@@ -213,8 +211,9 @@ class DownloadStore:
             where.append("origin = ?")
             params.append(origin.value)
         clause = " AND ".join(where)
-        async with self._db.execute(f"SELECT COUNT(*) FROM downloads WHERE {clause}", params) as c:
-            total_row = await c.fetchone()
+        total_row = await fetch_row(
+            self._db, f"SELECT COUNT(*) FROM downloads WHERE {clause}", params
+        )
         rows = await self._many(
             f"SELECT * FROM downloads WHERE {clause} ORDER BY "
             "CASE status WHEN 'downloading' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 2 "
@@ -225,10 +224,9 @@ class DownloadStore:
 
     async def counts(self) -> tuple[int, int]:
         """(active_count, queued_count): rows downloading, rows pending."""
-        async with self._db.execute(
-            "SELECT SUM(status = 'downloading'), SUM(status = 'pending') FROM downloads"
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(
+            self._db, "SELECT SUM(status = 'downloading'), SUM(status = 'pending') FROM downloads"
+        )
         return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def clear_completed(self) -> int:

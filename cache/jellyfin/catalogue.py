@@ -10,6 +10,7 @@ from typing import TypeVar
 import aiosqlite
 
 from cache.catalogue import AlbumRecord, Catalogue, RowsJson, TrackRecord, join_rows, rows_json
+from cache.db import fetch_rows
 from cache.jellyfin.client import JellyfinClient
 from cache.jellyfin.playlists import sync_playlists
 from cache.models import Album, AlbumId, ItemId, SourceKind, Track
@@ -106,5 +107,5 @@ async def _each_page(
 
 
 async def _downloaded_ids(db: aiosqlite.Connection) -> set[ItemId]:
-    async with db.execute("SELECT item_id FROM downloads WHERE source = 'jellyfin'") as cur:
-        return {ItemId(row[0]) for row in await cur.fetchall()}
+    found = await fetch_rows(db, "SELECT item_id FROM downloads WHERE source = 'jellyfin'")
+    return {ItemId(row[0]) for row in found}

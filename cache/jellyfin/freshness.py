@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
+from cache.db import fetch_row
 from cache.jellyfin.catalogue import SyncResult, sync_catalogue
 from cache.jellyfin.client import JellyfinClient
 
@@ -74,8 +75,7 @@ async def server_changed(client: JellyfinClient, mark: SyncMark) -> bool:
 
 
 async def load_mark(db: aiosqlite.Connection) -> SyncMark | None:
-    async with db.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_row(db, "SELECT value FROM meta WHERE key = ?", (META_KEY,))
     if row is None:
         return None
     try:

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from cache.catalogue import Catalogue
+from cache.db import fetch_rows
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.planner.snapshot import FileState, Item, Origin
 from cache.quality import Profile, expected_size
@@ -51,16 +52,15 @@ async def read_downloads(
     pins: list[Item] = []
     marks = ",".join("?" * len(sources))
     sql = f"{_ROWS} AND d.source IN ({marks}) ORDER BY d.queued_at, d.id"
-    async with db.execute(sql, list(sources)) as cur:
-        for row in await cur.fetchall():
-            item_id = ItemId(row["item_id"])
-            size = int(row["file_size"] or 0)
-            origin = Origin(row["origin"])
-            if origin is Origin.USER and row["status"] != "failed":
-                pins.append(Item(item_id, AlbumId(row["album_id"]), size, row["duration"]))
-            state = _file_state(row, item_id, size, origin)
-            if state is not None:
-                files[item_id] = state
+    for row in await fetch_rows(db, sql, list(sources)):
+        item_id = ItemId(row["item_id"])
+        size = int(row["file_size"] or 0)
+        origin = Origin(row["origin"])
+        if origin is Origin.USER and row["status"] != "failed":
+            pins.append(Item(item_id, AlbumId(row["album_id"]), size, row["duration"]))
+        state = _file_state(row, item_id, size, origin)
+        if state is not None:
+            files[item_id] = state
     return files, pins
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 
 from cache import gate
+from cache.db import fetch_row
 from cache.disk import DiskUsage, DiskWatcher
 from cache.downloads import DownloadEvent, DownloadEventKind, DownloadStatus, Origin, WaitReason
 from cache.errors import CacheError
@@ -159,8 +160,7 @@ class PrecacheService:
             "SELECT COUNT(*), COALESCE(SUM(origin = 'user'), 0) FROM downloads"
             " WHERE status = 'completed'"
         )
-        async with self._media.db.execute(sql) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._media.db, sql)
         items, pinned = (int(row[0]), int(row[1])) if row is not None else (0, 0)
         reasons = self.precacher.last_reasons
         meter = self.meter

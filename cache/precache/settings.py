@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from cache.db import fetch_row
 from cache.errors import ConfigError
 from cache.planner.config import CacheConfig
 
@@ -34,8 +35,7 @@ class CacheSettings:
 
     async def load(self) -> CacheConfig:
         """Apply the stored overrides; one that no longer validates is dropped with a warning."""
-        async with self._db.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, "SELECT value FROM meta WHERE key = ?", (META_KEY,))
         stored = _decode(row[0]) if row is not None else {}
         for name, value in stored.items():
             try:

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiosqlite
 
+from cache.db import fetch_row, fetch_rows
 from cache.downloads.models import Download, DownloadId, DownloadStatus
 from cache.downloads.store import AWAITING_LIBRARY, row_of
 from cache.slskd.store import AWAITING_LIBRARY_REASON, SOURCE, Change, NewTransfer
@@ -26,8 +27,7 @@ class SqliteStore:
             "SELECT * FROM downloads WHERE source = ? AND status IN ('pending', 'downloading')"
             " AND missing_polls >= 0 ORDER BY id"
         )
-        async with self._conn.execute(sql, (SOURCE,)) as cur:
-            return [row_of(r) for r in await cur.fetchall()]
+        return [row_of(r) for r in await fetch_rows(self._conn, sql, (SOURCE,))]
 
     async def awaiting(self) -> list[Download]:
         """Rows slskd finished whose file could not be read here: they wait for Jellyfin."""
@@ -35,13 +35,11 @@ class SqliteStore:
             "SELECT * FROM downloads WHERE source = ? AND status IN ('pending', 'downloading')"
             " AND missing_polls = ? ORDER BY id"
         )
-        async with self._conn.execute(sql, (SOURCE, AWAITING_LIBRARY)) as cur:
-            return [row_of(r) for r in await cur.fetchall()]
+        return [row_of(r) for r in await fetch_rows(self._conn, sql, (SOURCE, AWAITING_LIBRARY))]
 
     async def get(self, download_id: DownloadId) -> Download | None:
         sql = "SELECT * FROM downloads WHERE id = ? AND source = ?"
-        async with self._conn.execute(sql, (download_id, SOURCE)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, sql, (download_id, SOURCE))
         return row_of(row) if row is not None else None
 
     async def add(self, new: NewTransfer) -> Download:
@@ -58,8 +56,7 @@ class SqliteStore:
             new.file_size, new.remote_user, new.remote_filename, new.remote_transfer,
         )  # fmt: skip
         try:
-            async with self._conn.execute(sql, args) as cur:
-                row = await cur.fetchone()
+            row = await fetch_row(self._conn, sql, args)
         except sqlite3.IntegrityError:
             # Someone recorded the same file between our look and our insert: use theirs.
             raced = await self._live(new.item_id)
@@ -71,8 +68,7 @@ class SqliteStore:
 
     async def _live(self, item_id: str) -> Download | None:
         sql = "SELECT * FROM downloads WHERE item_id = ? AND status != 'cancelled' LIMIT 1"
-        async with self._conn.execute(sql, (item_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, sql, (item_id,))
         return row_of(row) if row is not None else None
 
     async def _reuse(self, row: Download, new: NewTransfer) -> Download:
@@ -96,8 +92,7 @@ class SqliteStore:
             f"UPDATE downloads SET {', '.join(sets)}"
             " WHERE id = ? AND status = ? AND source = ? RETURNING *"
         )
-        async with self._conn.execute(sql, (*args, download_id, str(expected), SOURCE)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, sql, (*args, download_id, str(expected), SOURCE))
         return row_of(row) if row is not None else None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from cache.catalogue import AlbumRecord, Catalogue, TrackRecord
+from cache.db import fetch_rows
 from cache.models import AlbumId, ItemId, SourceKind
 from cache.playlists import Playlists
 from cache.subsonic.client import SubsonicClient
@@ -68,8 +69,7 @@ def _unchanged(entry: dict[str, Any], known: _Known | None) -> bool:
 
 
 async def _known_albums(db: aiosqlite.Connection) -> dict[AlbumId, _Known]:
-    async with db.execute(_KNOWN) as cur:
-        rows = await cur.fetchall()
+    rows = await fetch_rows(db, _KNOWN)
     return {AlbumId(r[0]): _Known(r[1], float(r[2]), tuple(json.loads(r[3]))) for r in rows}
 
 
@@ -91,8 +91,8 @@ async def sync_catalogue(
             continue
         kept.update(await _read_album(client, catalogue, record, str(entry["id"])))
         read += 1
-    async with db.execute("SELECT item_id FROM downloads WHERE source = 'subsonic'") as cur:
-        kept.update(ItemId(r[0]) for r in await cur.fetchall())
+    found = await fetch_rows(db, "SELECT item_id FROM downloads WHERE source = 'subsonic'")
+    kept.update(ItemId(r[0]) for r in found)
     albums = {album_record(e).id for e in entries}
     removed = await catalogue.remove_unseen(SourceKind.SUBSONIC, kept, albums)
     playlists = await sync_playlists(client, Playlists(catalogue))

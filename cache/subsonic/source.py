@@ -7,6 +7,7 @@ import logging
 
 import aiosqlite
 
+from cache.db import fetch_row
 from cache.errors import CacheError, SourceNotFoundError
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from cache.quality import Profile
@@ -51,8 +52,7 @@ class SubsonicSource:
         return await self.client.stream_url(server_id(item_id))
 
     async def track(self, item_id: ItemId) -> Track:
-        async with self._db.execute("SELECT album_id FROM tracks WHERE id = ?", (item_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, "SELECT album_id FROM tracks WHERE id = ?", (item_id,))
         if row is None:
             raise SourceNotFoundError(f"no Subsonic track {item_id} in the catalogue")
         for track in await self.album_tracks(AlbumId(row[0])):
@@ -81,8 +81,7 @@ class SubsonicSource:
     async def cover(self, album_id: str) -> tuple[bytes, str]:
         """The album's cover through `getCoverArt` (its cover id from the catalogue)."""
         sql = "SELECT image_tag FROM albums WHERE id = ? AND source = 'subsonic'"
-        async with self._db.execute(sql, (album_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._db, sql, (album_id,))
         cover_id = row[0] if row and row[0] else server_id(album_id)
         return await self.client.cover(cover_id)
 

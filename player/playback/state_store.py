@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from cache.db import Migration, open_or_rebuild
+from cache.db import Migration, fetch_row, fetch_rows, open_or_rebuild
 from cache.repairs import RepairSink, ignore_repair
 
 MIGRATIONS: list[Migration] = [
@@ -145,14 +145,13 @@ class StateStore:
             raise
 
     async def load(self) -> SavedSession | None:
-        async with self._conn.execute("SELECT * FROM session WHERE id = 1") as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, "SELECT * FROM session WHERE id = 1")
         if row is None:
             return None
-        async with self._conn.execute(
-            "SELECT entry_id, item_id FROM queue_entries ORDER BY pos"
-        ) as cur:
-            entries = [(r[0], r[1]) for r in await cur.fetchall()]
+        found = await fetch_rows(
+            self._conn, "SELECT entry_id, item_id FROM queue_entries ORDER BY pos"
+        )
+        entries = [(r[0], r[1]) for r in found]
         state = SessionState(
             queue_version=row["queue_version"], queue_index=row["queue_index"], position=row["position"],
             state=row["state"], volume=row["volume"], muted=bool(row["muted"]), repeat=row["repeat"],
@@ -161,6 +160,5 @@ class StateStore:
         return SavedSession(entries, state)
 
     async def integrity_ok(self) -> bool:
-        async with self._conn.execute("PRAGMA integrity_check") as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(self._conn, "PRAGMA integrity_check")
         return row is not None and row[0] == "ok"

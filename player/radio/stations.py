@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from cache.db import open_db
+from cache.db import fetch_rows, open_db
 from cache.errors import ConfigProblem
 from cache.models import AlbumId, ItemId, SourceKind, Track
 from player.config_sections import url_problem
@@ -88,9 +88,10 @@ class RadioBook:
     async def open(cls, path: Path, sections: tuple[StationSection, ...]) -> RadioBook:
         """After the state store made the schema (its own autocommit connection)."""
         book = cls(await open_db(path, MIGRATIONS, durable=True), sections)
-        async with book._conn.execute("SELECT id, name, url FROM radio_stations") as cur:
-            for station_id, name, url in await cur.fetchall():
-                book._stations.setdefault(station_id, Station(station_id, name, url))
+        for station_id, name, url in await fetch_rows(
+            book._conn, "SELECT id, name, url FROM radio_stations"
+        ):
+            book._stations.setdefault(station_id, Station(station_id, name, url))
         return book
 
     async def close(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from cache.db import open_db
+from cache.db import fetch_row, fetch_rows, open_db
 from player.playback.state_store import MIGRATIONS
 from player.timers.alarm_model import Alarm, InvalidAlarmError, alarm_from_json
 from player.timers.state import SleepMode
@@ -48,10 +48,9 @@ class TimerStore:
             )
 
     async def load_sleep(self) -> SavedSleep | None:
-        async with self._conn.execute(
-            "SELECT mode, ends_at, restore_volume FROM sleep_timer WHERE id = 1"
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_row(
+            self._conn, "SELECT mode, ends_at, restore_volume FROM sleep_timer WHERE id = 1"
+        )
         if row is None or row[0] not in SleepMode.__members__.values():
             return None
         return SavedSleep(SleepMode(row[0]), row[1], row[2])
@@ -66,8 +65,8 @@ class TimerStore:
             )
 
     async def load_positions(self) -> dict[str, float]:
-        async with self._conn.execute("SELECT item_id, position FROM track_positions") as cur:
-            return {row[0]: float(row[1]) for row in await cur.fetchall()}
+        found = await fetch_rows(self._conn, "SELECT item_id, position FROM track_positions")
+        return {row[0]: float(row[1]) for row in found}
 
     async def save_alarm(self, alarm: Alarm) -> None:
         body = json.dumps(alarm.stored())
@@ -81,8 +80,7 @@ class TimerStore:
 
     async def load_alarms(self) -> list[Alarm]:
         """The API's alarms; a row that no longer reads as an alarm is skipped, not fatal."""
-        async with self._conn.execute("SELECT id, body FROM alarms ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_rows(self._conn, "SELECT id, body FROM alarms ORDER BY id")
         alarms = []
         for alarm_id, body in rows:
             try:
@@ -99,5 +97,5 @@ class TimerStore:
         )
 
     async def load_firings(self) -> dict[str, float]:
-        async with self._conn.execute("SELECT alarm_id, fired_for FROM alarm_firings") as cur:
-            return {row[0]: float(row[1]) for row in await cur.fetchall()}
+        found = await fetch_rows(self._conn, "SELECT alarm_id, fired_for FROM alarm_firings")
+        return {row[0]: float(row[1]) for row in found}
