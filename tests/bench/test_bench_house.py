@@ -50,10 +50,12 @@ HIT_RATE_SLACK = 0.010
 # 1.5: 0.80x the throughput with equal main-thread CPU under perf; under load 2x either way). So
 # throughput is held only against a gross loss, and the CPU of the service's main thread (less
 # moved by the disk) against the one found: every socket read mmapped, 1.8x the CPU, 0.7x the speed.
-# Both are held on each tree's best run, not the medians: a download here runs in one of two modes
-# (seen 600-700 MiB/s at 0.25 s of CPU, or 210-250 MiB/s at 0.9-1.0 s, in the later runs of a
-# series, for both trees alike), so a median moved with how the modes fell (a CI run: 0.44x, with
-# the best runs equal). The regression found was in every run, so the best runs show such a one.
+# A download here runs in one of two modes (seen 600-700 MiB/s at 0.25 s of CPU, or 210-250 MiB/s
+# at 0.9-1.0 s, in the later runs of a series, for both trees alike), so one tree's median or its
+# best run moves with how the modes fell: a CI run's medians 0.44x with the best runs equal, and
+# another's best runs 0.73x / 1.9x (one fast run for the tree before, none now) with the medians
+# equal (187 / 188 MiB/s, 0.85 / 0.90 s). A figure counts as worse only when both its best run and
+# its median are beyond the margin: the regression found was in every run, and moves both.
 THROUGHPUT_MARGIN = 0.6
 CPU_MARGIN = 1.5
 
@@ -225,21 +227,31 @@ def test_the_house_is_no_worse_than_the_one_before(
     print(f"{'best download (MiB/s, CPU s)':<34}"
           f"{_pair(best['before']):>12}{_pair(best['now']):>12}")  # fmt: skip
     worse = _hit_rates(before)
-    held = {"ready": med, "mib_s": best, "cpu": best}  # what each figure's verdict is made of
-    for figure, better in (("ready", min), ("mib_s", max), ("cpu", min)):
-        was, now = held[figure]["before"][figure], held[figure]["now"][figure]
-        verdict = "no worse" if better(was, now) == now else f"WORSE ({now / was:.2f}x before)"
-        print(f"  {figure}: {verdict}")
+    for figure, better, held in (("ready", min, (med,)), ("mib_s", max, (best, med)),
+                                 ("cpu", min, (best, med))):  # fmt: skip
+        ratios = [f["now"][figure] / f["before"][figure] for f in held]
+        worse_in_all = all(better(f["before"][figure], f["now"][figure]) != f["now"][figure]
+                           for f in held)  # fmt: skip
+        shown = " / ".join(f"{r:.2f}x" for r in ratios)
+        print(f"  {figure}: {'WORSE' if worse_in_all else 'no worse'} ({shown} before)")
     assert med["now"]["idle"] <= med["before"]["idle"] + 8.0
     assert med["now"]["playing"] <= med["before"]["playing"] + 8.0
-    assert best["now"]["mib_s"] >= THROUGHPUT_MARGIN * best["before"]["mib_s"]
-    assert best["now"]["cpu"] <= CPU_MARGIN * best["before"]["cpu"] + 0.05
+    assert _throughput_held(best) or _throughput_held(med), "download throughput"
+    assert _cpu_held(best) or _cpu_held(med), "the download's main-thread CPU"
     assert not worse, f"hit rates worse than before beyond {HIT_RATE_SLACK}: {worse}"
 
 
 def _best_download(runs: list[dict[str, float]]) -> dict[str, float]:
     """A tree's best download: its highest throughput and its lowest main-thread CPU."""
     return {"mib_s": max(r["mib_s"] for r in runs), "cpu": min(r["cpu"] for r in runs)}
+
+
+def _throughput_held(figures: dict[str, dict[str, float]]) -> bool:
+    return figures["now"]["mib_s"] >= THROUGHPUT_MARGIN * figures["before"]["mib_s"]
+
+
+def _cpu_held(figures: dict[str, dict[str, float]]) -> bool:
+    return figures["now"]["cpu"] <= CPU_MARGIN * figures["before"]["cpu"] + 0.05
 
 
 def _pair(best: dict[str, float]) -> str:
