@@ -163,8 +163,10 @@ class Catalogue:
     ) -> tuple[list[Album], int]:
         """A page of albums by album artist then title, filtered by `q` when it has words."""
         where, params = album_filter(fts_words(q), self._rank_limit)
-        counted = await self._fetch(f"SELECT count(*) FROM albums a WHERE {where}", params)
-        total = int(counted[0][0]) if counted else 0
+        counted = await fetch_row(
+            self._conn, f"SELECT count(*) FROM albums a WHERE {where}", params
+        )
+        total = int(counted[0]) if counted else 0
         rows = await self._fetch(
             f"SELECT {ALBUM_COLS} FROM albums a WHERE {where} ORDER BY {_ALBUM_ORDER}"
             " LIMIT ? OFFSET ?",
