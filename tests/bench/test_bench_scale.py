@@ -70,6 +70,15 @@ QUEUE = 20_000  # entries of the queue measured in the process
 # give back) measured idle 54 -> 49 MiB and playing +46 -> +42 MiB over mpv, for 8% more
 # instructions to READY (callgrind): not taken. -OO saved 1.5 MiB, -X no_debug_ranges 0.2 MiB.
 # python + libmpv alone, playing, is 73 MiB (bare python 11): libmpv in-process is bare mpv's size.
+# READY is printed, not asserted. Session 9, best of 7 process starts with bytecode (MPD 0.12 s
+# that day): bare python 0.050 s; + asyncio 0.088; + `import aiohttp` 0.217 (the package imports
+# its whole client; the 27 attrs classes' generated code alone compiles in 13 ms, and every one
+# holds a per-process string hash in its __hash__, so player/system/codecache.py cannot keep
+# it); + aiohttp.web 0.237; + tapedeck's modules, with that cache, 0.350; the parts' build after
+# them 0.03 s. Optional pieces still imported with nothing configured (Jellyfin play reporting,
+# Snapcast rooms and relay, the button logic) are ~30 ms of -X importtime's self time. In this
+# bench READY measured 0.69 s after the scans, and 0.64 and 0.52 s moved before them; 0.49 s by
+# ready_seconds alone in a process of its own: what makes the difference was not found.
 ASSERTED = (
     "idle PSS over MPD's",
     "first scan written",
